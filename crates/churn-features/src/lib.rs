@@ -1,0 +1,2 @@
+//! Point-in-time feature engineering from usage over time.
+#![warn(missing_docs)]

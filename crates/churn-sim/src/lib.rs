@@ -1,0 +1,2 @@
+//! Deterministic simulator of a SaaS customer base.
+#![warn(missing_docs)]
