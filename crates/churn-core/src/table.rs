@@ -1,0 +1,331 @@
+//! Reading CSV and gzipped CSV files.
+//!
+//! [`Table`] holds a whole file in memory as one byte buffer plus field offsets (no per-field
+//! allocation), for training and evaluation. [`open_csv`] gives a streaming reader for scoring.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{closest_name, CoreError, Result};
+
+/// Opens a file for reading, transparently decompressing gzip (detected by its magic bytes).
+pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read + Send>> {
+    let mut file = File::open(path).map_err(|e| CoreError::io(path, e))?;
+    let mut magic = [0u8; 2];
+    let n = read_fully(&mut file, &mut magic).map_err(|e| CoreError::io(path, e))?;
+    let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
+    } else {
+        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+    }
+}
+
+fn read_fully(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// A CSV reader over a possibly gzipped file, with its header already read and checked.
+pub struct CsvSource {
+    /// The file being read.
+    pub path: PathBuf,
+    /// Header names, trimmed of surrounding white space (and a UTF-8 byte-order mark).
+    pub headers: Vec<String>,
+    /// The underlying reader, positioned at the first data record.
+    pub reader: csv::Reader<Box<dyn Read + Send>>,
+}
+
+/// Opens `path` as CSV and reads its header. An empty file is an error; a header with a
+/// repeated name is an error.
+pub fn open_csv(path: &Path) -> Result<CsvSource> {
+    let inner = open_maybe_gz(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(inner);
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| csv_error(path, &e))?
+        .clone();
+    if raw.is_empty() || (raw.len() == 1 && raw[0].is_empty()) {
+        return Err(CoreError::EmptyFile { path: path.into(), header_only: false });
+    }
+    let mut headers = Vec::with_capacity(raw.len());
+    for (i, h) in raw.iter().enumerate() {
+        let mut s = String::from_utf8_lossy(h).trim().to_string();
+        if i == 0 {
+            s = s.trim_start_matches('\u{feff}').to_string();
+        }
+        if headers.contains(&s) {
+            return Err(CoreError::DuplicateColumn { path: path.into(), column: s });
+        }
+        headers.push(s);
+    }
+    Ok(CsvSource { path: path.into(), headers, reader })
+}
+
+/// Turns a csv crate error into a [`CoreError`] naming the file and line.
+pub fn csv_error(path: &Path, e: &csv::Error) -> CoreError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return CoreError::Io { path: path.into(), source: std::io::Error::new(io.kind(), io.to_string()) };
+    }
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    CoreError::Csv { path: path.into(), line, message: e.to_string() }
+}
+
+/// Looks a column up by name, with a "did you mean" suggestion when it is missing.
+pub fn find_column(path: &Path, headers: &[String], name: &str) -> Result<usize> {
+    headers.iter().position(|h| h == name).ok_or_else(|| CoreError::MissingColumn {
+        path: path.into(),
+        column: name.to_string(),
+        suggestion: closest_name(name, headers.iter().map(String::as_str)),
+    })
+}
+
+/// True for the texts that mean "no value": empty or blank, `NA`, `N/A`, `NaN`, `null`,
+/// `None` (any case). Missing values stay missing: they are never read as zero.
+pub fn is_missing(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty()
+        || t.eq_ignore_ascii_case("na")
+        || t.eq_ignore_ascii_case("n/a")
+        || t.eq_ignore_ascii_case("nan")
+        || t.eq_ignore_ascii_case("null")
+        || t.eq_ignore_ascii_case("none")
+}
+
+/// Parses a number; `None` for text that is not a finite number.
+#[inline]
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Parses a boolean word: true/false, yes/no, t/f, y/n (any case).
+pub fn parse_bool(s: &str) -> Option<bool> {
+    let t = s.trim();
+    const TRUE: [&str; 4] = ["true", "yes", "t", "y"];
+    const FALSE: [&str; 4] = ["false", "no", "f", "n"];
+    if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Some(true)
+    } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A whole CSV file in memory: one byte buffer, field end offsets, and each row's line number.
+#[derive(Debug, Clone)]
+pub struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    data: String,
+    ends: Vec<usize>,
+    lines: Vec<u64>,
+    fingerprint: u64,
+}
+
+impl Table {
+    /// Reads a CSV or gzipped CSV file. Rows must have as many fields as the header.
+    pub fn read(path: &Path) -> Result<Table> {
+        let mut src = open_csv(path)?;
+        let width = src.headers.len();
+        let mut data = String::new();
+        let mut ends = Vec::new();
+        let mut lines = Vec::new();
+        let mut rec = csv::StringRecord::new();
+        let mut fp = Fnv64::new();
+        for h in &src.headers {
+            fp.write(h.as_bytes());
+            fp.write(&[0x1f]);
+        }
+        loop {
+            match src.reader.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(path, &e)),
+            }
+            let line = rec.position().map_or(lines.len() as u64 + 2, |p| p.line());
+            if rec.len() == 1 && rec[0].trim().is_empty() && width > 1 {
+                continue; // a blank line
+            }
+            if rec.len() != width {
+                return Err(CoreError::RaggedRow { path: path.into(), line, expected: width, found: rec.len() });
+            }
+            for f in rec.iter() {
+                data.push_str(f);
+                ends.push(data.len());
+                fp.write(f.as_bytes());
+                fp.write(&[0x1f]);
+            }
+            fp.write(&[0x1e]);
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Err(CoreError::EmptyFile { path: path.into(), header_only: true });
+        }
+        Ok(Table { path: path.into(), headers: src.headers, data, ends, lines, fingerprint: fp.finish() })
+    }
+
+    /// Builds a table from in-memory rows (for tests and generated data).
+    pub fn from_rows(path: impl Into<PathBuf>, headers: Vec<String>, rows: &[Vec<String>]) -> Table {
+        let mut data = String::new();
+        let mut ends = Vec::new();
+        let mut fp = Fnv64::new();
+        for r in rows {
+            assert_eq!(r.len(), headers.len(), "row width must match the header");
+            for f in r {
+                data.push_str(f);
+                ends.push(data.len());
+                fp.write(f.as_bytes());
+            }
+        }
+        let lines = (0..rows.len() as u64).map(|i| i + 2).collect();
+        Table { path: path.into(), headers, data, ends, lines, fingerprint: fp.finish() }
+    }
+
+    /// The file the table was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Column names.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Number of data rows.
+    pub fn n_rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// The text of row `row`, column `col`.
+    #[inline]
+    pub fn field(&self, row: usize, col: usize) -> &str {
+        let k = row * self.headers.len() + col;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.data[start..self.ends[k]]
+    }
+
+    /// The 1-based file line of data row `row` (the header is line 1).
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines[row]
+    }
+
+    /// Index of a column by name, with a suggestion when missing.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        find_column(&self.path, &self.headers, name)
+    }
+
+    /// FNV-1a 64-bit hash of the header and every field: identifies the data a model saw.
+    pub fn fingerprint(&self) -> String {
+        format!("fnv1a64:{:016x}", self.fingerprint)
+    }
+}
+
+/// FNV-1a, 64 bit: a stable, dependency-free fingerprint (not a cryptographic hash).
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv64(u64);
+
+impl Fnv64 {
+    /// A fresh hasher.
+    pub fn new() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+    /// Feeds bytes.
+    #[inline]
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    /// The hash so far.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_plain_and_gzip_identically() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "id,x,label\na,1.5,Yes\nb, ,No\n";
+        let p = write(dir.path(), "d.csv", text);
+        let gz = dir.path().join("d.csv.gz");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
+        enc.write_all(text.as_bytes()).unwrap();
+        enc.finish().unwrap();
+        let a = Table::read(&p).unwrap();
+        let b = Table::read(&gz).unwrap();
+        assert_eq!(a.n_rows(), 2);
+        assert_eq!(a.field(1, 1), " ");
+        assert_eq!(a.field(0, 2), "Yes");
+        assert_eq!(a.line(1), 3);
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert!(is_missing(a.field(1, 1)));
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "e.csv", "");
+        assert!(matches!(Table::read(&p), Err(CoreError::EmptyFile { header_only: false, .. })));
+        let p = write(dir.path(), "h.csv", "a,b\n");
+        assert!(matches!(Table::read(&p), Err(CoreError::EmptyFile { header_only: true, .. })));
+        let p = write(dir.path(), "r.csv", "a,b\n1,2\n3\n");
+        let e = Table::read(&p).unwrap_err().to_string();
+        assert!(e.ends_with("r.csv line 3: expected 2 fields (as in the header), found 1"), "{e}");
+        let p = write(dir.path(), "d.csv", "a,b,a\n1,2,3\n");
+        assert!(Table::read(&p).unwrap_err().to_string().contains("column `a` appears more than once"));
+        let missing = dir.path().join("nope.csv");
+        assert!(matches!(Table::read(&missing), Err(CoreError::FileNotFound { .. })));
+    }
+
+    #[test]
+    fn missing_tokens_and_parsers() {
+        for m in ["", "  ", "NA", "n/a", "NaN", "null", "None"] {
+            assert!(is_missing(m), "{m:?}");
+        }
+        assert!(!is_missing("0"));
+        assert_eq!(parse_number(" 2.5 "), Some(2.5));
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1,5"), None);
+        assert_eq!(parse_bool("Yes"), Some(true));
+        assert_eq!(parse_bool("FALSE"), Some(false));
+        assert_eq!(parse_bool("1"), None);
+    }
+}
