@@ -6,6 +6,7 @@ pub mod bands;
 pub mod config;
 pub mod date;
 pub mod error;
+pub mod output;
 pub mod rng;
 pub mod schema;
 pub mod table;

@@ -1,0 +1,147 @@
+//! Command-line arguments. These names and flags are a contract scripts rely on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Churn prediction for customer-success teams: train, evaluate and score churn models.
+#[derive(Debug, Parser)]
+#[command(name = "churn", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model from a labeled CSV file and write a versioned model file.
+    Train(TrainArgs),
+    /// Score every row of a CSV file with a model: churn probability, risk tier, health.
+    Score(ScoreArgs),
+    /// Evaluate a model on labeled data: AUC, PR-AUC, Brier, log loss, lift.
+    Evaluate(EvaluateArgs),
+    /// Write a deterministic simulated SaaS customer base.
+    Simulate(SimulateArgs),
+    /// Simulate, train, evaluate and score, end to end.
+    Demo(DemoArgs),
+}
+
+/// `churn train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Training data (CSV or CSV.gz) with a label column.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The label column (or `data.label` in the config).
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+    /// The label value that means churn (guessed for yes/no, true/false and 1/0 labels).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// The identifier column: carried to outputs, never a feature.
+    #[arg(long, value_name = "COL")]
+    pub id: Option<String>,
+    /// Columns never to use as features.
+    #[arg(long, value_name = "COL,COL", value_delimiter = ',')]
+    pub drop: Vec<String>,
+    /// Identifier-like columns to use as features anyway.
+    #[arg(long, value_name = "COL,COL", value_delimiter = ',')]
+    pub keep: Vec<String>,
+    /// Project file with data options, column types and risk tiers.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Seed of the split and every random choice: same seed, same model file.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Class weights: balanced, none, or CHURNED:RETAINED.
+    #[arg(long, default_value = "balanced", value_name = "W")]
+    pub class_weight: String,
+    /// Model name stored in the file (default: the data file's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Version label stored in the file.
+    #[arg(long, default_value = "1")]
+    pub model_version: String,
+    /// Where to write the model file (JSON).
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
+}
+
+/// `churn score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Data to score (CSV or CSV.gz); a label column is ignored.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Output CSV, one row per input row, in input order.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Where rows that cannot be scored are listed (default: OUT.rejects.csv).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Largest fraction of rejected rows before the run fails (0 = any reject fails).
+    #[arg(long, default_value_t = 0.0, value_name = "R")]
+    pub max_reject_rate: f64,
+    /// No summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `churn evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Labeled data (CSV or CSV.gz).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The label column, if not the one the model was trained with.
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+    /// Also write the metrics as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// `churn simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Number of accounts.
+    #[arg(long, default_value_t = 5000)]
+    pub accounts: u64,
+    /// Seed: same seed, same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Days simulated.
+    #[arg(long, default_value_t = 365)]
+    pub days: u32,
+    /// Also write one row per raw event (events.csv).
+    #[arg(long)]
+    pub raw_events: bool,
+    /// Write gzipped CSV files.
+    #[arg(long)]
+    pub gzip: bool,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `churn demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "demo-out")]
+    pub out: PathBuf,
+    /// Accounts per simulated customer base.
+    #[arg(long, default_value_t = 5000)]
+    pub accounts: u64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}

@@ -1,0 +1,28 @@
+//! One module per subcommand; each turns its arguments into a job, runs it, and reports.
+
+use std::process::ExitCode;
+
+use crate::args::{Cli, Command};
+
+mod demo;
+mod evaluate;
+mod score;
+mod simulate;
+mod train;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Train(a) => train::run(&a),
+        Command::Score(a) => score::run(&a),
+        Command::Evaluate(a) => evaluate::run(&a),
+        Command::Simulate(a) => simulate::run(&a),
+        Command::Demo(a) => demo::run(&a),
+    }
+    .map(|()| ExitCode::SUCCESS)
+}
+
+/// Formats an optional metric.
+pub fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.4}"))
+}

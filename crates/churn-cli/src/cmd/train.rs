@@ -1,0 +1,65 @@
+//! `churn train`.
+
+use anyhow::{bail, Context};
+use churn_core::Config;
+use churn_train::{ClassWeight, TrainOptions, TrainOutcome};
+
+use super::opt;
+use crate::args::TrainArgs;
+
+/// Merges `churn.toml` (if any) with the flags, which win.
+pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
+    let config = match &a.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let Some(label) = a.label.clone().or(config.data.label.clone()) else {
+        bail!("no label column: pass --label COL or set data.label in churn.toml");
+    };
+    let mut o = TrainOptions::new(&a.data, label);
+    o.positive = a.positive.clone().or(config.data.positive.clone());
+    o.negative = config.data.negative.clone();
+    o.id = a.id.clone().or(config.data.id.clone());
+    o.drop = config.data.drop.iter().chain(&a.drop).cloned().collect();
+    o.keep = config.data.keep.iter().chain(&a.keep).cloned().collect();
+    o.overrides = config.columns.clone();
+    o.seed = a.seed;
+    o.class_weight = a.class_weight.parse::<ClassWeight>().map_err(|e| anyhow::anyhow!("invalid --class-weight: {e}"))?;
+    o.tiers = config.tiers()?;
+    o.health_states = config.health_states()?;
+    o.name = a.name.clone();
+    o.version = a.model_version.clone();
+    Ok(o)
+}
+
+pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
+    let opts = options(a)?;
+    let outcome = churn_train::train(&opts)?;
+    outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
+    print_outcome(&outcome);
+    println!("model written to {}", a.out.display());
+    Ok(())
+}
+
+/// Prints what training did and the honest (test split) figures.
+pub fn print_outcome(outcome: &TrainOutcome) {
+    let m = &outcome.model;
+    let t = &m.training;
+    println!("trained {} ({}) on {} ({} rows)", m.name, m.learner.name(), t.data_file, t.train.rows + t.validation.rows + t.test.rows);
+    println!(
+        "  split: train {} / validation {} / test {} rows; churn rate {:.3} / {:.3} / {:.3}",
+        t.train.rows, t.validation.rows, t.test.rows, t.train.churn_rate, t.validation.churn_rate, t.test.churn_rate
+    );
+    println!("  class weights: churned {:.3}, retained {:.3}", t.weight_churned, t.weight_retained);
+    println!("  features: {} columns -> {} model inputs", m.schema.features.len(), m.inputs.len());
+    for e in &m.schema.excluded {
+        println!("  left out `{}`: {}", e.name, e.reason);
+    }
+    let (r, c) = (&t.test_metrics.raw, &t.test_metrics.calibrated);
+    println!("  test (rows never seen in training):");
+    println!("    {:<22} {:>8} {:>8} {:>8} {:>9} {:>8}", "", "AUC", "PR-AUC", "Brier", "log loss", "ECE");
+    for (name, x) in [("raw (class-weighted)", r), ("calibrated (Platt)", c)] {
+        println!("    {:<22} {:>8} {:>8} {:>8.4} {:>9.4} {:>8.4}", name, opt(x.auc), opt(x.pr_auc), x.brier, x.log_loss, x.ece);
+    }
+    println!("  fit time: {:.3} s", outcome.fit_seconds);
+}

@@ -1,0 +1,250 @@
+//! The versioned model file.
+
+use std::path::Path;
+
+use churn_core::schema::{Excluded, FeatureColumn, LabelSpec};
+use churn_core::table::{find_column, Fnv64, Table};
+use churn_core::Bands;
+use churn_learn::{Matrix, Platt};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ModelError, RowError};
+use crate::learner::Learner;
+use crate::preprocess::Preprocessor;
+
+/// The `format` field of every model file.
+pub const FORMAT_NAME: &str = "churn-model";
+/// The format version this toolkit writes.
+pub const FORMAT_VERSION: u64 = 1;
+/// Format versions this toolkit reads.
+pub const SUPPORTED_VERSIONS: &[u64] = &[1];
+
+/// The input side of the model: which columns it reads and how the label is defined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// Identifier column carried to outputs, if any.
+    pub id: Option<String>,
+    /// The label definition used in training (ignored when scoring).
+    pub label: LabelSpec,
+    /// Feature columns, in model order.
+    pub features: Vec<FeatureColumn>,
+    /// Columns seen in training but not used, with the reason.
+    pub excluded: Vec<Excluded>,
+}
+
+/// Sizes and churn rates of one split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitInfo {
+    /// Rows.
+    pub rows: usize,
+    /// Churned rows.
+    pub churned: usize,
+    /// Churn rate.
+    pub churn_rate: f64,
+}
+
+/// Metrics of raw (`sigmoid(log-odds)`) and Platt-calibrated probabilities on one split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitMetrics {
+    /// Before calibration (distorted by class weighting).
+    pub raw: churn_eval::Metrics,
+    /// After Platt scaling.
+    pub calibrated: churn_eval::Metrics,
+}
+
+/// How the model was trained and how well it did on rows it never saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// The training file's name (without folders, so the model file does not depend on them).
+    pub data_file: String,
+    /// Fingerprint of the training data (header and every field).
+    pub data_fingerprint: String,
+    /// Seed of the split and of every random choice.
+    pub seed: u64,
+    /// Training split.
+    pub train: SplitInfo,
+    /// Validation split (model selection, early stopping, calibration).
+    pub validation: SplitInfo,
+    /// Test split (reported only).
+    pub test: SplitInfo,
+    /// Sample weight of churned rows.
+    pub weight_churned: f64,
+    /// Sample weight of retained rows.
+    pub weight_retained: f64,
+    /// Validation metrics.
+    pub validation_metrics: SplitMetrics,
+    /// Test metrics: the honest figures.
+    pub test_metrics: SplitMetrics,
+}
+
+/// A complete model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    /// Always `churn-model`.
+    pub format: String,
+    /// Format version.
+    pub format_version: u64,
+    /// Version of the toolkit that wrote the file.
+    pub toolkit_version: String,
+    /// Content hash identifying this model.
+    pub model_id: String,
+    /// Model name (default: the training file's stem).
+    pub name: String,
+    /// User-chosen version label.
+    pub version: String,
+    /// Input schema.
+    pub schema: Schema,
+    /// Fitted preprocessing.
+    pub preprocessing: Preprocessor,
+    /// Names of the learner inputs (after preprocessing).
+    pub inputs: Vec<String>,
+    /// The learner.
+    pub learner: Learner,
+    /// Platt calibrator fitted on the validation split.
+    pub calibrator: Platt,
+    /// Risk tiers over the calibrated probability.
+    pub tiers: Bands,
+    /// Health states over the health score.
+    pub health_states: Bands,
+    /// Training summary.
+    pub training: TrainingSummary,
+}
+
+impl ModelFile {
+    /// Assembles a model and computes its id from its content.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: String,
+        version: String,
+        schema: Schema,
+        preprocessing: Preprocessor,
+        learner: Learner,
+        calibrator: Platt,
+        tiers: Bands,
+        health_states: Bands,
+        training: TrainingSummary,
+    ) -> ModelFile {
+        let inputs = preprocessing.output_names();
+        let mut m = ModelFile {
+            format: FORMAT_NAME.into(),
+            format_version: FORMAT_VERSION,
+            toolkit_version: churn_core::TOOLKIT_VERSION.into(),
+            model_id: String::new(),
+            name,
+            version,
+            schema,
+            preprocessing,
+            inputs,
+            learner,
+            calibrator,
+            tiers,
+            health_states,
+            training,
+        };
+        let mut h = Fnv64::new();
+        h.write(m.to_json().as_bytes());
+        m.model_id = format!("{:016x}", h.finish());
+        m
+    }
+
+    /// Pretty JSON, deterministic (fields in declaration order, floats round-trip exactly).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("model serializes");
+        s.push('\n');
+        s
+    }
+
+    /// Writes the model atomically.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        churn_core::output::write_atomic(path, self.to_json().as_bytes())?;
+        Ok(())
+    }
+
+    /// Reads a model file, checking the format and version before anything else.
+    pub fn load(path: &Path) -> Result<ModelFile, ModelError> {
+        let bytes = std::fs::read(path).map_err(|e| churn_core::CoreError::io(path, e))?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Parses model file bytes; `path` is used in messages.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ModelFile, ModelError> {
+        let not_a_model = |reason: &str| ModelError::NotAModel { path: path.into(), reason: reason.into() };
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(not_a_model(if bytes.is_empty() { "the file is empty" } else { "it is not a JSON object" }));
+        }
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_eof() {
+                ModelError::Corrupt { path: path.into(), reason: format!("the JSON ends early ({e})") }
+            } else {
+                ModelError::Corrupt { path: path.into(), reason: e.to_string() }
+            }
+        })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(not_a_model("no \"format\": \"churn-model\" field"));
+        }
+        let version = value.get("format_version").and_then(|v| v.as_u64()).ok_or_else(|| not_a_model("no format_version"))?;
+        if !SUPPORTED_VERSIONS.contains(&version) {
+            return Err(ModelError::UnsupportedVersion {
+                path: path.into(),
+                found: version,
+                supported: SUPPORTED_VERSIONS.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+                toolkit: churn_core::TOOLKIT_VERSION,
+                hint: if version > FORMAT_VERSION { "upgrade churn to read it" } else { "retrain the model" },
+            });
+        }
+        let mut m: ModelFile = serde_json::from_value(value).map_err(|e| ModelError::Corrupt { path: path.into(), reason: e.to_string() })?;
+        m.preprocessing.rebuild();
+        if m.learner.n_inputs() != m.preprocessing.width() || m.inputs.len() != m.preprocessing.width() {
+            return Err(ModelError::Corrupt {
+                path: path.into(),
+                reason: format!("the learner expects {} inputs but preprocessing produces {}", m.learner.n_inputs(), m.preprocessing.width()),
+            });
+        }
+        Ok(m)
+    }
+
+    /// For each model feature column, its index among `headers` of the data file `path`.
+    /// Every missing column is named in one error.
+    pub fn bind_columns(&self, path: &Path, headers: &[String]) -> Result<Vec<usize>, ModelError> {
+        let mut cols = Vec::with_capacity(self.schema.features.len());
+        let mut missing = Vec::new();
+        for f in &self.schema.features {
+            match find_column(path, headers, &f.name) {
+                Ok(j) => cols.push(j),
+                Err(_) => missing.push(f.name.clone()),
+            }
+        }
+        if missing.is_empty() {
+            Ok(cols)
+        } else {
+            Err(ModelError::SchemaMismatch { path: path.into(), missing })
+        }
+    }
+
+    /// Calibrated churn probability of one row given its raw fields in model column order;
+    /// `buf` is scratch space of [`Preprocessor::width`].
+    #[inline]
+    pub fn score_fields(&self, fields: &[&str], buf: &mut [f64]) -> Result<(f64, f64), RowError> {
+        self.preprocessing.transform_row(fields, buf)?;
+        let raw = self.learner.predict_raw_row(buf);
+        Ok((raw, self.calibrator.probability(raw)))
+    }
+
+    /// Raw log-odds and calibrated probabilities for every row of a table.
+    pub fn score_table(&self, table: &Table) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
+        let x = self.design_matrix(table)?;
+        let raw = self.learner.predict_raw(&x);
+        let p = raw.iter().map(|&r| self.calibrator.probability(r)).collect();
+        Ok((raw, p))
+    }
+
+    /// The preprocessed design matrix of a whole table.
+    pub fn design_matrix(&self, table: &Table) -> Result<Matrix, ModelError> {
+        let cols = self.bind_columns(table.path(), table.headers())?;
+        let rows: Vec<usize> = (0..table.n_rows()).collect();
+        self.preprocessing.transform_table(table, &cols, &rows)
+    }
+}

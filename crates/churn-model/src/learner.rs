@@ -1,0 +1,43 @@
+//! The learner stored in a model file.
+
+use churn_learn::{LogisticRegression, Matrix};
+use serde::{Deserialize, Serialize};
+
+/// A fitted learner; every variant predicts log-odds of churn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Learner {
+    /// L2-regularised logistic regression on the preprocessed inputs.
+    Logistic(LogisticRegression),
+}
+
+impl Learner {
+    /// Short name, as used by `--models`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Learner::Logistic(_) => "logistic",
+        }
+    }
+
+    /// Log-odds of churn for one preprocessed row.
+    #[inline]
+    pub fn predict_raw_row(&self, row: &[f64]) -> f64 {
+        match self {
+            Learner::Logistic(m) => m.predict_raw_row(row),
+        }
+    }
+
+    /// Log-odds of churn for every row of `x`.
+    pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
+        match self {
+            Learner::Logistic(m) => m.predict_raw(x),
+        }
+    }
+
+    /// Number of inputs the learner expects.
+    pub fn n_inputs(&self) -> usize {
+        match self {
+            Learner::Logistic(m) => m.coef.len(),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Fitted preprocessing: imputation, standardisation and one-hot encoding.
+//!
+//! Fitted on the training split only, stored in the model file, and applied identically at
+//! training, evaluation and scoring time. Missing values are explicit: a numeric column with
+//! missing values in training gets a `<name>__missing` indicator besides its median imputation,
+//! and a categorical column gets a `__missing__` category. Categories too rare in training
+//! (and any category never seen in training) go to an `__other__` bucket.
+
+use std::collections::HashMap;
+
+use churn_core::schema::{ColumnKind, FeatureColumn};
+use churn_core::table::{is_missing, Table};
+use churn_learn::Matrix;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ModelError, RowError};
+
+/// Categories seen fewer times than this in training go to `__other__`.
+pub const MIN_CATEGORY_COUNT: usize = 5;
+/// At most this many categories per column get their own column (the most frequent ones).
+pub const MAX_CATEGORIES: usize = 100;
+/// The bucket for rare and unseen categories.
+pub const OTHER: &str = "__other__";
+/// The category of missing values.
+pub const MISSING: &str = "__missing__";
+
+/// How one input column becomes one or more model inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "encoding", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ColumnTransform {
+    /// Numbers (also booleans as 0/1 and dates as day numbers): impute, then standardise.
+    Scaled {
+        /// Input column.
+        name: String,
+        /// How the text is read.
+        kind: ColumnKind,
+        /// Training median, used for missing values.
+        median: f64,
+        /// Training mean (after imputation).
+        mean: f64,
+        /// Training standard deviation (1 when constant).
+        std: f64,
+        /// Whether a `__missing` indicator column follows.
+        missing_indicator: bool,
+    },
+    /// One column per kept category, then `__missing__` (if seen in training) and `__other__`.
+    OneHot {
+        /// Input column.
+        name: String,
+        /// Kept categories, most frequent first.
+        categories: Vec<String>,
+        /// Whether missing values were seen in training (and get their own column).
+        missing_category: bool,
+    },
+}
+
+impl ColumnTransform {
+    /// The input column.
+    pub fn name(&self) -> &str {
+        match self {
+            ColumnTransform::Scaled { name, .. } | ColumnTransform::OneHot { name, .. } => name,
+        }
+    }
+
+    /// Number of model inputs this column produces.
+    pub fn width(&self) -> usize {
+        match self {
+            ColumnTransform::Scaled { missing_indicator, .. } => 1 + *missing_indicator as usize,
+            ColumnTransform::OneHot { categories, missing_category, .. } => categories.len() + *missing_category as usize + 1,
+        }
+    }
+}
+
+/// The fitted preprocessing of every feature column, in model order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessor {
+    /// One transform per input feature column.
+    pub columns: Vec<ColumnTransform>,
+    /// Lookup from category text to its position, per one-hot column (rebuilt on load).
+    #[serde(skip)]
+    lookup: Vec<HashMap<String, usize>>,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+impl Preprocessor {
+    /// Fits on the rows `rows` of `table` (the training split).
+    pub fn fit(table: &Table, features: &[FeatureColumn], rows: &[usize]) -> Result<Preprocessor, ModelError> {
+        let mut columns = Vec::with_capacity(features.len());
+        for f in features {
+            let j = table.column_index(&f.name)?;
+            match f.kind {
+                ColumnKind::Categorical => {
+                    let mut counts: HashMap<&str, usize> = HashMap::new();
+                    let mut missing = 0usize;
+                    for &i in rows {
+                        let v = table.field(i, j);
+                        if is_missing(v) {
+                            missing += 1;
+                        } else {
+                            *counts.entry(v.trim()).or_default() += 1;
+                        }
+                    }
+                    let mut cats: Vec<(&str, usize)> = counts.into_iter().filter(|(_, c)| *c >= MIN_CATEGORY_COUNT).collect();
+                    cats.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                    cats.truncate(MAX_CATEGORIES);
+                    columns.push(ColumnTransform::OneHot {
+                        name: f.name.clone(),
+                        categories: cats.into_iter().map(|(c, _)| c.to_string()).collect(),
+                        missing_category: missing > 0,
+                    });
+                }
+                kind => {
+                    let mut present = Vec::with_capacity(rows.len());
+                    for &i in rows {
+                        let v = table.field(i, j);
+                        if is_missing(v) {
+                            continue;
+                        }
+                        let x = kind.parse(v).ok_or_else(|| churn_core::CoreError::BadValue {
+                            path: table.path().into(),
+                            line: table.line(i),
+                            column: f.name.clone(),
+                            value: v.to_string(),
+                            expected: kind.expected(),
+                        })?;
+                        present.push(x);
+                    }
+                    let n_missing = rows.len() - present.len();
+                    let sum: f64 = present.iter().sum();
+                    let mut sorted = present;
+                    let med = median(&mut sorted);
+                    let n = rows.len().max(1) as f64;
+                    let mean = (sum + med * n_missing as f64) / n;
+                    let var = (sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() + n_missing as f64 * (med - mean).powi(2)) / n;
+                    let std = if var.sqrt() > 1e-12 * mean.abs().max(1.0) { var.sqrt() } else { 1.0 };
+                    columns.push(ColumnTransform::Scaled { name: f.name.clone(), kind, median: med, mean, std, missing_indicator: n_missing > 0 });
+                }
+            }
+        }
+        Ok(Preprocessor::new(columns))
+    }
+
+    /// Wraps transforms (e.g. deserialized ones) and builds the category lookups.
+    pub fn new(columns: Vec<ColumnTransform>) -> Preprocessor {
+        let lookup = columns
+            .iter()
+            .map(|c| match c {
+                ColumnTransform::OneHot { categories, .. } => categories.iter().enumerate().map(|(k, c)| (c.clone(), k)).collect(),
+                ColumnTransform::Scaled { .. } => HashMap::new(),
+            })
+            .collect();
+        Preprocessor { columns, lookup }
+    }
+
+    /// Rebuilds derived lookups after deserialization.
+    pub(crate) fn rebuild(&mut self) {
+        *self = Preprocessor::new(std::mem::take(&mut self.columns));
+    }
+
+    /// Number of model inputs.
+    pub fn width(&self) -> usize {
+        self.columns.iter().map(ColumnTransform::width).sum()
+    }
+
+    /// Names of the model inputs, in order.
+    pub fn output_names(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.width());
+        for c in &self.columns {
+            match c {
+                ColumnTransform::Scaled { name, missing_indicator, .. } => {
+                    out.push(name.clone());
+                    if *missing_indicator {
+                        out.push(format!("{name}__missing"));
+                    }
+                }
+                ColumnTransform::OneHot { name, categories, missing_category } => {
+                    out.extend(categories.iter().map(|c| format!("{name}={c}")));
+                    if *missing_category {
+                        out.push(format!("{name}={MISSING}"));
+                    }
+                    out.push(format!("{name}={OTHER}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// Index of the input column each model input comes from.
+    pub fn output_sources(&self) -> Vec<usize> {
+        self.columns.iter().enumerate().flat_map(|(k, c)| std::iter::repeat_n(k, c.width())).collect()
+    }
+
+    /// Transforms one row, given its raw fields in model column order, into `out`
+    /// (length [`Preprocessor::width`]). A value that cannot be read is a [`RowError`].
+    pub fn transform_row(&self, fields: &[&str], out: &mut [f64]) -> Result<(), RowError> {
+        let mut k = 0;
+        for (c, (t, v)) in self.columns.iter().zip(fields).enumerate() {
+            match t {
+                ColumnTransform::Scaled { kind, median, mean, std, missing_indicator, .. } => {
+                    let (x, miss) = if is_missing(v) {
+                        (*median, 1.0)
+                    } else {
+                        match kind.parse(v) {
+                            Some(x) => (x, 0.0),
+                            None => return Err(RowError { column: c, value: v.to_string(), expected: kind.expected() }),
+                        }
+                    };
+                    out[k] = (x - mean) / std;
+                    k += 1;
+                    if *missing_indicator {
+                        out[k] = miss;
+                        k += 1;
+                    }
+                }
+                ColumnTransform::OneHot { categories, missing_category, .. } => {
+                    let w = t.width();
+                    out[k..k + w].fill(0.0);
+                    let pos = if is_missing(v) {
+                        if *missing_category {
+                            categories.len()
+                        } else {
+                            w - 1
+                        }
+                    } else {
+                        self.lookup[c].get(v.trim()).copied().unwrap_or(w - 1)
+                    };
+                    out[k + pos] = 1.0;
+                    k += w;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Transforms rows `rows` of `table` into a design matrix; `cols[c]` is the table column
+    /// of model column `c`. Errors name the file, line, column and value.
+    pub fn transform_table(&self, table: &Table, cols: &[usize], rows: &[usize]) -> Result<Matrix, ModelError> {
+        let w = self.width();
+        let mut data = vec![0.0; rows.len() * w];
+        let mut buf = vec![0.0; w];
+        let mut fields: Vec<&str> = Vec::with_capacity(cols.len());
+        for (r, &i) in rows.iter().enumerate() {
+            fields.clear();
+            fields.extend(cols.iter().map(|&j| table.field(i, j)));
+            self.transform_row(&fields, &mut buf).map_err(|e| churn_core::CoreError::BadValue {
+                path: table.path().into(),
+                line: table.line(i),
+                column: self.columns[e.column].name().to_string(),
+                value: e.value.clone(),
+                expected: e.expected,
+            })?;
+            for (j, v) in buf.iter().enumerate() {
+                data[j * rows.len() + r] = *v;
+            }
+        }
+        Ok(Matrix::from_col_major(rows.len(), w, data).expect("sized above"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let rows: Vec<Vec<String>> = (0..20)
+            .map(|i| {
+                vec![
+                    if i % 5 == 0 { "".into() } else { format!("{}", i) },
+                    (if i < 12 { "a" } else if i < 18 { "b" } else { "rare" }).to_string(),
+                    (if i % 2 == 0 { "Yes" } else { "No" }).to_string(),
+                ]
+            })
+            .collect();
+        Table::from_rows("t.csv", vec!["x".into(), "cat".into(), "flag".into()], &rows)
+    }
+
+    #[test]
+    fn fit_and_transform() {
+        let t = table();
+        let feats = vec![
+            FeatureColumn { name: "x".into(), kind: ColumnKind::Numeric },
+            FeatureColumn { name: "cat".into(), kind: ColumnKind::Categorical },
+            FeatureColumn { name: "flag".into(), kind: ColumnKind::Boolean },
+        ];
+        let rows: Vec<usize> = (0..20).collect();
+        let p = Preprocessor::fit(&t, &feats, &rows).unwrap();
+        assert_eq!(p.output_names(), ["x", "x__missing", "cat=a", "cat=b", "cat=__other__", "flag"]);
+        assert_eq!(p.output_sources(), [0, 0, 1, 1, 1, 2]);
+        let ColumnTransform::Scaled { median, mean, .. } = p.columns[0] else { panic!() };
+        // present values: 1..19 except multiples of 5 -> median of 15 values
+        let mut present: Vec<f64> = (1..20).filter(|i| i % 5 != 0).map(f64::from).collect();
+        assert_eq!(median, super::median(&mut present));
+        let m = p.transform_table(&t, &[0, 1, 2], &rows).unwrap();
+        let col_mean: f64 = m.col(0).iter().sum::<f64>() / 20.0;
+        let col_var: f64 = m.col(0).iter().map(|v| v * v).sum::<f64>() / 20.0;
+        assert!(col_mean.abs() < 1e-12 && (col_var - 1.0).abs() < 1e-12);
+        assert_eq!(m.col(1).iter().sum::<f64>(), 4.0); // four missing x
+        assert!((m.get(0, 0) * 0.0 + mean).is_finite());
+        let mut out = vec![0.0; 6];
+        p.transform_row(&["3", "never-seen", "no"], &mut out).unwrap();
+        assert_eq!(&out[1..], &[0.0, 0.0, 0.0, 1.0, 0.0]);
+        let e = p.transform_row(&["three", "a", "yes"], &mut out).unwrap_err();
+        assert_eq!((e.column, e.value.as_str()), (0, "three"));
+    }
+
+    #[test]
+    fn serde_round_trip_rebuilds_lookup() {
+        let t = table();
+        let feats = vec![FeatureColumn { name: "cat".into(), kind: ColumnKind::Categorical }];
+        let p = Preprocessor::fit(&t, &feats, &(0..20).collect::<Vec<_>>()).unwrap();
+        let mut back: Preprocessor = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        back.rebuild();
+        let mut a = vec![0.0; 3];
+        let mut b = vec![0.0; 3];
+        p.transform_row(&["b"], &mut a).unwrap();
+        back.transform_row(&["b"], &mut b).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, [0.0, 1.0, 0.0]);
+    }
+}

@@ -1,0 +1,245 @@
+//! Training pipeline of the churn toolkit.
+//!
+//! One call, [`train`], turns a labeled table into a [`ModelFile`]: resolve the label and the
+//! feature columns, split rows 70/15/15 (stratified, seeded), fit preprocessing on the training
+//! split only, fit the learner with class weights that really enter its loss, Platt-calibrate
+//! on the validation split, and measure both raw and calibrated probabilities on the test split
+//! the model never saw.
+#![warn(missing_docs)]
+
+pub mod split;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use churn_core::schema::{choose_features, resolve_label, ColumnKind, Roles};
+use churn_core::{Bands, Table};
+use churn_learn::{LogisticParams, LogisticRegression, Platt};
+use churn_model::{Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary};
+
+pub use split::{stratified_split, Split, SplitFractions};
+
+/// Errors of the training pipeline.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// Data-layer error.
+    #[error(transparent)]
+    Core(#[from] churn_core::CoreError),
+    /// Model-layer error.
+    #[error(transparent)]
+    Model(#[from] churn_model::ModelError),
+    /// Learner error.
+    #[error(transparent)]
+    Learn(#[from] churn_learn::LearnError),
+    /// Metric error.
+    #[error(transparent)]
+    Eval(#[from] churn_eval::EvalError),
+    /// An option is invalid.
+    #[error("invalid {option}: {reason}")]
+    InvalidOption {
+        /// Which option.
+        option: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A class is too small to appear in every split.
+    #[error("only {rows} {class} rows: too few to split into train, validation and test sets (need at least 3, and more for a useful model)")]
+    TooFewRows {
+        /// "churned" or "retained".
+        class: &'static str,
+        /// Rows of that class.
+        rows: usize,
+    },
+    /// No usable feature column is left.
+    #[error("no feature columns left to learn from (excluded: {excluded})")]
+    NoFeatures {
+        /// The excluded columns and reasons.
+        excluded: String,
+    },
+}
+
+/// How rows of each class are weighted in the loss.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClassWeight {
+    /// `n / (2 * n_class)` for each class, as scikit-learn's `balanced` (default).
+    Balanced,
+    /// All rows weigh 1.
+    None,
+    /// Explicit weights for churned and retained rows.
+    Explicit {
+        /// Weight of churned rows.
+        churned: f64,
+        /// Weight of retained rows.
+        retained: f64,
+    },
+}
+
+impl std::str::FromStr for ClassWeight {
+    type Err = String;
+    /// `balanced`, `none`, or `CHURNED:RETAINED` (e.g. `3:1`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "balanced" => Ok(ClassWeight::Balanced),
+            "none" => Ok(ClassWeight::None),
+            _ => {
+                let (a, b) = s.split_once(':').ok_or_else(|| format!("'{s}' is not balanced, none or CHURNED:RETAINED"))?;
+                let parse = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
+                match (parse(a), parse(b)) {
+                    (Some(churned), Some(retained)) => Ok(ClassWeight::Explicit { churned, retained }),
+                    _ => Err(format!("'{s}': both weights must be positive numbers")),
+                }
+            }
+        }
+    }
+}
+
+/// Everything [`train`] needs.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Training data (CSV or CSV.gz).
+    pub data: PathBuf,
+    /// Label column.
+    pub label: String,
+    /// The label value meaning churn (guessed for yes/no, true/false, 1/0 labels).
+    pub positive: Option<String>,
+    /// The label values meaning retained (default: the one other value).
+    pub negative: Option<Vec<String>>,
+    /// Identifier column.
+    pub id: Option<String>,
+    /// Columns never used as features.
+    pub drop: Vec<String>,
+    /// Identifier-like columns to use anyway.
+    pub keep: Vec<String>,
+    /// Column type overrides.
+    pub overrides: BTreeMap<String, ColumnKind>,
+    /// Seed of the split and every random choice.
+    pub seed: u64,
+    /// Split fractions.
+    pub fractions: SplitFractions,
+    /// Class weighting.
+    pub class_weight: ClassWeight,
+    /// Risk tiers stored in the model.
+    pub tiers: Bands,
+    /// Health states stored in the model.
+    pub health_states: Bands,
+    /// Model name (default: the data file's stem).
+    pub name: Option<String>,
+    /// Version label stored in the model.
+    pub version: String,
+    /// Logistic regression settings.
+    pub logistic: LogisticParams,
+}
+
+impl TrainOptions {
+    /// Options with defaults for everything but the data and label.
+    pub fn new(data: impl Into<PathBuf>, label: impl Into<String>) -> TrainOptions {
+        TrainOptions {
+            data: data.into(),
+            label: label.into(),
+            positive: None,
+            negative: None,
+            id: None,
+            drop: Vec::new(),
+            keep: Vec::new(),
+            overrides: BTreeMap::new(),
+            seed: 42,
+            fractions: SplitFractions::default(),
+            class_weight: ClassWeight::Balanced,
+            tiers: Bands::default_tiers(),
+            health_states: Bands::default_health_states(),
+            name: None,
+            version: "1".into(),
+            logistic: LogisticParams::default(),
+        }
+    }
+}
+
+/// The trained model and what happened along the way.
+#[derive(Debug, Clone)]
+pub struct TrainOutcome {
+    /// The model file to save.
+    pub model: ModelFile,
+    /// Wall-clock seconds spent fitting the learner.
+    pub fit_seconds: f64,
+}
+
+fn split_info(y: &[bool], rows: &[usize]) -> SplitInfo {
+    let churned = rows.iter().filter(|&&i| y[i]).count();
+    SplitInfo { rows: rows.len(), churned, churn_rate: churned as f64 / rows.len().max(1) as f64 }
+}
+
+fn subset<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
+    rows.iter().map(|&i| v[i]).collect()
+}
+
+/// Raw and calibrated metrics of `raw` log-odds against labels.
+pub fn split_metrics(raw: &[f64], y: &[bool], platt: &Platt) -> Result<SplitMetrics, TrainError> {
+    let p_raw: Vec<f64> = raw.iter().map(|&r| Platt::IDENTITY.probability(r)).collect();
+    let p_cal: Vec<f64> = raw.iter().map(|&r| platt.probability(r)).collect();
+    Ok(SplitMetrics { raw: churn_eval::summarize(&p_raw, y)?, calibrated: churn_eval::summarize(&p_cal, y)? })
+}
+
+/// Trains a model from a labeled table.
+pub fn train(opts: &TrainOptions) -> Result<TrainOutcome, TrainError> {
+    let table = Table::read(&opts.data)?;
+    train_table(&table, opts)
+}
+
+/// Trains a model from an already-read table (see [`train`]).
+pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, TrainError> {
+    if opts.id.as_deref() == Some(opts.label.as_str()) {
+        return Err(TrainError::InvalidOption { option: "--id", reason: "the id column cannot be the label column".into() });
+    }
+    let label = resolve_label(table, &opts.label, opts.positive.as_deref(), opts.negative.as_deref())?;
+    let y = label.read(table)?;
+    let roles = Roles { id: opts.id.as_deref(), label: Some(&opts.label), drop: &opts.drop, keep: &opts.keep, overrides: &opts.overrides };
+    let (features, excluded) = choose_features(table, &roles)?;
+    if features.is_empty() {
+        let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
+        return Err(TrainError::NoFeatures { excluded });
+    }
+    let split = stratified_split(&y, opts.fractions, opts.seed)?;
+    let pre = Preprocessor::fit(table, &features, &split.train)?;
+    let cols: Vec<usize> = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
+    let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
+    let (x_train, x_val, x_test) = (design(&split.train)?, design(&split.validation)?, design(&split.test)?);
+    let (y_train, y_val, y_test) = (subset(&y, &split.train), subset(&y, &split.validation), subset(&y, &split.test));
+
+    let n = y_train.len() as f64;
+    let n_pos = y_train.iter().filter(|&&b| b).count() as f64;
+    let (w_pos, w_neg) = match opts.class_weight {
+        ClassWeight::Balanced => (n / (2.0 * n_pos), n / (2.0 * (n - n_pos))),
+        ClassWeight::None => (1.0, 1.0),
+        ClassWeight::Explicit { churned, retained } => (churned, retained),
+    };
+    let w_train: Vec<f64> = y_train.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
+
+    let started = Instant::now();
+    let learner = Learner::Logistic(LogisticRegression::fit(&x_train, &y_train, &w_train, &opts.logistic)?);
+    let fit_seconds = started.elapsed().as_secs_f64();
+
+    let raw_val = learner.predict_raw(&x_val);
+    let platt = Platt::fit(&raw_val, &y_val)?;
+    let raw_test = learner.predict_raw(&x_test);
+    let training = TrainingSummary {
+        data_file: table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        data_fingerprint: table.fingerprint(),
+        seed: opts.seed,
+        train: split_info(&y, &split.train),
+        validation: split_info(&y, &split.validation),
+        test: split_info(&y, &split.test),
+        weight_churned: w_pos,
+        weight_retained: w_neg,
+        validation_metrics: split_metrics(&raw_val, &y_val, &platt)?,
+        test_metrics: split_metrics(&raw_test, &y_test, &platt)?,
+    };
+    let name = opts.name.clone().unwrap_or_else(|| {
+        let stem = table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+        stem.trim_end_matches(".gz").trim_end_matches(".csv").to_string()
+    });
+    let schema = Schema { id: opts.id.clone(), label, features, excluded };
+    let model = ModelFile::new(name, opts.version.clone(), schema, pre, learner, platt, opts.tiers.clone(), opts.health_states.clone(), training);
+    Ok(TrainOutcome { model, fit_seconds })
+}
