@@ -265,17 +265,17 @@ pub fn resolve_label(table: &Table, column: &str, positive: Option<&str>, negati
         }
     }
     let listing = || quote_list(&values.iter().take(10).cloned().collect::<Vec<_>>()).replace(" or ", ", ");
+    if let Some(p) = positive {
+        if !values.contains(p) {
+            return Err(CoreError::PositiveNotFound { path: table.path().into(), column: column.into(), positive: p.into(), values: listing() });
+        }
+    }
     if values.len() == 1 {
         let value = values.into_iter().next().unwrap_or_default();
         return Err(CoreError::SingleClass { path: table.path().into(), column: column.into(), value });
     }
     let positive = match positive {
-        Some(p) => {
-            if !values.contains(p) {
-                return Err(CoreError::PositiveNotFound { path: table.path().into(), column: column.into(), positive: p.into(), values: listing() });
-            }
-            p.to_string()
-        }
+        Some(p) => p.to_string(),
         None => {
             let truthy: Vec<&String> = values
                 .iter()
@@ -369,7 +369,7 @@ mod tests {
         let e = resolve_label(&t, "y", Some("Churned"), None).unwrap_err().to_string();
         assert_eq!(e, "t.csv: the positive value 'Churned' never occurs in label column `y` (values: 'Left', 'Stayed')");
         let t = table(&["y"], &[&["No"], &["No"]]);
-        let e = resolve_label(&t, "y", Some("No"), None).unwrap_err().to_string();
+        let e = resolve_label(&t, "y", None, None).unwrap_err().to_string();
         assert!(e.contains("has a single class ('No')"), "{e}");
         let t = table(&["y"], &[&["Yes"], &["No"], &["Maybe"]]);
         let neg = vec!["No".to_string()];

@@ -68,6 +68,8 @@ pub struct TrainingSummary {
     pub validation: SplitInfo,
     /// Test split (reported only).
     pub test: SplitInfo,
+    /// Whether the learner was refitted on train + validation after calibration.
+    pub refit: bool,
     /// Sample weight of churned rows.
     pub weight_churned: f64,
     /// Sample weight of retained rows.

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use churn_core::schema::{choose_features, resolve_label, ColumnKind, Roles};
 use churn_core::{Bands, Table};
-use churn_learn::{LogisticParams, LogisticRegression, Platt};
+use churn_learn::{LogisticParams, LogisticRegression, Matrix, Platt};
 use churn_model::{Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary};
 
 pub use split::{stratified_split, Split, SplitFractions};
@@ -130,6 +130,10 @@ pub struct TrainOptions {
     pub version: String,
     /// Logistic regression settings.
     pub logistic: LogisticParams,
+    /// After calibration, refit the learner on train + validation rows (default true). The
+    /// calibrator stays the one fitted on validation predictions of the train-only fit, as in
+    /// scikit-learn's `CalibratedClassifierCV(ensemble=False)`; the test split stays unseen.
+    pub refit: bool,
 }
 
 impl TrainOptions {
@@ -152,6 +156,7 @@ impl TrainOptions {
             name: None,
             version: "1".into(),
             logistic: LogisticParams::default(),
+            refit: true,
         }
     }
 }
@@ -217,11 +222,17 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let w_train: Vec<f64> = y_train.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
 
     let started = Instant::now();
-    let learner = Learner::Logistic(LogisticRegression::fit(&x_train, &y_train, &w_train, &opts.logistic)?);
-    let fit_seconds = started.elapsed().as_secs_f64();
-
+    let fit = |x: &Matrix, y: &[bool], w: &[f64]| -> Result<Learner, TrainError> { Ok(Learner::Logistic(LogisticRegression::fit(x, y, w, &opts.logistic)?)) };
+    let mut learner = fit(&x_train, &y_train, &w_train)?;
     let raw_val = learner.predict_raw(&x_val);
     let platt = Platt::fit(&raw_val, &y_val)?;
+    if opts.refit {
+        let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
+        let y_both = subset(&y, &both);
+        let w_both: Vec<f64> = y_both.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
+        learner = fit(&design(&both)?, &y_both, &w_both)?;
+    }
+    let fit_seconds = started.elapsed().as_secs_f64();
     let raw_test = learner.predict_raw(&x_test);
     let training = TrainingSummary {
         data_file: table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -230,6 +241,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         train: split_info(&y, &split.train),
         validation: split_info(&y, &split.validation),
         test: split_info(&y, &split.test),
+        refit: opts.refit,
         weight_churned: w_pos,
         weight_retained: w_neg,
         validation_metrics: split_metrics(&raw_val, &y_val, &platt)?,

@@ -50,6 +50,9 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         "  split: train {} / validation {} / test {} rows; churn rate {:.3} / {:.3} / {:.3}",
         t.train.rows, t.validation.rows, t.test.rows, t.train.churn_rate, t.validation.churn_rate, t.test.churn_rate
     );
+    if t.refit {
+        println!("  refitted on train + validation after calibration; test rows never used");
+    }
     println!("  class weights: churned {:.3}, retained {:.3}", t.weight_churned, t.weight_retained);
     println!("  features: {} columns -> {} model inputs", m.schema.features.len(), m.inputs.len());
     for e in &m.schema.excluded {
