@@ -58,6 +58,15 @@ pub struct TrainArgs {
     /// Class weights: balanced, none, or CHURNED:RETAINED.
     #[arg(long, default_value = "balanced", value_name = "W")]
     pub class_weight: String,
+    /// Learners to try: auto (all), or a list such as gbdt,logistic.
+    #[arg(long, default_value = "auto", value_name = "LIST")]
+    pub models: String,
+    /// Validation metric that picks the winner: auc, pr_auc or log_loss.
+    #[arg(long, default_value = "auc", value_name = "METRIC")]
+    pub select: String,
+    /// Do not refit the winner on train + validation rows.
+    #[arg(long)]
+    pub no_refit: bool,
     /// Model name stored in the file (default: the data file's name).
     #[arg(long)]
     pub name: Option<String>,

@@ -53,6 +53,23 @@ pub struct SplitMetrics {
     pub calibrated: churn_eval::Metrics,
 }
 
+/// One trained candidate of the model search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaderboardEntry {
+    /// Learner family (`logistic`, `gbdt`, ...).
+    pub model: String,
+    /// Its hyperparameters, described.
+    pub settings: String,
+    /// Whether this candidate was selected.
+    pub selected: bool,
+    /// Seconds to fit it on the training split.
+    pub fit_seconds: f64,
+    /// Calibrated metrics on the validation split (used for selection).
+    pub validation: churn_eval::Metrics,
+    /// Calibrated metrics on the test split (reported only, never used to choose).
+    pub test: churn_eval::Metrics,
+}
+
 /// How the model was trained and how well it did on rows it never saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSummary {
@@ -74,6 +91,10 @@ pub struct TrainingSummary {
     pub weight_churned: f64,
     /// Sample weight of retained rows.
     pub weight_retained: f64,
+    /// The metric candidates were ranked by on the validation split.
+    pub selected_by: String,
+    /// Every candidate, in training order.
+    pub leaderboard: Vec<LeaderboardEntry>,
     /// Validation metrics.
     pub validation_metrics: SplitMetrics,
     /// Test metrics: the honest figures.

@@ -1,6 +1,6 @@
 //! The learner stored in a model file.
 
-use churn_learn::{LogisticRegression, Matrix};
+use churn_learn::{GbdtModel, LogisticRegression, Matrix};
 use serde::{Deserialize, Serialize};
 
 /// A fitted learner; every variant predicts log-odds of churn.
@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum Learner {
     /// L2-regularised logistic regression on the preprocessed inputs.
     Logistic(LogisticRegression),
+    /// Histogram gradient-boosted trees.
+    Gbdt(GbdtModel),
 }
 
 impl Learner {
@@ -16,6 +18,7 @@ impl Learner {
     pub fn name(&self) -> &'static str {
         match self {
             Learner::Logistic(_) => "logistic",
+            Learner::Gbdt(_) => "gbdt",
         }
     }
 
@@ -24,6 +27,7 @@ impl Learner {
     pub fn predict_raw_row(&self, row: &[f64]) -> f64 {
         match self {
             Learner::Logistic(m) => m.predict_raw_row(row),
+            Learner::Gbdt(m) => m.predict_raw_row(row),
         }
     }
 
@@ -31,6 +35,7 @@ impl Learner {
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
         match self {
             Learner::Logistic(m) => m.predict_raw(x),
+            Learner::Gbdt(m) => m.predict_raw(x),
         }
     }
 
@@ -38,6 +43,7 @@ impl Learner {
     pub fn n_inputs(&self) -> usize {
         match self {
             Learner::Logistic(m) => m.coef.len(),
+            Learner::Gbdt(m) => m.n_features,
         }
     }
 }

@@ -8,6 +8,6 @@ pub mod learner;
 pub mod preprocess;
 
 pub use error::{ModelError, RowError};
-pub use file::{ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary, FORMAT_VERSION};
+pub use file::{LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary, FORMAT_VERSION};
 pub use learner::Learner;
 pub use preprocess::Preprocessor;

@@ -7,6 +7,7 @@
 //! the model never saw.
 #![warn(missing_docs)]
 
+pub mod candidates;
 pub mod split;
 
 use std::collections::BTreeMap;
@@ -15,9 +16,10 @@ use std::time::Instant;
 
 use churn_core::schema::{choose_features, resolve_label, ColumnKind, Roles};
 use churn_core::{Bands, Table};
-use churn_learn::{LogisticParams, LogisticRegression, Matrix, Platt};
-use churn_model::{Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary};
+use churn_learn::Platt;
+use churn_model::{LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary};
 
+pub use candidates::{search_space, CandidateParams, ModelKind};
 pub use split::{stratified_split, Split, SplitFractions};
 
 /// Errors of the training pipeline.
@@ -95,6 +97,49 @@ impl std::str::FromStr for ClassWeight {
     }
 }
 
+/// The validation metric that ranks candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectBy {
+    /// ROC AUC (higher is better; default).
+    Auc,
+    /// Average precision (higher is better).
+    PrAuc,
+    /// Log loss of calibrated probabilities (lower is better).
+    LogLoss,
+}
+
+impl SelectBy {
+    /// Name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            SelectBy::Auc => "auc",
+            SelectBy::PrAuc => "pr_auc",
+            SelectBy::LogLoss => "log_loss",
+        }
+    }
+
+    /// A score where larger is better.
+    fn score(self, m: &churn_eval::Metrics) -> f64 {
+        match self {
+            SelectBy::Auc => m.auc.unwrap_or(f64::NEG_INFINITY),
+            SelectBy::PrAuc => m.pr_auc.unwrap_or(f64::NEG_INFINITY),
+            SelectBy::LogLoss => -m.log_loss,
+        }
+    }
+}
+
+impl std::str::FromStr for SelectBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auc" => Ok(SelectBy::Auc),
+            "pr_auc" => Ok(SelectBy::PrAuc),
+            "log_loss" => Ok(SelectBy::LogLoss),
+            _ => Err(format!("unknown selection metric '{s}' (known: auc, pr_auc, log_loss)")),
+        }
+    }
+}
+
 /// Everything [`train`] needs.
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
@@ -128,8 +173,10 @@ pub struct TrainOptions {
     pub name: Option<String>,
     /// Version label stored in the model.
     pub version: String,
-    /// Logistic regression settings.
-    pub logistic: LogisticParams,
+    /// Learner families to try (empty = all, i.e. `--models auto`).
+    pub models: Vec<ModelKind>,
+    /// The validation metric that picks the winner.
+    pub select: SelectBy,
     /// After calibration, refit the learner on train + validation rows (default true). The
     /// calibrator stays the one fitted on validation predictions of the train-only fit, as in
     /// scikit-learn's `CalibratedClassifierCV(ensemble=False)`; the test split stays unseen.
@@ -155,7 +202,8 @@ impl TrainOptions {
             health_states: Bands::default_health_states(),
             name: None,
             version: "1".into(),
-            logistic: LogisticParams::default(),
+            models: Vec::new(),
+            select: SelectBy::Auc,
             refit: true,
         }
     }
@@ -221,16 +269,36 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     };
     let w_train: Vec<f64> = y_train.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
 
+    let kinds: Vec<ModelKind> = if opts.models.is_empty() { ModelKind::ALL.to_vec() } else { opts.models.clone() };
+    let w_val: Vec<f64> = y_val.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
     let started = Instant::now();
-    let fit = |x: &Matrix, y: &[bool], w: &[f64]| -> Result<Learner, TrainError> { Ok(Learner::Logistic(LogisticRegression::fit(x, y, w, &opts.logistic)?)) };
-    let mut learner = fit(&x_train, &y_train, &w_train)?;
+    let mut leaderboard = Vec::new();
+    let mut best: Option<(f64, usize, CandidateParams, Learner, Platt)> = None;
+    for &kind in &kinds {
+        for params in search_space(kind, opts.seed, x_train.n_rows()) {
+            let t0 = Instant::now();
+            let learner = params.fit(&x_train, &y_train, &w_train, Some((&x_val, &y_val, &w_val)), opts.seed)?;
+            let fit_seconds = t0.elapsed().as_secs_f64();
+            let raw_val = learner.predict_raw(&x_val);
+            let platt = Platt::fit(&raw_val, &y_val)?;
+            let val = split_metrics(&raw_val, &y_val, &platt)?.calibrated;
+            let test = split_metrics(&learner.predict_raw(&x_test), &y_test, &platt)?.calibrated;
+            let score = opts.select.score(&val);
+            leaderboard.push(LeaderboardEntry { model: kind.name().into(), settings: params.describe(), selected: false, fit_seconds, validation: val, test });
+            // Strictly better only: ties keep the earlier (simpler) candidate.
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, leaderboard.len() - 1, params, learner, platt));
+            }
+        }
+    }
+    let (_, winner, params, mut learner, platt) = best.ok_or(TrainError::InvalidOption { option: "--models", reason: "no candidate to train".into() })?;
+    leaderboard[winner].selected = true;
     let raw_val = learner.predict_raw(&x_val);
-    let platt = Platt::fit(&raw_val, &y_val)?;
     if opts.refit {
         let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
         let y_both = subset(&y, &both);
         let w_both: Vec<f64> = y_both.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
-        learner = fit(&design(&both)?, &y_both, &w_both)?;
+        learner = params.for_refit(&learner).fit(&design(&both)?, &y_both, &w_both, None, opts.seed)?;
     }
     let fit_seconds = started.elapsed().as_secs_f64();
     let raw_test = learner.predict_raw(&x_test);
@@ -242,6 +310,8 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         validation: split_info(&y, &split.validation),
         test: split_info(&y, &split.test),
         refit: opts.refit,
+        selected_by: opts.select.name().into(),
+        leaderboard,
         weight_churned: w_pos,
         weight_retained: w_neg,
         validation_metrics: split_metrics(&raw_val, &y_val, &platt)?,

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use churn_core::Config;
-use churn_train::{ClassWeight, TrainOptions, TrainOutcome};
+use churn_train::{ClassWeight, ModelKind, SelectBy, TrainOptions, TrainOutcome};
 
 use super::opt;
 use crate::args::TrainArgs;
@@ -27,6 +27,11 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     o.class_weight = a.class_weight.parse::<ClassWeight>().map_err(|e| anyhow::anyhow!("invalid --class-weight: {e}"))?;
     o.tiers = config.tiers()?;
     o.health_states = config.health_states()?;
+    if a.models.trim() != "auto" {
+        o.models = a.models.split(',').map(|m| m.parse::<ModelKind>()).collect::<Result<_, _>>().map_err(|e| anyhow::anyhow!("invalid --models: {e}"))?;
+    }
+    o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
+    o.refit = !a.no_refit;
     o.name = a.name.clone();
     o.version = a.model_version.clone();
     Ok(o)
@@ -58,11 +63,28 @@ pub fn print_outcome(outcome: &TrainOutcome) {
     for e in &m.schema.excluded {
         println!("  left out `{}`: {}", e.name, e.reason);
     }
+    println!("  candidates (selected by validation {}; test figures are reported, never used to choose):", t.selected_by);
+    println!("    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "", "model", "settings", "val AUC", "val PR", "val Bri", "test AUC", "test PR", "test Bri", "fit s");
+    for e in &t.leaderboard {
+        println!(
+            "    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8.4} {:>8} {:>8} {:>8.4} {:>8.3}",
+            if e.selected { "*" } else { "" },
+            e.model,
+            e.settings,
+            opt(e.validation.auc),
+            opt(e.validation.pr_auc),
+            e.validation.brier,
+            opt(e.test.auc),
+            opt(e.test.pr_auc),
+            e.test.brier,
+            e.fit_seconds
+        );
+    }
     let (r, c) = (&t.test_metrics.raw, &t.test_metrics.calibrated);
     println!("  test (rows never seen in training):");
     println!("    {:<22} {:>8} {:>8} {:>8} {:>9} {:>8}", "", "AUC", "PR-AUC", "Brier", "log loss", "ECE");
     for (name, x) in [("raw (class-weighted)", r), ("calibrated (Platt)", c)] {
         println!("    {:<22} {:>8} {:>8} {:>8.4} {:>9.4} {:>8.4}", name, opt(x.auc), opt(x.pr_auc), x.brier, x.log_loss, x.ece);
     }
-    println!("  fit time: {:.3} s", outcome.fit_seconds);
+    println!("  search, calibration and refit: {:.3} s", outcome.fit_seconds);
 }

@@ -1,0 +1,134 @@
+//! Candidate learners and their small, seeded hyperparameter search.
+
+use churn_core::rng::Rng;
+use churn_learn::{EvalSet, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix};
+use churn_model::Learner;
+use serde::{Deserialize, Serialize};
+
+/// A family of learners `churn train --models` can choose from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// L2 logistic regression.
+    Logistic,
+    /// Histogram gradient-boosted trees.
+    Gbdt,
+}
+
+impl ModelKind {
+    /// Every kind, in the order candidates are trained.
+    pub const ALL: &'static [ModelKind] = &[ModelKind::Logistic, ModelKind::Gbdt];
+
+    /// The name used on the command line and in the model file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Logistic => "logistic",
+            ModelKind::Gbdt => "gbdt",
+        }
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ModelKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == s.trim())
+            .ok_or_else(|| format!("unknown model '{s}' (known: auto, {})", ModelKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")))
+    }
+}
+
+/// One point of the search: a learner family with its hyperparameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CandidateParams {
+    /// Logistic regression settings.
+    Logistic(LogisticParams),
+    /// Gradient boosting settings.
+    Gbdt(GbdtParams),
+}
+
+impl CandidateParams {
+    /// The family.
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            CandidateParams::Logistic(_) => ModelKind::Logistic,
+            CandidateParams::Gbdt(_) => ModelKind::Gbdt,
+        }
+    }
+
+    /// A short human-readable description of the settings.
+    pub fn describe(&self) -> String {
+        match self {
+            CandidateParams::Logistic(p) => format!("C={}", p.c),
+            CandidateParams::Gbdt(p) => format!(
+                "leaves={} lr={} min_leaf={} l2={} cols={} rows={}",
+                p.num_leaves, p.learning_rate, p.min_data_in_leaf, p.lambda_l2, p.feature_fraction, p.bagging_fraction
+            ),
+        }
+    }
+
+    /// Fits on the training rows; `valid` drives early stopping where the learner has it.
+    pub fn fit(&self, x: &Matrix, y: &[bool], w: &[f64], valid: Option<EvalSet<'_>>, seed: u64) -> Result<Learner, LearnError> {
+        Ok(match self {
+            CandidateParams::Logistic(p) => Learner::Logistic(LogisticRegression::fit(x, y, w, p)?),
+            CandidateParams::Gbdt(p) => Learner::Gbdt(GbdtModel::fit(x, y, w, valid, p, seed)?),
+        })
+    }
+
+    /// The same settings for a refit on more rows without a validation set: boosting keeps
+    /// the number of rounds early stopping chose.
+    pub fn for_refit(&self, fitted: &Learner) -> CandidateParams {
+        match (self, fitted) {
+            (CandidateParams::Gbdt(p), Learner::Gbdt(m)) => {
+                CandidateParams::Gbdt(GbdtParams { n_trees: m.trees.len().max(1), early_stopping_rounds: None, ..p.clone() })
+            }
+            _ => self.clone(),
+        }
+    }
+}
+
+/// The seeded search space of one family: the defaults first, then a few random variations.
+pub fn search_space(kind: ModelKind, seed: u64, n_rows: usize) -> Vec<CandidateParams> {
+    match kind {
+        ModelKind::Logistic => [0.03, 0.3, 1.0, 3.0]
+            .into_iter()
+            .map(|c| CandidateParams::Logistic(LogisticParams { c, ..LogisticParams::default() }))
+            .collect(),
+        ModelKind::Gbdt => {
+            // Small data sets need smaller leaves; the rounds are chosen by early stopping.
+            let base = GbdtParams {
+                n_trees: 1000,
+                learning_rate: 0.05,
+                num_leaves: 15,
+                min_data_in_leaf: 20,
+                lambda_l2: 1.0,
+                feature_fraction: 0.8,
+                bagging_fraction: 1.0,
+                early_stopping_rounds: Some(30),
+                ..GbdtParams::default()
+            };
+            let mut out = vec![CandidateParams::Gbdt(base.clone())];
+            let mut rng = Rng::derive(seed, 0x6bd7);
+            let pick = |rng: &mut Rng, v: &[f64]| v[rng.below(v.len() as u64) as usize];
+            let max_leaf = (n_rows / 50).clamp(10, 100) as f64;
+            while out.len() < 6 {
+                let p = GbdtParams {
+                    num_leaves: pick(&mut rng, &[7.0, 15.0, 31.0, 63.0]) as usize,
+                    min_data_in_leaf: pick(&mut rng, &[5.0, 10.0, 20.0, 40.0, max_leaf]) as usize,
+                    lambda_l2: pick(&mut rng, &[0.0, 1.0, 5.0]),
+                    feature_fraction: pick(&mut rng, &[0.6, 0.8, 1.0]),
+                    bagging_fraction: pick(&mut rng, &[0.7, 1.0]),
+                    learning_rate: pick(&mut rng, &[0.03, 0.05, 0.1]),
+                    ..base.clone()
+                };
+                let c = CandidateParams::Gbdt(p);
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
