@@ -62,8 +62,6 @@ pub struct LeaderboardEntry {
     pub settings: String,
     /// Whether this candidate was selected.
     pub selected: bool,
-    /// Seconds to fit it on the training split.
-    pub fit_seconds: f64,
     /// Calibrated metrics on the validation split (used for selection).
     pub validation: churn_eval::Metrics,
     /// Calibrated metrics on the test split (reported only, never used to choose).

@@ -214,8 +214,11 @@ impl TrainOptions {
 pub struct TrainOutcome {
     /// The model file to save.
     pub model: ModelFile,
-    /// Wall-clock seconds spent fitting the learner.
+    /// Wall-clock seconds of the whole search, calibration and refit.
     pub fit_seconds: f64,
+    /// Seconds each leaderboard candidate took to fit (kept out of the model file, which
+    /// must be byte-identical for a seed).
+    pub candidate_seconds: Vec<f64>,
 }
 
 fn split_info(y: &[bool], rows: &[usize]) -> SplitInfo {
@@ -273,6 +276,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let w_val: Vec<f64> = y_val.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
     let started = Instant::now();
     let mut leaderboard = Vec::new();
+    let mut candidate_seconds = Vec::new();
     let mut best: Option<(f64, usize, CandidateParams, Learner, Platt)> = None;
     for &kind in &kinds {
         for params in search_space(kind, opts.seed, x_train.n_rows()) {
@@ -284,7 +288,8 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             let val = split_metrics(&raw_val, &y_val, &platt)?.calibrated;
             let test = split_metrics(&learner.predict_raw(&x_test), &y_test, &platt)?.calibrated;
             let score = opts.select.score(&val);
-            leaderboard.push(LeaderboardEntry { model: kind.name().into(), settings: params.describe(), selected: false, fit_seconds, validation: val, test });
+            leaderboard.push(LeaderboardEntry { model: kind.name().into(), settings: params.describe(), selected: false, validation: val, test });
+            candidate_seconds.push(fit_seconds);
             // Strictly better only: ties keep the earlier (simpler) candidate.
             if best.as_ref().is_none_or(|b| score > b.0) {
                 best = Some((score, leaderboard.len() - 1, params, learner, platt));
@@ -323,5 +328,5 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     });
     let schema = Schema { id: opts.id.clone(), label, features, excluded };
     let model = ModelFile::new(name, opts.version.clone(), schema, pre, learner, platt, opts.tiers.clone(), opts.health_states.clone(), training);
-    Ok(TrainOutcome { model, fit_seconds })
+    Ok(TrainOutcome { model, fit_seconds, candidate_seconds })
 }

@@ -65,7 +65,7 @@ pub fn print_outcome(outcome: &TrainOutcome) {
     }
     println!("  candidates (selected by validation {}; test figures are reported, never used to choose):", t.selected_by);
     println!("    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "", "model", "settings", "val AUC", "val PR", "val Bri", "test AUC", "test PR", "test Bri", "fit s");
-    for e in &t.leaderboard {
+    for (e, secs) in t.leaderboard.iter().zip(&outcome.candidate_seconds) {
         println!(
             "    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8.4} {:>8} {:>8} {:>8.4} {:>8.3}",
             if e.selected { "*" } else { "" },
@@ -77,7 +77,7 @@ pub fn print_outcome(outcome: &TrainOutcome) {
             opt(e.test.auc),
             opt(e.test.pr_auc),
             e.test.brier,
-            e.fit_seconds
+            secs
         );
     }
     let (r, c) = (&t.test_metrics.raw, &t.test_metrics.calibrated);
