@@ -15,6 +15,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Train a model from a labeled CSV file and write a versioned model file.
     Train(TrainArgs),

@@ -10,7 +10,21 @@ fn same_seed_same_model_bytes_other_seed_other_model() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "d.csv", &customers_csv(1000, 5));
     let train = |seed: &str, out: &str| {
-        churn().args(["train", "--data"]).arg(&data).args(["--label", "churned", "--id", "account_id", "--seed", seed, "--out"]).arg(dir.path().join(out)).assert().success();
+        churn()
+            .args(["train", "--data"])
+            .arg(&data)
+            .args([
+                "--label",
+                "churned",
+                "--id",
+                "account_id",
+                "--seed",
+                seed,
+                "--out",
+            ])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
         std::fs::read(dir.path().join(out)).unwrap()
     };
     let a = train("3", "a.json");
@@ -27,17 +41,34 @@ fn score_keeps_every_row_in_order_and_ignores_the_label() {
     let input = customers_csv(700, 11);
     let with_label = write(dir.path(), "with_label.csv", &input);
     // The same rows without the label column give the same scores.
-    let without: String = input.lines().map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n").collect();
+    let without: String = input
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
     let without_label = write(dir.path(), "without_label.csv", &without);
     let out_a = dir.path().join("a.csv");
     let out_b = dir.path().join("b.csv");
     for (data, out) in [(&with_label, &out_a), (&without_label, &out_b)] {
-        churn().args(["score", "--model"]).arg(&model).arg("--data").arg(data).arg("--out").arg(out).assert().success().stderr(predicate::str::contains("scored 700 of 700 rows (0 rejected)"));
+        churn()
+            .args(["score", "--model"])
+            .arg(&model)
+            .arg("--data")
+            .arg(data)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(
+                "scored 700 of 700 rows (0 rejected)",
+            ));
     }
     let a = std::fs::read_to_string(&out_a).unwrap();
     assert_eq!(a, std::fs::read_to_string(&out_b).unwrap());
     let mut lines = a.lines();
-    assert_eq!(lines.next(), Some("account_id,churn_probability,risk_tier,health_score,health_state,recommended_action"));
+    assert_eq!(
+        lines.next(),
+        Some("account_id,churn_probability,risk_tier,health_score,health_state,recommended_action")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 700);
     let tiers = churn_core::Bands::default_tiers();
@@ -66,7 +97,19 @@ fn rejects_are_listed_and_the_rate_is_enforced() {
     }
     let data = write(dir.path(), "two_bad.csv", &(lines.join("\n") + "\n"));
     let out = dir.path().join("scores.csv");
-    churn().args(["score", "--model"]).arg(&model).arg("--data").arg(&data).arg("--out").arg(&out).args(["--max-reject-rate", "0.05"]).assert().success().stderr(predicate::str::contains("scored 98 of 100 rows (2 rejected)"));
+    churn()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .args(["--max-reject-rate", "0.05"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "scored 98 of 100 rows (2 rejected)",
+        ));
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 99);
     let rejects = std::fs::read_to_string(dir.path().join("scores.csv.rejects.csv")).unwrap();
     assert_eq!(rejects, "line,column,value,reason\n11,logins_30d,lots,not a number\n21,logins_30d,lots,not a number\n");
@@ -81,8 +124,12 @@ fn rejects_are_listed_and_the_rate_is_enforced() {
         .args(["--max-reject-rate", "0.01"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("2 of 100 rows rejected (2.00%, above the allowed 1.00%); first:"))
-        .stderr(predicate::str::contains("two_bad.csv line 11, column `logins_30d`: not a number ('lots')"));
+        .stderr(predicate::str::contains(
+            "2 of 100 rows rejected (2.00%, above the allowed 1.00%); first:",
+        ))
+        .stderr(predicate::str::contains(
+            "two_bad.csv line 11, column `logins_30d`: not a number ('lots')",
+        ));
     assert!(!out.exists());
 }
 
@@ -101,38 +148,82 @@ fn evaluate_prints_the_metrics_and_writes_json() {
         .arg(&json)
         .assert()
         .success()
-        .stdout(predicate::str::contains("AUC").and(predicate::str::contains("PR-AUC")).and(predicate::str::contains("Brier")).and(predicate::str::contains("log loss")).and(predicate::str::contains("lift@10%")));
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        .stdout(
+            predicate::str::contains("AUC")
+                .and(predicate::str::contains("PR-AUC"))
+                .and(predicate::str::contains("Brier"))
+                .and(predicate::str::contains("log loss"))
+                .and(predicate::str::contains("lift@10%")),
+        );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let auc = m["auc"].as_f64().unwrap();
     // The generator's signal is strong: a correct pipeline ranks well on fresh rows.
     assert!(auc > 0.80 && auc < 0.99, "auc {auc}");
     assert_eq!(m["n"], 2000);
-    let model_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    let test_auc = model_json["training"]["test_metrics"]["calibrated"]["auc"].as_f64().unwrap();
-    assert!((test_auc - auc).abs() < 0.06, "test split {test_auc} vs fresh data {auc}");
+    let model_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let test_auc = model_json["training"]["test_metrics"]["calibrated"]["auc"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (test_auc - auc).abs() < 0.06,
+        "test split {test_auc} vs fresh data {auc}"
+    );
 }
 
 #[test]
 fn model_file_carries_schema_preprocessing_learner_calibrator_and_summary() {
     let dir = tempfile::tempdir().unwrap();
     let model = trained_model(dir.path());
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(m["format"], "churn-model");
     assert_eq!(m["format_version"], 1);
     assert_eq!(m["schema"]["id"], "account_id");
     assert_eq!(m["schema"]["label"]["positive"], "Yes");
-    let kinds: Vec<(String, String)> = m["schema"]["features"].as_array().unwrap().iter().map(|f| (f["name"].as_str().unwrap().into(), f["kind"].as_str().unwrap().into())).collect();
+    let kinds: Vec<(String, String)> = m["schema"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().into(),
+                f["kind"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
     assert_eq!(
         kinds,
-        [("plan", "categorical"), ("monthly_fee", "numeric"), ("logins_30d", "numeric"), ("tickets", "numeric"), ("autopay", "boolean"), ("last_nps", "numeric")].map(|(a, b)| (a.to_string(), b.to_string()))
+        [
+            ("plan", "categorical"),
+            ("monthly_fee", "numeric"),
+            ("logins_30d", "numeric"),
+            ("tickets", "numeric"),
+            ("autopay", "boolean"),
+            ("last_nps", "numeric")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
     );
     // last_nps has missing values: an explicit indicator, never silent zeros.
-    assert!(m["inputs"].as_array().unwrap().iter().any(|v| v == "last_nps__missing"));
+    assert!(m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v == "last_nps__missing"));
     assert_eq!(m["learner"]["kind"], "logistic");
     assert!(m["calibrator"]["a"].as_f64().unwrap() > 0.0);
     let t = &m["training"];
-    assert_eq!(t["train"]["rows"].as_u64().unwrap() + t["validation"]["rows"].as_u64().unwrap() + t["test"]["rows"].as_u64().unwrap(), 1500);
-    assert!(t["data_fingerprint"].as_str().unwrap().starts_with("fnv1a64:"));
+    assert_eq!(
+        t["train"]["rows"].as_u64().unwrap()
+            + t["validation"]["rows"].as_u64().unwrap()
+            + t["test"]["rows"].as_u64().unwrap(),
+        1500
+    );
+    assert!(t["data_fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("fnv1a64:"));
     // Balanced weights: churned rows weigh more when churn is the minority.
     assert!(t["weight_churned"].as_f64().unwrap() > t["weight_retained"].as_f64().unwrap());
 }

@@ -45,7 +45,10 @@ impl Bands {
                 return Err(err(format!("a band [{}, {}) has no name", b.min, b.max)));
             }
             if !(b.min.is_finite() && b.max.is_finite()) || b.min >= b.max {
-                return Err(err(format!("band `{}` has min {} not below max {}", b.name, b.min, b.max)));
+                return Err(err(format!(
+                    "band `{}` has min {} not below max {}",
+                    b.name, b.min, b.max
+                )));
             }
         }
         bands.sort_by(|a, b| b.min.total_cmp(&a.min));
@@ -54,10 +57,16 @@ impl Bands {
                 return Err(err(format!("two bands are named `{}`", w[0].name)));
             }
             if w[1].max < w[0].min {
-                return Err(err(format!("gap between `{}` (from {}) and `{}` (up to {})", w[0].name, w[0].min, w[1].name, w[1].max)));
+                return Err(err(format!(
+                    "gap between `{}` (from {}) and `{}` (up to {})",
+                    w[0].name, w[0].min, w[1].name, w[1].max
+                )));
             }
             if w[1].max > w[0].min {
-                return Err(err(format!("`{}` (up to {}) overlaps `{}` (from {})", w[1].name, w[1].max, w[0].name, w[0].min)));
+                return Err(err(format!(
+                    "`{}` (up to {}) overlaps `{}` (from {})",
+                    w[1].name, w[1].max, w[0].name, w[0].min
+                )));
             }
         }
         let mut names: Vec<&str> = bands.iter().map(|b| b.name.as_str()).collect();
@@ -66,11 +75,17 @@ impl Bands {
             return Err(err("band names must be unique".into()));
         }
         if bands[0].max != hi {
-            return Err(err(format!("the top band `{}` must reach {hi}, not {}", bands[0].name, bands[0].max)));
+            return Err(err(format!(
+                "the top band `{}` must reach {hi}, not {}",
+                bands[0].name, bands[0].max
+            )));
         }
         let last = bands.last().expect("non-empty");
         if last.min != lo {
-            return Err(err(format!("the bottom band `{}` must start at {lo}, not {}", last.name, last.min)));
+            return Err(err(format!(
+                "the bottom band `{}` must start at {lo}, not {}",
+                last.name, last.min
+            )));
         }
         Ok(Bands { bands, lo, hi })
     }
@@ -101,7 +116,12 @@ impl Bands {
 
     /// The default health states over a 0-100 health score.
     pub fn default_health_states() -> Bands {
-        let b = |name: &str, min: f64, max: f64| Band { name: name.into(), min, max, action: None };
+        let b = |name: &str, min: f64, max: f64| Band {
+            name: name.into(),
+            min,
+            max,
+            action: None,
+        };
         Bands::new(
             "health states",
             vec![
@@ -121,7 +141,10 @@ impl Bands {
     /// outside the range fall into the nearest end band.
     #[inline]
     pub fn index_of(&self, value: f64) -> usize {
-        self.bands.iter().position(|b| value >= b.min).unwrap_or(self.bands.len() - 1)
+        self.bands
+            .iter()
+            .position(|b| value >= b.min)
+            .unwrap_or(self.bands.len() - 1)
     }
 
     /// The band holding `value`.
@@ -184,9 +207,21 @@ mod tests {
 
     #[test]
     fn invalid_bands_are_rejected_with_reasons() {
-        let b = |n: &str, min: f64, max: f64| Band { name: n.into(), min, max, action: None };
-        let e = |v: Vec<Band>| Bands::new("risk tiers", v, 0.0, 1.0).unwrap_err().to_string();
-        assert_eq!(e(vec![b("Hi", 0.6, 1.0), b("Lo", 0.0, 0.5)]), "invalid risk tiers: gap between `Hi` (from 0.6) and `Lo` (up to 0.5)");
+        let b = |n: &str, min: f64, max: f64| Band {
+            name: n.into(),
+            min,
+            max,
+            action: None,
+        };
+        let e = |v: Vec<Band>| {
+            Bands::new("risk tiers", v, 0.0, 1.0)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            e(vec![b("Hi", 0.6, 1.0), b("Lo", 0.0, 0.5)]),
+            "invalid risk tiers: gap between `Hi` (from 0.6) and `Lo` (up to 0.5)"
+        );
         assert!(e(vec![b("Hi", 0.4, 1.0), b("Lo", 0.0, 0.5)]).contains("overlaps"));
         assert!(e(vec![b("Hi", 0.5, 0.9), b("Lo", 0.0, 0.5)]).contains("must reach 1"));
         assert!(e(vec![b("Hi", 0.5, 1.0), b("Lo", 0.1, 0.5)]).contains("must start at 0"));

@@ -191,37 +191,70 @@ impl ModelFile {
 
     /// Parses model file bytes; `path` is used in messages.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ModelFile, ModelError> {
-        let not_a_model = |reason: &str| ModelError::NotAModel { path: path.into(), reason: reason.into() };
+        let not_a_model = |reason: &str| ModelError::NotAModel {
+            path: path.into(),
+            reason: reason.into(),
+        };
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first != Some(&b'{') {
-            return Err(not_a_model(if bytes.is_empty() { "the file is empty" } else { "it is not a JSON object" }));
+            return Err(not_a_model(if bytes.is_empty() {
+                "the file is empty"
+            } else {
+                "it is not a JSON object"
+            }));
         }
         let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
             if e.is_eof() {
-                ModelError::Corrupt { path: path.into(), reason: format!("the JSON ends early ({e})") }
+                ModelError::Corrupt {
+                    path: path.into(),
+                    reason: format!("the JSON ends early ({e})"),
+                }
             } else {
-                ModelError::Corrupt { path: path.into(), reason: e.to_string() }
+                ModelError::Corrupt {
+                    path: path.into(),
+                    reason: e.to_string(),
+                }
             }
         })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(not_a_model("no \"format\": \"churn-model\" field"));
         }
-        let version = value.get("format_version").and_then(|v| v.as_u64()).ok_or_else(|| not_a_model("no format_version"))?;
+        let version = value
+            .get("format_version")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| not_a_model("no format_version"))?;
         if !SUPPORTED_VERSIONS.contains(&version) {
             return Err(ModelError::UnsupportedVersion {
                 path: path.into(),
                 found: version,
-                supported: SUPPORTED_VERSIONS.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+                supported: SUPPORTED_VERSIONS
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 toolkit: churn_core::TOOLKIT_VERSION,
-                hint: if version > FORMAT_VERSION { "upgrade churn to read it" } else { "retrain the model" },
+                hint: if version > FORMAT_VERSION {
+                    "upgrade churn to read it"
+                } else {
+                    "retrain the model"
+                },
             });
         }
-        let mut m: ModelFile = serde_json::from_value(value).map_err(|e| ModelError::Corrupt { path: path.into(), reason: e.to_string() })?;
+        let mut m: ModelFile = serde_json::from_value(value).map_err(|e| ModelError::Corrupt {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
         m.preprocessing.rebuild();
-        if m.learner.n_inputs() != m.preprocessing.width() || m.inputs.len() != m.preprocessing.width() {
+        if m.learner.n_inputs() != m.preprocessing.width()
+            || m.inputs.len() != m.preprocessing.width()
+        {
             return Err(ModelError::Corrupt {
                 path: path.into(),
-                reason: format!("the learner expects {} inputs but preprocessing produces {}", m.learner.n_inputs(), m.preprocessing.width()),
+                reason: format!(
+                    "the learner expects {} inputs but preprocessing produces {}",
+                    m.learner.n_inputs(),
+                    m.preprocessing.width()
+                ),
             });
         }
         Ok(m)
@@ -241,7 +274,10 @@ impl ModelFile {
         if missing.is_empty() {
             Ok(cols)
         } else {
-            Err(ModelError::SchemaMismatch { path: path.into(), missing })
+            Err(ModelError::SchemaMismatch {
+                path: path.into(),
+                missing,
+            })
         }
     }
 
@@ -258,7 +294,10 @@ impl ModelFile {
     pub fn score_table(&self, table: &Table) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
         let x = self.design_matrix(table)?;
         let raw = self.learner.predict_raw(&x);
-        let p = raw.iter().map(|&r| self.calibrator.probability(r)).collect();
+        let p = raw
+            .iter()
+            .map(|&r| self.calibrator.probability(r))
+            .collect();
         Ok((raw, p))
     }
 

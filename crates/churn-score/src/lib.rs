@@ -61,7 +61,11 @@ pub struct Reject {
 
 impl std::fmt::Display for Reject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column `{}`: {} ('{}')", self.line, self.column, self.reason, self.value)
+        write!(
+            f,
+            "line {}, column `{}`: {} ('{}')",
+            self.line, self.column, self.reason, self.value
+        )
     }
 }
 
@@ -83,7 +87,13 @@ pub struct ScoreOptions {
 impl ScoreOptions {
     /// Defaults for an input and an output.
     pub fn new(input: impl Into<PathBuf>, output: impl Into<PathBuf>) -> Self {
-        ScoreOptions { input: input.into(), output: output.into(), rejects: None, max_reject_rate: 0.0, chunk_rows: 16_384 }
+        ScoreOptions {
+            input: input.into(),
+            output: output.into(),
+            rejects: None,
+            max_reject_rate: 0.0,
+            chunk_rows: 16_384,
+        }
     }
 
     fn rejects_path(&self) -> PathBuf {
@@ -129,21 +139,43 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     let src = open_csv(&opts.input)?;
     let path = src.path.clone();
     let cols = model.bind_columns(&path, &src.headers)?;
-    let id_col = match &model.schema.id {
-        Some(id) => Some(find_column(&path, &src.headers, id).map_err(|_| ModelError::SchemaMismatch { path: path.clone(), missing: vec![id.clone()] })?),
-        None => None,
-    };
+    let id_col =
+        match &model.schema.id {
+            Some(id) => Some(find_column(&path, &src.headers, id).map_err(|_| {
+                ModelError::SchemaMismatch {
+                    path: path.clone(),
+                    missing: vec![id.clone()],
+                }
+            })?),
+            None => None,
+        };
     let width = src.headers.len();
     let mut out = AtomicFile::create(&opts.output)?;
     let mut header = Vec::new();
     if let Some(id) = &model.schema.id {
         header.push(csv_field(id).into_owned());
     }
-    header.extend(["churn_probability", "risk_tier", "health_score", "health_state", "recommended_action"].map(String::from));
+    header.extend(
+        [
+            "churn_probability",
+            "risk_tier",
+            "health_score",
+            "health_state",
+            "recommended_action",
+        ]
+        .map(String::from),
+    );
     writeln!(out, "{}", header.join(",")).map_err(|e| CoreError::io(&opts.output, e))?;
 
     let n_tiers = model.tiers.bands().len();
-    let mut summary = ScoreSummary { rows_read: 0, rows_scored: 0, rows_rejected: 0, tier_counts: Vec::new(), rejects_file: None, seconds: 0.0 };
+    let mut summary = ScoreSummary {
+        rows_read: 0,
+        rows_scored: 0,
+        rows_rejected: 0,
+        tier_counts: Vec::new(),
+        rejects_file: None,
+        seconds: 0.0,
+    };
     let mut tier_counts = vec![0u64; n_tiers];
     let mut rejects: Vec<Reject> = Vec::new();
     let chunk_rows = opts.chunk_rows.max(1);
@@ -152,30 +184,31 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     let mut reader = src.reader;
     std::thread::scope(|scope| -> Result<(), ScoreError> {
         let reader_path = path.clone();
-        scope.spawn(move || {
-            loop {
-                let mut chunk = Chunk { records: Vec::with_capacity(chunk_rows), lines: Vec::with_capacity(chunk_rows) };
-                for _ in 0..chunk_rows {
-                    let mut rec = csv::StringRecord::new();
-                    match reader.read_record(&mut rec) {
-                        Ok(true) => {
-                            chunk.lines.push(rec.position().map_or(0, |p| p.line()));
-                            chunk.records.push(rec);
-                        }
-                        Ok(false) => break,
-                        Err(e) => {
-                            let _ = tx.send(Err(csv_error(&reader_path, &e)));
-                            return;
-                        }
+        scope.spawn(move || loop {
+            let mut chunk = Chunk {
+                records: Vec::with_capacity(chunk_rows),
+                lines: Vec::with_capacity(chunk_rows),
+            };
+            for _ in 0..chunk_rows {
+                let mut rec = csv::StringRecord::new();
+                match reader.read_record(&mut rec) {
+                    Ok(true) => {
+                        chunk.lines.push(rec.position().map_or(0, |p| p.line()));
+                        chunk.records.push(rec);
+                    }
+                    Ok(false) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(csv_error(&reader_path, &e)));
+                        return;
                     }
                 }
-                let last = chunk.records.len() < chunk_rows;
-                if !chunk.records.is_empty() && tx.send(Ok(chunk)).is_err() {
-                    return;
-                }
-                if last {
-                    return;
-                }
+            }
+            let last = chunk.records.len() < chunk_rows;
+            if !chunk.records.is_empty() && tx.send(Ok(chunk)).is_err() {
+                return;
+            }
+            if last {
+                return;
             }
         });
         for chunk in rx {
@@ -187,7 +220,8 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
                 .map(|(recs, lines)| score_records(model, recs, lines, &cols, id_col, width))
                 .collect();
             for part in parts {
-                out.write_all(&part.bytes).map_err(|e| CoreError::io(&opts.output, e))?;
+                out.write_all(&part.bytes)
+                    .map_err(|e| CoreError::io(&opts.output, e))?;
                 for (t, c) in tier_counts.iter_mut().zip(&part.tiers) {
                     *t += c;
                 }
@@ -199,9 +233,16 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         Ok(())
     })?;
     summary.rows_scored = tier_counts.iter().sum();
-    debug_assert_eq!(summary.rows_read, summary.rows_scored + summary.rows_rejected);
+    debug_assert_eq!(
+        summary.rows_read,
+        summary.rows_scored + summary.rows_rejected
+    );
     if summary.rows_read == 0 {
-        return Err(CoreError::EmptyFile { path, header_only: true }.into());
+        return Err(CoreError::EmptyFile {
+            path,
+            header_only: true,
+        }
+        .into());
     }
     if !rejects.is_empty() {
         let rp = opts.rejects_path();
@@ -220,13 +261,30 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         });
     }
     out.commit()?;
-    summary.tier_counts = model.tiers.bands().iter().map(|b| b.name.clone()).zip(tier_counts).collect();
+    summary.tier_counts = model
+        .tiers
+        .bands()
+        .iter()
+        .map(|b| b.name.clone())
+        .zip(tier_counts)
+        .collect();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-fn score_records(model: &ModelFile, recs: &[csv::StringRecord], lines: &[u64], cols: &[usize], id_col: Option<usize>, width: usize) -> ChunkOut {
-    let mut out = ChunkOut { bytes: Vec::with_capacity(recs.len() * 64), rejects: Vec::new(), tiers: vec![0; model.tiers.bands().len()] };
+fn score_records(
+    model: &ModelFile,
+    recs: &[csv::StringRecord],
+    lines: &[u64],
+    cols: &[usize],
+    id_col: Option<usize>,
+    width: usize,
+) -> ChunkOut {
+    let mut out = ChunkOut {
+        bytes: Vec::with_capacity(recs.len() * 64),
+        rejects: Vec::new(),
+        tiers: vec![0; model.tiers.bands().len()],
+    };
     let mut buf = vec![0.0; model.preprocessing.width()];
     let mut fields: Vec<&str> = Vec::with_capacity(cols.len());
     for (rec, &line) in recs.iter().zip(lines) {
@@ -253,7 +311,13 @@ fn score_records(model: &ModelFile, recs: &[csv::StringRecord], lines: &[u64], c
                     out.bytes.push(b',');
                 }
                 let action = tier.action.as_deref().unwrap_or("");
-                let _ = writeln!(out.bytes, "{p},{},{health:.1},{},{}", csv_field(&tier.name), csv_field(&state.name), csv_field(action));
+                let _ = writeln!(
+                    out.bytes,
+                    "{p},{},{health:.1},{},{}",
+                    csv_field(&tier.name),
+                    csv_field(&state.name),
+                    csv_field(action)
+                );
             }
             Err(e) => out.rejects.push(Reject {
                 line,
@@ -279,8 +343,15 @@ fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), CoreError> {
     let mut f = AtomicFile::create(path)?;
     let mut text = String::from("line,column,value,reason\n");
     for r in rejects {
-        text.push_str(&format!("{},{},{},{}\n", r.line, csv_field(&r.column), csv_field(&r.value), csv_field(&r.reason)));
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            r.line,
+            csv_field(&r.column),
+            csv_field(&r.value),
+            csv_field(&r.reason)
+        ));
     }
-    f.write_all(text.as_bytes()).map_err(|e| CoreError::io(path, e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| CoreError::io(path, e))?;
     f.commit()
 }

@@ -1,7 +1,9 @@
 //! Candidate learners and their small, seeded hyperparameter search.
 
 use churn_core::rng::Rng;
-use churn_learn::{EvalSet, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix};
+use churn_learn::{
+    EvalSet, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix,
+};
 use churn_model::Learner;
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +37,16 @@ impl std::str::FromStr for ModelKind {
             .iter()
             .copied()
             .find(|k| k.name() == s.trim())
-            .ok_or_else(|| format!("unknown model '{s}' (known: auto, {})", ModelKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "unknown model '{s}' (known: auto, {})",
+                    ModelKind::ALL
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
     }
 }
 
@@ -64,13 +75,25 @@ impl CandidateParams {
             CandidateParams::Logistic(p) => format!("C={}", p.c),
             CandidateParams::Gbdt(p) => format!(
                 "leaves={} lr={} min_leaf={} l2={} cols={} rows={}",
-                p.num_leaves, p.learning_rate, p.min_data_in_leaf, p.lambda_l2, p.feature_fraction, p.bagging_fraction
+                p.num_leaves,
+                p.learning_rate,
+                p.min_data_in_leaf,
+                p.lambda_l2,
+                p.feature_fraction,
+                p.bagging_fraction
             ),
         }
     }
 
     /// Fits on the training rows; `valid` drives early stopping where the learner has it.
-    pub fn fit(&self, x: &Matrix, y: &[bool], w: &[f64], valid: Option<EvalSet<'_>>, seed: u64) -> Result<Learner, LearnError> {
+    pub fn fit(
+        &self,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        valid: Option<EvalSet<'_>>,
+        seed: u64,
+    ) -> Result<Learner, LearnError> {
         Ok(match self {
             CandidateParams::Logistic(p) => Learner::Logistic(LogisticRegression::fit(x, y, w, p)?),
             CandidateParams::Gbdt(p) => Learner::Gbdt(GbdtModel::fit(x, y, w, valid, p, seed)?),
@@ -81,9 +104,11 @@ impl CandidateParams {
     /// the number of rounds early stopping chose.
     pub fn for_refit(&self, fitted: &Learner) -> CandidateParams {
         match (self, fitted) {
-            (CandidateParams::Gbdt(p), Learner::Gbdt(m)) => {
-                CandidateParams::Gbdt(GbdtParams { n_trees: m.trees.len().max(1), early_stopping_rounds: None, ..p.clone() })
-            }
+            (CandidateParams::Gbdt(p), Learner::Gbdt(m)) => CandidateParams::Gbdt(GbdtParams {
+                n_trees: m.trees.len().max(1),
+                early_stopping_rounds: None,
+                ..p.clone()
+            }),
             _ => self.clone(),
         }
     }
@@ -94,7 +119,12 @@ pub fn search_space(kind: ModelKind, seed: u64, n_rows: usize) -> Vec<CandidateP
     match kind {
         ModelKind::Logistic => [0.03, 0.3, 1.0, 3.0]
             .into_iter()
-            .map(|c| CandidateParams::Logistic(LogisticParams { c, ..LogisticParams::default() }))
+            .map(|c| {
+                CandidateParams::Logistic(LogisticParams {
+                    c,
+                    ..LogisticParams::default()
+                })
+            })
             .collect(),
         ModelKind::Gbdt => {
             // Small data sets need smaller leaves; the rounds are chosen by early stopping.

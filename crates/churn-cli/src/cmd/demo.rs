@@ -11,11 +11,42 @@ use crate::args::DemoArgs;
 pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
     let history = a.out.join("history");
     let current = a.out.join("current");
-    println!("1. simulating two SaaS customer bases of {} accounts (seeds {} and {})", a.accounts, a.seed, a.seed + 1);
-    let s1 = run_sim(&SimConfig { accounts: a.accounts, seed: a.seed, ..SimConfig::default() }, &history)?;
-    let s2 = run_sim(&SimConfig { accounts: a.accounts, seed: a.seed + 1, ..SimConfig::default() }, &current)?;
-    println!("   {}: {} accounts at {}, {} churned", history.display(), s1.snapshot_rows, s1.snapshot_date, s1.snapshot_churned);
-    println!("   {}: {} accounts at {}, {} churned", current.display(), s2.snapshot_rows, s2.snapshot_date, s2.snapshot_churned);
+    println!(
+        "1. simulating two SaaS customer bases of {} accounts (seeds {} and {})",
+        a.accounts,
+        a.seed,
+        a.seed + 1
+    );
+    let s1 = run_sim(
+        &SimConfig {
+            accounts: a.accounts,
+            seed: a.seed,
+            ..SimConfig::default()
+        },
+        &history,
+    )?;
+    let s2 = run_sim(
+        &SimConfig {
+            accounts: a.accounts,
+            seed: a.seed + 1,
+            ..SimConfig::default()
+        },
+        &current,
+    )?;
+    println!(
+        "   {}: {} accounts at {}, {} churned",
+        history.display(),
+        s1.snapshot_rows,
+        s1.snapshot_date,
+        s1.snapshot_churned
+    );
+    println!(
+        "   {}: {} accounts at {}, {} churned",
+        current.display(),
+        s2.snapshot_rows,
+        s2.snapshot_date,
+        s2.snapshot_churned
+    );
 
     println!("2. training on {}", history.join("snapshot.csv").display());
     let mut opts = TrainOptions::new(history.join("snapshot.csv"), "churned");
@@ -30,14 +61,30 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
     let model = ModelFile::load(&model_path)?;
     let (y, p) = super::evaluate::scored(&model, &current.join("snapshot.csv"), None)?;
     let m = churn_eval::summarize(&p, &y)?;
-    println!("   AUC {}  PR-AUC {}  Brier {:.4}  log loss {:.4}  lift@10% {}", opt(m.auc), opt(m.pr_auc), m.brier, m.log_loss, opt(m.lift_at_10));
+    println!(
+        "   AUC {}  PR-AUC {}  Brier {:.4}  log loss {:.4}  lift@10% {}",
+        opt(m.auc),
+        opt(m.pr_auc),
+        m.brier,
+        m.log_loss,
+        opt(m.lift_at_10)
+    );
 
     println!("4. scoring {}", current.join("snapshot.csv").display());
     let scores = a.out.join("scores.csv");
-    let s = score_file(&model, &ScoreOptions::new(current.join("snapshot.csv"), &scores))?;
+    let s = score_file(
+        &model,
+        &ScoreOptions::new(current.join("snapshot.csv"), &scores),
+    )?;
     for (tier, n) in &s.tier_counts {
         println!("   {tier:<10} {n:>7} accounts");
     }
-    println!("\nresults:\n  model   {}\n  scores  {}\n  data    {} and {}", model_path.display(), scores.display(), history.display(), current.display());
+    println!(
+        "\nresults:\n  model   {}\n  scores  {}\n  data    {} and {}",
+        model_path.display(),
+        scores.display(),
+        history.display(),
+        current.display()
+    );
     Ok(())
 }

@@ -8,7 +8,11 @@ use super::opt;
 use crate::args::EvaluateArgs;
 
 /// Loads a model and labeled data, and returns the labels and calibrated probabilities.
-pub fn scored(model: &ModelFile, data: &std::path::Path, label: Option<&str>) -> anyhow::Result<(Vec<bool>, Vec<f64>)> {
+pub fn scored(
+    model: &ModelFile,
+    data: &std::path::Path,
+    label: Option<&str>,
+) -> anyhow::Result<(Vec<bool>, Vec<f64>)> {
     let table = Table::read(data)?;
     let mut spec = model.schema.label.clone();
     if let Some(l) = label {
@@ -23,7 +27,14 @@ pub fn run(a: &EvaluateArgs) -> anyhow::Result<()> {
     let model = ModelFile::load(&a.model)?;
     let (y, p) = scored(&model, &a.data, a.label.as_deref())?;
     let m = churn_eval::summarize(&p, &y)?;
-    println!("model {} ({}) on {}: {} rows, churn rate {:.4}", model.name, model.learner.name(), a.data.display(), m.n, m.base_rate);
+    println!(
+        "model {} ({}) on {}: {} rows, churn rate {:.4}",
+        model.name,
+        model.learner.name(),
+        a.data.display(),
+        m.n,
+        m.base_rate
+    );
     println!("  AUC          {}", opt(m.auc));
     println!("  PR-AUC       {}", opt(m.pr_auc));
     println!("  Brier        {:.4}", m.brier);
@@ -32,7 +43,8 @@ pub fn run(a: &EvaluateArgs) -> anyhow::Result<()> {
     println!("  lift@10%     {}", opt(m.lift_at_10));
     if let Some(path) = &a.json {
         let text = serde_json::to_string_pretty(&m)? + "\n";
-        churn_core::output::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        churn_core::output::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }

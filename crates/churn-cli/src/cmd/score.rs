@@ -7,7 +7,10 @@ use crate::args::ScoreArgs;
 
 pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&a.max_reject_rate) {
-        anyhow::bail!("invalid --max-reject-rate {}: must be between 0 and 1", a.max_reject_rate);
+        anyhow::bail!(
+            "invalid --max-reject-rate {}: must be between 0 and 1",
+            a.max_reject_rate
+        );
     }
     let model = ModelFile::load(&a.model)?;
     let mut opts = ScoreOptions::new(&a.data, &a.out);

@@ -12,7 +12,14 @@ pub fn run_sim(config: &SimConfig, out: &std::path::Path) -> anyhow::Result<SimS
 }
 
 pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
-    let config = SimConfig { accounts: a.accounts, seed: a.seed, days: a.days, raw_events: a.raw_events, gzip: a.gzip, ..SimConfig::default() };
+    let config = SimConfig {
+        accounts: a.accounts,
+        seed: a.seed,
+        days: a.days,
+        raw_events: a.raw_events,
+        gzip: a.gzip,
+        ..SimConfig::default()
+    };
     let s = run_sim(&config, &a.out)?;
     let secs = s.elapsed.as_secs_f64().max(1e-9);
     println!(
@@ -27,7 +34,10 @@ pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
         secs,
         s.events as f64 / secs / 1e6
     );
-    println!("snapshot at {}: {} accounts, {} churned in the next window", s.snapshot_date, s.snapshot_rows, s.snapshot_churned);
+    println!(
+        "snapshot at {}: {} accounts, {} churned in the next window",
+        s.snapshot_date, s.snapshot_rows, s.snapshot_churned
+    );
     for f in &s.files {
         println!("  {}", f.display());
     }
