@@ -27,6 +27,10 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Simulate, train, evaluate and score, end to end.
     Demo(DemoArgs),
+    /// TEMP-REPORT-WIRING
+    Report(crate::cmd::report::ReportArgs),
+    /// TEMP-REPORT-WIRING
+    Compare(crate::cmd::compare::CompareArgs),
 }
 
 /// `churn train`.
@@ -97,7 +101,19 @@ pub struct ScoreArgs {
     /// Largest fraction of rejected rows before the run fails (0 = any reject fails).
     #[arg(long, default_value_t = 0.0, value_name = "R")]
     pub max_reject_rate: f64,
-    /// No summary on stderr.
+    /// Output format: csv or jsonl.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// Risk drivers per account (0 turns them off).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub drivers: usize,
+    /// Revenue column (e.g. MRR) to total per tier and health state, and revenue at risk.
+    #[arg(long, value_name = "COL")]
+    pub revenue: Option<String>,
+    /// Where the summary JSON goes (default: summary.json beside the output).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// No progress and no summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }

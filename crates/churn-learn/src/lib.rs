@@ -7,9 +7,12 @@
 
 pub mod error;
 pub mod logistic;
-pub mod platt;
 pub mod matrix;
+pub mod platt;
 
+pub mod cart;
+pub mod decision_tree;
+pub mod forest;
 pub mod gbdt;
 pub mod tree;
 
@@ -22,6 +25,9 @@ pub use logistic::{LogisticParams, LogisticRegression};
 pub use matrix::Matrix;
 pub use platt::Platt;
 
+pub use cart::Criterion;
+pub use decision_tree::{DecisionTreeModel, TreeParams};
+pub use forest::{ForestParams, MaxFeatures, RandomForestModel};
 pub use gbdt::{EvalSet, GbdtModel, GbdtParams};
 pub use tree::{Node, Tree};
 pub use util::{logit_clipped, sigmoid, PROB_EPS};

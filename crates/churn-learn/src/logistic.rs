@@ -38,7 +38,11 @@ impl LogisticParams {
     /// Checks the ranges.
     pub fn validate(&self) -> Result<(), LearnError> {
         if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(LearnError::InvalidParam { name: "c", value: self.c.to_string(), reason: "must be a positive number" });
+            return Err(LearnError::InvalidParam {
+                name: "c",
+                value: self.c.to_string(),
+                reason: "must be a positive number",
+            });
         }
         if self.max_iter == 0 {
             return Err(LearnError::InvalidParam { name: "max_iter", value: "0".into(), reason: "must be at least 1" });
@@ -150,11 +154,18 @@ fn cholesky_solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
 
 /// Minimises `sum_i w_i * CE(t_i, sigmoid(b + x_i . beta)) + lambda/2 ||beta||^2` for soft
 /// targets `t_i` in [0, 1]. Returns `(intercept, coef, iterations)`.
-pub(crate) fn newton_fit(x: &Matrix, t: &[f64], w: &[f64], lambda: f64, max_iter: usize, tol: f64) -> Result<(f64, Vec<f64>, usize), LearnError> {
+pub(crate) fn newton_fit(
+    x: &Matrix,
+    t: &[f64],
+    w: &[f64],
+    lambda: f64,
+    max_iter: usize,
+    tol: f64,
+) -> Result<(f64, Vec<f64>, usize), LearnError> {
     let n = x.n_rows();
     let p = x.n_cols();
     let d = p + 1; // index 0 = intercept
-    // Start from the weighted base rate so the first step is small.
+                   // Start from the weighted base rate so the first step is small.
     let (sw, swt) = w.iter().zip(t).fold((0.0, 0.0), |(a, b), (&wi, &ti)| (a + wi, b + wi * ti));
     let rate = (swt / sw).clamp(1e-6, 1.0 - 1e-6);
     let mut beta = vec![0.0; d];
@@ -376,7 +387,8 @@ mod tests {
         let w0: Vec<f64> = (0..y.len()).map(|i| if i % 3 != 0 { 1.0 } else { 0.0 }).collect();
         let a = LogisticRegression::fit(&x, &y, &w0, &LogisticParams::default()).unwrap();
         let ys: Vec<bool> = keep.iter().map(|&i| y[i]).collect();
-        let b = LogisticRegression::fit(&x.select_rows(&keep), &ys, &vec![1.0; keep.len()], &LogisticParams::default()).unwrap();
+        let b = LogisticRegression::fit(&x.select_rows(&keep), &ys, &vec![1.0; keep.len()], &LogisticParams::default())
+            .unwrap();
         for (p, q) in a.coef.iter().zip(&b.coef) {
             assert!((p - q).abs() < 1e-9);
         }
@@ -391,7 +403,12 @@ mod tests {
         let targets = ndarray::Array1::from_iter(y.iter().map(|&b| if b { "churn" } else { "stay" }));
         let ds = linfa::Dataset::new(arr, targets);
         // linfa's objective: sum logloss + alpha/2 ||w||^2, i.e. alpha = 1 / C.
-        let lm = linfa_logistic::LogisticRegression::default().alpha(1.0).max_iterations(1000).gradient_tolerance(1e-10).fit(&ds).unwrap();
+        let lm = linfa_logistic::LogisticRegression::default()
+            .alpha(1.0)
+            .max_iterations(1000)
+            .gradient_tolerance(1e-10)
+            .fit(&ds)
+            .unwrap();
         // linfa makes the majority class "positive" (linfa issue #393): flip if so.
         let sign = if lm.labels().pos.class == "churn" { 1.0 } else { -1.0 };
         for (j, c) in m.coef.iter().enumerate() {
@@ -405,11 +422,17 @@ mod tests {
         let (x, y) = synthetic(10, 4);
         let p = LogisticParams::default();
         assert!(matches!(LogisticRegression::fit(&x, &y[..5], &[1.0; 10], &p), Err(LearnError::Shape { .. })));
-        assert!(matches!(LogisticRegression::fit(&x, &[true; 10], &[1.0; 10], &p), Err(LearnError::SingleClass { positive: true })));
+        assert!(matches!(
+            LogisticRegression::fit(&x, &[true; 10], &[1.0; 10], &p),
+            Err(LearnError::SingleClass { positive: true })
+        ));
         let mut w = vec![1.0; 10];
         w[3] = -1.0;
         assert!(matches!(LogisticRegression::fit(&x, &y, &w, &p), Err(LearnError::NegativeWeight { row: 3, .. })));
         let bad = LogisticParams { c: 0.0, ..p };
-        assert!(matches!(LogisticRegression::fit(&x, &y, &[1.0; 10], &bad), Err(LearnError::InvalidParam { name: "c", .. })));
+        assert!(matches!(
+            LogisticRegression::fit(&x, &y, &[1.0; 10], &bad),
+            Err(LearnError::InvalidParam { name: "c", .. })
+        ));
     }
 }

@@ -121,6 +121,9 @@ pub struct ModelFile {
     pub preprocessing: Preprocessor,
     /// Names of the learner inputs (after preprocessing).
     pub inputs: Vec<String>,
+    /// Training means of the learner inputs: the reference "average account" of logistic
+    /// risk drivers.
+    pub input_means: Vec<f64>,
     /// The learner.
     pub learner: Learner,
     /// Platt calibrator fitted on the validation split.
@@ -131,6 +134,9 @@ pub struct ModelFile {
     pub health_states: Bands,
     /// Training summary.
     pub training: TrainingSummary,
+    /// Input column of each learner input (derived on load).
+    #[serde(skip)]
+    pub input_sources: Vec<usize>,
 }
 
 impl ModelFile {
@@ -141,6 +147,7 @@ impl ModelFile {
         version: String,
         schema: Schema,
         preprocessing: Preprocessor,
+        input_means: Vec<f64>,
         learner: Learner,
         calibrator: Platt,
         tiers: Bands,
@@ -158,12 +165,15 @@ impl ModelFile {
             schema,
             preprocessing,
             inputs,
+            input_means,
             learner,
             calibrator,
             tiers,
             health_states,
             training,
+            input_sources: Vec::new(),
         };
+        m.input_sources = m.preprocessing.output_sources();
         let mut h = Fnv64::new();
         h.write(m.to_json().as_bytes());
         m.model_id = format!("{:016x}", h.finish());
@@ -191,63 +201,37 @@ impl ModelFile {
 
     /// Parses model file bytes; `path` is used in messages.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ModelFile, ModelError> {
-        let not_a_model = |reason: &str| ModelError::NotAModel {
-            path: path.into(),
-            reason: reason.into(),
-        };
+        let not_a_model = |reason: &str| ModelError::NotAModel { path: path.into(), reason: reason.into() };
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first != Some(&b'{') {
-            return Err(not_a_model(if bytes.is_empty() {
-                "the file is empty"
-            } else {
-                "it is not a JSON object"
-            }));
+            return Err(not_a_model(if bytes.is_empty() { "the file is empty" } else { "it is not a JSON object" }));
         }
         let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
             if e.is_eof() {
-                ModelError::Corrupt {
-                    path: path.into(),
-                    reason: format!("the JSON ends early ({e})"),
-                }
+                ModelError::Corrupt { path: path.into(), reason: format!("the JSON ends early ({e})") }
             } else {
-                ModelError::Corrupt {
-                    path: path.into(),
-                    reason: e.to_string(),
-                }
+                ModelError::Corrupt { path: path.into(), reason: e.to_string() }
             }
         })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(not_a_model("no \"format\": \"churn-model\" field"));
         }
-        let version = value
-            .get("format_version")
-            .and_then(|v| v.as_u64())
-            .ok_or_else(|| not_a_model("no format_version"))?;
+        let version =
+            value.get("format_version").and_then(|v| v.as_u64()).ok_or_else(|| not_a_model("no format_version"))?;
         if !SUPPORTED_VERSIONS.contains(&version) {
             return Err(ModelError::UnsupportedVersion {
                 path: path.into(),
                 found: version,
-                supported: SUPPORTED_VERSIONS
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                supported: SUPPORTED_VERSIONS.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
                 toolkit: churn_core::TOOLKIT_VERSION,
-                hint: if version > FORMAT_VERSION {
-                    "upgrade churn to read it"
-                } else {
-                    "retrain the model"
-                },
+                hint: if version > FORMAT_VERSION { "upgrade churn to read it" } else { "retrain the model" },
             });
         }
-        let mut m: ModelFile = serde_json::from_value(value).map_err(|e| ModelError::Corrupt {
-            path: path.into(),
-            reason: e.to_string(),
-        })?;
+        let mut m: ModelFile = serde_json::from_value(value)
+            .map_err(|e| ModelError::Corrupt { path: path.into(), reason: e.to_string() })?;
         m.preprocessing.rebuild();
-        if m.learner.n_inputs() != m.preprocessing.width()
-            || m.inputs.len() != m.preprocessing.width()
-        {
+        m.input_sources = m.preprocessing.output_sources();
+        if m.learner.n_inputs() != m.preprocessing.width() || m.inputs.len() != m.preprocessing.width() {
             return Err(ModelError::Corrupt {
                 path: path.into(),
                 reason: format!(
@@ -274,10 +258,7 @@ impl ModelFile {
         if missing.is_empty() {
             Ok(cols)
         } else {
-            Err(ModelError::SchemaMismatch {
-                path: path.into(),
-                missing,
-            })
+            Err(ModelError::SchemaMismatch { path: path.into(), missing })
         }
     }
 
@@ -294,11 +275,23 @@ impl ModelFile {
     pub fn score_table(&self, table: &Table) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
         let x = self.design_matrix(table)?;
         let raw = self.learner.predict_raw(&x);
-        let p = raw
-            .iter()
-            .map(|&r| self.calibrator.probability(r))
-            .collect();
+        let p = raw.iter().map(|&r| self.calibrator.probability(r)).collect();
         Ok((raw, p))
+    }
+
+    /// The top `k` risk drivers of a preprocessed row: input columns (one-hot parts summed)
+    /// ranked by how much they raise the log-odds, as `(column index, contribution)`.
+    /// Only risk-raising drivers are listed.
+    pub fn risk_drivers(&self, row: &[f64], k: usize) -> Vec<(usize, f64)> {
+        let (_, c) = self.learner.contributions(row, &self.input_means);
+        let mut per_column = vec![0.0; self.schema.features.len()];
+        for (v, &src) in c.iter().zip(&self.input_sources) {
+            per_column[src] += v;
+        }
+        let mut ranked: Vec<(usize, f64)> = per_column.into_iter().enumerate().filter(|(_, v)| *v > 0.0).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(k);
+        ranked
     }
 
     /// The preprocessed design matrix of a whole table.

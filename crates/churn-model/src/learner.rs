@@ -46,4 +46,14 @@ impl Learner {
             Learner::Gbdt(m) => m.n_features,
         }
     }
+
+    /// Exact additive attribution of the log-odds of one row: `(base, contributions)` with
+    /// `base + Σ contributions == predict_raw_row(row)`. Logistic regression: `coef_j (x_j - mean_j)`
+    /// relative to the training means `means`; gradient boosting: path-dependent TreeSHAP.
+    pub fn contributions(&self, row: &[f64], means: &[f64]) -> (f64, Vec<f64>) {
+        match self {
+            Learner::Logistic(m) => m.contributions(row, means),
+            Learner::Gbdt(m) => m.shap_values(row),
+        }
+    }
 }

@@ -65,14 +65,10 @@ impl ColumnTransform {
     /// Number of model inputs this column produces.
     pub fn width(&self) -> usize {
         match self {
-            ColumnTransform::Scaled {
-                missing_indicator, ..
-            } => 1 + *missing_indicator as usize,
-            ColumnTransform::OneHot {
-                categories,
-                missing_category,
-                ..
-            } => categories.len() + *missing_category as usize + 1,
+            ColumnTransform::Scaled { missing_indicator, .. } => 1 + *missing_indicator as usize,
+            ColumnTransform::OneHot { categories, missing_category, .. } => {
+                categories.len() + *missing_category as usize + 1
+            }
         }
     }
 }
@@ -102,11 +98,7 @@ fn median(v: &mut [f64]) -> f64 {
 
 impl Preprocessor {
     /// Fits on the rows `rows` of `table` (the training split).
-    pub fn fit(
-        table: &Table,
-        features: &[FeatureColumn],
-        rows: &[usize],
-    ) -> Result<Preprocessor, ModelError> {
+    pub fn fit(table: &Table, features: &[FeatureColumn], rows: &[usize]) -> Result<Preprocessor, ModelError> {
         let mut columns = Vec::with_capacity(features.len());
         for f in features {
             let j = table.column_index(&f.name)?;
@@ -122,10 +114,8 @@ impl Preprocessor {
                             *counts.entry(v.trim()).or_default() += 1;
                         }
                     }
-                    let mut cats: Vec<(&str, usize)> = counts
-                        .into_iter()
-                        .filter(|(_, c)| *c >= MIN_CATEGORY_COUNT)
-                        .collect();
+                    let mut cats: Vec<(&str, usize)> =
+                        counts.into_iter().filter(|(_, c)| *c >= MIN_CATEGORY_COUNT).collect();
                     cats.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
                     cats.truncate(MAX_CATEGORIES);
                     columns.push(ColumnTransform::OneHot {
@@ -141,15 +131,13 @@ impl Preprocessor {
                         if is_missing(v) {
                             continue;
                         }
-                        let x = kind
-                            .parse(v)
-                            .ok_or_else(|| churn_core::CoreError::BadValue {
-                                path: table.path().into(),
-                                line: table.line(i),
-                                column: f.name.clone(),
-                                value: v.to_string(),
-                                expected: kind.expected(),
-                            })?;
+                        let x = kind.parse(v).ok_or_else(|| churn_core::CoreError::BadValue {
+                            path: table.path().into(),
+                            line: table.line(i),
+                            column: f.name.clone(),
+                            value: v.to_string(),
+                            expected: kind.expected(),
+                        })?;
                         present.push(x);
                     }
                     let n_missing = rows.len() - present.len();
@@ -161,11 +149,7 @@ impl Preprocessor {
                     let var = (sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
                         + n_missing as f64 * (med - mean).powi(2))
                         / n;
-                    let std = if var.sqrt() > 1e-12 * mean.abs().max(1.0) {
-                        var.sqrt()
-                    } else {
-                        1.0
-                    };
+                    let std = if var.sqrt() > 1e-12 * mean.abs().max(1.0) { var.sqrt() } else { 1.0 };
                     columns.push(ColumnTransform::Scaled {
                         name: f.name.clone(),
                         kind,
@@ -185,11 +169,9 @@ impl Preprocessor {
         let lookup = columns
             .iter()
             .map(|c| match c {
-                ColumnTransform::OneHot { categories, .. } => categories
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| (c.clone(), k))
-                    .collect(),
+                ColumnTransform::OneHot { categories, .. } => {
+                    categories.iter().enumerate().map(|(k, c)| (c.clone(), k)).collect()
+                }
                 ColumnTransform::Scaled { .. } => HashMap::new(),
             })
             .collect();
@@ -211,21 +193,13 @@ impl Preprocessor {
         let mut out = Vec::with_capacity(self.width());
         for c in &self.columns {
             match c {
-                ColumnTransform::Scaled {
-                    name,
-                    missing_indicator,
-                    ..
-                } => {
+                ColumnTransform::Scaled { name, missing_indicator, .. } => {
                     out.push(name.clone());
                     if *missing_indicator {
                         out.push(format!("{name}__missing"));
                     }
                 }
-                ColumnTransform::OneHot {
-                    name,
-                    categories,
-                    missing_category,
-                } => {
+                ColumnTransform::OneHot { name, categories, missing_category } => {
                     out.extend(categories.iter().map(|c| format!("{name}={c}")));
                     if *missing_category {
                         out.push(format!("{name}={MISSING}"));
@@ -239,11 +213,7 @@ impl Preprocessor {
 
     /// Index of the input column each model input comes from.
     pub fn output_sources(&self) -> Vec<usize> {
-        self.columns
-            .iter()
-            .enumerate()
-            .flat_map(|(k, c)| std::iter::repeat_n(k, c.width()))
-            .collect()
+        self.columns.iter().enumerate().flat_map(|(k, c)| std::iter::repeat_n(k, c.width())).collect()
     }
 
     /// Transforms one row, given its raw fields in model column order, into `out`
@@ -252,25 +222,14 @@ impl Preprocessor {
         let mut k = 0;
         for (c, (t, v)) in self.columns.iter().zip(fields).enumerate() {
             match t {
-                ColumnTransform::Scaled {
-                    kind,
-                    median,
-                    mean,
-                    std,
-                    missing_indicator,
-                    ..
-                } => {
+                ColumnTransform::Scaled { kind, median, mean, std, missing_indicator, .. } => {
                     let (x, miss) = if is_missing(v) {
                         (*median, 1.0)
                     } else {
                         match kind.parse(v) {
                             Some(x) => (x, 0.0),
                             None => {
-                                return Err(RowError {
-                                    column: c,
-                                    value: v.to_string(),
-                                    expected: kind.expected(),
-                                })
+                                return Err(RowError { column: c, value: v.to_string(), expected: kind.expected() })
                             }
                         }
                     };
@@ -281,11 +240,7 @@ impl Preprocessor {
                         k += 1;
                     }
                 }
-                ColumnTransform::OneHot {
-                    categories,
-                    missing_category,
-                    ..
-                } => {
+                ColumnTransform::OneHot { categories, missing_category, .. } => {
                     let w = t.width();
                     out[k..k + w].fill(0.0);
                     let pos = if is_missing(v) {
@@ -307,12 +262,7 @@ impl Preprocessor {
 
     /// Transforms rows `rows` of `table` into a design matrix; `cols[c]` is the table column
     /// of model column `c`. Errors name the file, line, column and value.
-    pub fn transform_table(
-        &self,
-        table: &Table,
-        cols: &[usize],
-        rows: &[usize],
-    ) -> Result<Matrix, ModelError> {
+    pub fn transform_table(&self, table: &Table, cols: &[usize], rows: &[usize]) -> Result<Matrix, ModelError> {
         let w = self.width();
         let mut data = vec![0.0; rows.len() * w];
         let mut buf = vec![0.0; w];
@@ -320,14 +270,13 @@ impl Preprocessor {
         for (r, &i) in rows.iter().enumerate() {
             fields.clear();
             fields.extend(cols.iter().map(|&j| table.field(i, j)));
-            self.transform_row(&fields, &mut buf)
-                .map_err(|e| churn_core::CoreError::BadValue {
-                    path: table.path().into(),
-                    line: table.line(i),
-                    column: self.columns[e.column].name().to_string(),
-                    value: e.value.clone(),
-                    expected: e.expected,
-                })?;
+            self.transform_row(&fields, &mut buf).map_err(|e| churn_core::CoreError::BadValue {
+                path: table.path().into(),
+                line: table.line(i),
+                column: self.columns[e.column].name().to_string(),
+                value: e.value.clone(),
+                expected: e.expected,
+            })?;
             for (j, v) in buf.iter().enumerate() {
                 data[j * rows.len() + r] = *v;
             }
@@ -344,11 +293,7 @@ mod tests {
         let rows: Vec<Vec<String>> = (0..20)
             .map(|i| {
                 vec![
-                    if i % 5 == 0 {
-                        "".into()
-                    } else {
-                        format!("{}", i)
-                    },
+                    if i % 5 == 0 { "".into() } else { format!("{}", i) },
                     (if i < 12 {
                         "a"
                     } else if i < 18 {
@@ -361,40 +306,22 @@ mod tests {
                 ]
             })
             .collect();
-        Table::from_rows(
-            "t.csv",
-            vec!["x".into(), "cat".into(), "flag".into()],
-            &rows,
-        )
+        Table::from_rows("t.csv", vec!["x".into(), "cat".into(), "flag".into()], &rows)
     }
 
     #[test]
     fn fit_and_transform() {
         let t = table();
         let feats = vec![
-            FeatureColumn {
-                name: "x".into(),
-                kind: ColumnKind::Numeric,
-            },
-            FeatureColumn {
-                name: "cat".into(),
-                kind: ColumnKind::Categorical,
-            },
-            FeatureColumn {
-                name: "flag".into(),
-                kind: ColumnKind::Boolean,
-            },
+            FeatureColumn { name: "x".into(), kind: ColumnKind::Numeric },
+            FeatureColumn { name: "cat".into(), kind: ColumnKind::Categorical },
+            FeatureColumn { name: "flag".into(), kind: ColumnKind::Boolean },
         ];
         let rows: Vec<usize> = (0..20).collect();
         let p = Preprocessor::fit(&t, &feats, &rows).unwrap();
-        assert_eq!(
-            p.output_names(),
-            ["x", "x__missing", "cat=a", "cat=b", "cat=__other__", "flag"]
-        );
+        assert_eq!(p.output_names(), ["x", "x__missing", "cat=a", "cat=b", "cat=__other__", "flag"]);
         assert_eq!(p.output_sources(), [0, 0, 1, 1, 1, 2]);
-        let ColumnTransform::Scaled { median, mean, .. } = p.columns[0] else {
-            panic!()
-        };
+        let ColumnTransform::Scaled { median, mean, .. } = p.columns[0] else { panic!() };
         // present values: 1..19 except multiples of 5 -> median of 15 values
         let mut present: Vec<f64> = (1..20).filter(|i| i % 5 != 0).map(f64::from).collect();
         assert_eq!(median, super::median(&mut present));
@@ -405,25 +332,18 @@ mod tests {
         assert_eq!(m.col(1).iter().sum::<f64>(), 4.0); // four missing x
         assert!((m.get(0, 0) * 0.0 + mean).is_finite());
         let mut out = vec![0.0; 6];
-        p.transform_row(&["3", "never-seen", "no"], &mut out)
-            .unwrap();
+        p.transform_row(&["3", "never-seen", "no"], &mut out).unwrap();
         assert_eq!(&out[1..], &[0.0, 0.0, 0.0, 1.0, 0.0]);
-        let e = p
-            .transform_row(&["three", "a", "yes"], &mut out)
-            .unwrap_err();
+        let e = p.transform_row(&["three", "a", "yes"], &mut out).unwrap_err();
         assert_eq!((e.column, e.value.as_str()), (0, "three"));
     }
 
     #[test]
     fn serde_round_trip_rebuilds_lookup() {
         let t = table();
-        let feats = vec![FeatureColumn {
-            name: "cat".into(),
-            kind: ColumnKind::Categorical,
-        }];
+        let feats = vec![FeatureColumn { name: "cat".into(), kind: ColumnKind::Categorical }];
         let p = Preprocessor::fit(&t, &feats, &(0..20).collect::<Vec<_>>()).unwrap();
-        let mut back: Preprocessor =
-            serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        let mut back: Preprocessor = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         back.rebuild();
         let mut a = vec![0.0; 3];
         let mut b = vec![0.0; 3];

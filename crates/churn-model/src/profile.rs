@@ -164,22 +164,9 @@ impl NumericProfile {
         for &x in values.iter() {
             counts[bin_of(&cuts, x)] += 1;
         }
-        let quantiles: Vec<f64> = (0..SKETCH_POINTS)
-            .map(|k| at(k as f64 / (SKETCH_POINTS - 1) as f64))
-            .collect();
-        let cdf = quantiles
-            .iter()
-            .map(|&q| values.partition_point(|&x| x <= q) as f64 / n as f64)
-            .collect();
-        NumericProfile {
-            count: n as u64,
-            mean,
-            std,
-            cuts,
-            counts,
-            quantiles,
-            cdf,
-        }
+        let quantiles: Vec<f64> = (0..SKETCH_POINTS).map(|k| at(k as f64 / (SKETCH_POINTS - 1) as f64)).collect();
+        let cdf = quantiles.iter().map(|&q| values.partition_point(|&x| x <= q) as f64 / n as f64).collect();
+        NumericProfile { count: n as u64, mean, std, cuts, counts, quantiles, cdf }
     }
 }
 
@@ -222,13 +209,7 @@ impl CategoricalProfile {
         cats.truncate(MAX_PROFILE_CATEGORIES);
         CategoricalProfile {
             count: total,
-            categories: cats
-                .into_iter()
-                .map(|(v, count)| CategoryCount {
-                    value: v.to_string(),
-                    count,
-                })
-                .collect(),
+            categories: cats.into_iter().map(|(v, count)| CategoryCount { value: v.to_string(), count }).collect(),
             other,
         }
     }
@@ -275,10 +256,7 @@ impl ScoreProfile {
                 .bands()
                 .iter()
                 .zip(counts)
-                .map(|(b, count)| TierCount {
-                    name: b.name.clone(),
-                    count,
-                })
+                .map(|(b, count)| TierCount { name: b.name.clone(), count })
                 .collect(),
             expected_auc: expected_auc(probabilities),
             expected_precision_top_decile: expected_precision_top(probabilities, 0.1),
@@ -348,16 +326,13 @@ pub fn numeric_values(
             missing += 1;
             continue;
         }
-        let x = feature
-            .kind
-            .parse(v)
-            .ok_or_else(|| churn_core::CoreError::BadValue {
-                path: table.path().into(),
-                line: table.line(i),
-                column: feature.name.clone(),
-                value: v.to_string(),
-                expected: feature.kind.expected(),
-            })?;
+        let x = feature.kind.parse(v).ok_or_else(|| churn_core::CoreError::BadValue {
+            path: table.path().into(),
+            line: table.line(i),
+            column: feature.name.clone(),
+            value: v.to_string(),
+            expected: feature.kind.expected(),
+        })?;
         out.push(x);
     }
     Ok((out, missing))
@@ -385,44 +360,23 @@ impl Profile {
         tiers: &Bands,
     ) -> Result<Profile, ModelError> {
         if churned.len() != rows.len() {
-            return Err(churn_eval::EvalError::LengthMismatch {
-                scores: rows.len(),
-                labels: churned.len(),
-            }
-            .into());
+            return Err(churn_eval::EvalError::LengthMismatch { scores: rows.len(), labels: churned.len() }.into());
         }
         if let Some(index) = probabilities.iter().position(|p| !(0.0..=1.0).contains(p)) {
-            return Err(churn_eval::EvalError::NotProbability {
-                index,
-                value: probabilities[index],
-            }
-            .into());
+            return Err(churn_eval::EvalError::NotProbability { index, value: probabilities[index] }.into());
         }
         let mut out = Vec::with_capacity(features.len());
         for f in features {
             let j = table.column_index(&f.name)?;
             let (distribution, missing) = match f.kind {
                 ColumnKind::Categorical => {
-                    let missing = rows
-                        .iter()
-                        .filter(|&&i| is_missing(table.field(i, j)))
-                        .count() as u64;
-                    let present = rows
-                        .iter()
-                        .map(|&i| table.field(i, j))
-                        .filter(|v| !is_missing(v))
-                        .map(str::trim);
-                    (
-                        Distribution::Categorical(CategoricalProfile::from_values(present)),
-                        missing,
-                    )
+                    let missing = rows.iter().filter(|&&i| is_missing(table.field(i, j))).count() as u64;
+                    let present = rows.iter().map(|&i| table.field(i, j)).filter(|v| !is_missing(v)).map(str::trim);
+                    (Distribution::Categorical(CategoricalProfile::from_values(present)), missing)
                 }
                 _ => {
                     let (mut values, missing) = numeric_values(table, j, f, rows.iter().copied())?;
-                    (
-                        Distribution::Numeric(NumericProfile::from_values(&mut values)),
-                        missing,
-                    )
+                    (Distribution::Numeric(NumericProfile::from_values(&mut values)), missing)
                 }
             };
             out.push(FeatureProfile {
@@ -436,11 +390,7 @@ impl Profile {
         let n_churned = churned.iter().filter(|&&b| b).count();
         Ok(Profile {
             rows: rows.len(),
-            churn_rate: if rows.is_empty() {
-                0.0
-            } else {
-                n_churned as f64 / rows.len() as f64
-            },
+            churn_rate: if rows.is_empty() { 0.0 } else { n_churned as f64 / rows.len() as f64 },
             features: out,
             score: ScoreProfile::from_probabilities(probabilities, tiers),
         })
@@ -459,9 +409,7 @@ mod tests {
     #[test]
     fn quantile_bins_are_non_empty_and_ties_share_a_bin() {
         // 60% zeros, then 1..=40.
-        let mut v: Vec<f64> = std::iter::repeat_n(0.0, 60)
-            .chain((1..=40).map(f64::from))
-            .collect();
+        let mut v: Vec<f64> = std::iter::repeat_n(0.0, 60).chain((1..=40).map(f64::from)).collect();
         let p = NumericProfile::from_values(&mut v);
         assert_eq!(p.cuts[0], 0.0);
         assert!(p.counts.iter().all(|&c| c > 0), "{:?}", p.counts);
@@ -515,9 +463,6 @@ mod tests {
         assert_eq!(expected_auc(&[0.3, 0.3, 0.3]), Some(0.5));
         assert_eq!(expected_auc(&[0.0, 1.0]), Some(1.0));
         assert_eq!(expected_auc(&[0.5]), None);
-        assert_eq!(
-            expected_precision_top(&[0.1, 0.9, 0.5, 0.2], 0.5),
-            Some(0.7)
-        );
+        assert_eq!(expected_precision_top(&[0.1, 0.9, 0.5, 0.2], 0.5), Some(0.7));
     }
 }

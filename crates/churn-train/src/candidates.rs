@@ -1,9 +1,7 @@
 //! Candidate learners and their small, seeded hyperparameter search.
 
 use churn_core::rng::Rng;
-use churn_learn::{
-    EvalSet, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix,
-};
+use churn_learn::{EvalSet, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix};
 use churn_model::Learner;
 use serde::{Deserialize, Serialize};
 
@@ -33,20 +31,12 @@ impl ModelKind {
 impl std::str::FromStr for ModelKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        ModelKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name() == s.trim())
-            .ok_or_else(|| {
-                format!(
-                    "unknown model '{s}' (known: auto, {})",
-                    ModelKind::ALL
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
+        ModelKind::ALL.iter().copied().find(|k| k.name() == s.trim()).ok_or_else(|| {
+            format!(
+                "unknown model '{s}' (known: auto, {})",
+                ModelKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            )
+        })
     }
 }
 
@@ -75,12 +65,7 @@ impl CandidateParams {
             CandidateParams::Logistic(p) => format!("C={}", p.c),
             CandidateParams::Gbdt(p) => format!(
                 "leaves={} lr={} min_leaf={} l2={} cols={} rows={}",
-                p.num_leaves,
-                p.learning_rate,
-                p.min_data_in_leaf,
-                p.lambda_l2,
-                p.feature_fraction,
-                p.bagging_fraction
+                p.num_leaves, p.learning_rate, p.min_data_in_leaf, p.lambda_l2, p.feature_fraction, p.bagging_fraction
             ),
         }
     }
@@ -96,7 +81,7 @@ impl CandidateParams {
     ) -> Result<Learner, LearnError> {
         Ok(match self {
             CandidateParams::Logistic(p) => Learner::Logistic(LogisticRegression::fit(x, y, w, p)?),
-            CandidateParams::Gbdt(p) => Learner::Gbdt(GbdtModel::fit(x, y, w, valid, p, seed)?),
+            CandidateParams::Gbdt(p) => Learner::Gbdt(GbdtModel::fit(x, y, w, p, seed, valid)?),
         })
     }
 
@@ -119,12 +104,7 @@ pub fn search_space(kind: ModelKind, seed: u64, n_rows: usize) -> Vec<CandidateP
     match kind {
         ModelKind::Logistic => [0.03, 0.3, 1.0, 3.0]
             .into_iter()
-            .map(|c| {
-                CandidateParams::Logistic(LogisticParams {
-                    c,
-                    ..LogisticParams::default()
-                })
-            })
+            .map(|c| CandidateParams::Logistic(LogisticParams { c, ..LogisticParams::default() }))
             .collect(),
         ModelKind::Gbdt => {
             // Small data sets need smaller leaves; the rounds are chosen by early stopping.

@@ -18,8 +18,7 @@ use churn_core::schema::{choose_features, resolve_label, ColumnKind, Roles};
 use churn_core::{Bands, Table};
 use churn_learn::Platt;
 use churn_model::{
-    LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics,
-    TrainingSummary,
+    LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary,
 };
 
 pub use candidates::{search_space, CandidateParams, ModelKind};
@@ -89,19 +88,11 @@ impl std::str::FromStr for ClassWeight {
             "balanced" => Ok(ClassWeight::Balanced),
             "none" => Ok(ClassWeight::None),
             _ => {
-                let (a, b) = s
-                    .split_once(':')
-                    .ok_or_else(|| format!("'{s}' is not balanced, none or CHURNED:RETAINED"))?;
-                let parse = |t: &str| {
-                    t.trim()
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite() && *v > 0.0)
-                };
+                let (a, b) =
+                    s.split_once(':').ok_or_else(|| format!("'{s}' is not balanced, none or CHURNED:RETAINED"))?;
+                let parse = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
                 match (parse(a), parse(b)) {
-                    (Some(churned), Some(retained)) => {
-                        Ok(ClassWeight::Explicit { churned, retained })
-                    }
+                    (Some(churned), Some(retained)) => Ok(ClassWeight::Explicit { churned, retained }),
                     _ => Err(format!("'{s}': both weights must be positive numbers")),
                 }
             }
@@ -147,9 +138,7 @@ impl std::str::FromStr for SelectBy {
             "auc" => Ok(SelectBy::Auc),
             "pr_auc" => Ok(SelectBy::PrAuc),
             "log_loss" => Ok(SelectBy::LogLoss),
-            _ => Err(format!(
-                "unknown selection metric '{s}' (known: auc, pr_auc, log_loss)"
-            )),
+            _ => Err(format!("unknown selection metric '{s}' (known: auc, pr_auc, log_loss)")),
         }
     }
 }
@@ -237,11 +226,7 @@ pub struct TrainOutcome {
 
 fn split_info(y: &[bool], rows: &[usize]) -> SplitInfo {
     let churned = rows.iter().filter(|&&i| y[i]).count();
-    SplitInfo {
-        rows: rows.len(),
-        churned,
-        churn_rate: churned as f64 / rows.len().max(1) as f64,
-    }
+    SplitInfo { rows: rows.len(), churned, churn_rate: churned as f64 / rows.len().max(1) as f64 }
 }
 
 fn subset<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
@@ -250,15 +235,9 @@ fn subset<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
 
 /// Raw and calibrated metrics of `raw` log-odds against labels.
 pub fn split_metrics(raw: &[f64], y: &[bool], platt: &Platt) -> Result<SplitMetrics, TrainError> {
-    let p_raw: Vec<f64> = raw
-        .iter()
-        .map(|&r| Platt::IDENTITY.probability(r))
-        .collect();
+    let p_raw: Vec<f64> = raw.iter().map(|&r| Platt::IDENTITY.probability(r)).collect();
     let p_cal: Vec<f64> = raw.iter().map(|&r| platt.probability(r)).collect();
-    Ok(SplitMetrics {
-        raw: churn_eval::summarize(&p_raw, y)?,
-        calibrated: churn_eval::summarize(&p_cal, y)?,
-    })
+    Ok(SplitMetrics { raw: churn_eval::summarize(&p_raw, y)?, calibrated: churn_eval::summarize(&p_cal, y)? })
 }
 
 /// Trains a model from a labeled table.
@@ -275,12 +254,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             reason: "the id column cannot be the label column".into(),
         });
     }
-    let label = resolve_label(
-        table,
-        &opts.label,
-        opts.positive.as_deref(),
-        opts.negative.as_deref(),
-    )?;
+    let label = resolve_label(table, &opts.label, opts.positive.as_deref(), opts.negative.as_deref())?;
     let y = label.read(table)?;
     let roles = Roles {
         id: opts.id.as_deref(),
@@ -291,30 +265,15 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     };
     let (features, excluded) = choose_features(table, &roles)?;
     if features.is_empty() {
-        let excluded = excluded
-            .iter()
-            .map(|e| format!("{}: {}", e.name, e.reason))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
         return Err(TrainError::NoFeatures { excluded });
     }
     let split = stratified_split(&y, opts.fractions, opts.seed)?;
     let pre = Preprocessor::fit(table, &features, &split.train)?;
-    let cols: Vec<usize> = features
-        .iter()
-        .map(|f| table.column_index(&f.name))
-        .collect::<Result<_, _>>()?;
+    let cols: Vec<usize> = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
     let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
-    let (x_train, x_val, x_test) = (
-        design(&split.train)?,
-        design(&split.validation)?,
-        design(&split.test)?,
-    );
-    let (y_train, y_val, y_test) = (
-        subset(&y, &split.train),
-        subset(&y, &split.validation),
-        subset(&y, &split.test),
-    );
+    let (x_train, x_val, x_test) = (design(&split.train)?, design(&split.validation)?, design(&split.test)?);
+    let (y_train, y_val, y_test) = (subset(&y, &split.train), subset(&y, &split.validation), subset(&y, &split.test));
 
     let n = y_train.len() as f64;
     let n_pos = y_train.iter().filter(|&&b| b).count() as f64;
@@ -323,20 +282,10 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         ClassWeight::None => (1.0, 1.0),
         ClassWeight::Explicit { churned, retained } => (churned, retained),
     };
-    let w_train: Vec<f64> = y_train
-        .iter()
-        .map(|&b| if b { w_pos } else { w_neg })
-        .collect();
+    let w_train: Vec<f64> = y_train.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
 
-    let kinds: Vec<ModelKind> = if opts.models.is_empty() {
-        ModelKind::ALL.to_vec()
-    } else {
-        opts.models.clone()
-    };
-    let w_val: Vec<f64> = y_val
-        .iter()
-        .map(|&b| if b { w_pos } else { w_neg })
-        .collect();
+    let kinds: Vec<ModelKind> = if opts.models.is_empty() { ModelKind::ALL.to_vec() } else { opts.models.clone() };
+    let w_val: Vec<f64> = y_val.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
     let started = Instant::now();
     let mut leaderboard = Vec::new();
     let mut candidate_seconds = Vec::new();
@@ -344,13 +293,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     for &kind in &kinds {
         for params in search_space(kind, opts.seed, x_train.n_rows()) {
             let t0 = Instant::now();
-            let learner = params.fit(
-                &x_train,
-                &y_train,
-                &w_train,
-                Some((&x_val, &y_val, &w_val)),
-                opts.seed,
-            )?;
+            let learner = params.fit(&x_train, &y_train, &w_train, Some((&x_val, &y_val, &w_val)), opts.seed)?;
             let fit_seconds = t0.elapsed().as_secs_f64();
             let raw_val = learner.predict_raw(&x_val);
             let platt = Platt::fit(&raw_val, &y_val)?;
@@ -371,37 +314,27 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             }
         }
     }
-    let (_, winner, params, mut learner, platt) = best.ok_or(TrainError::InvalidOption {
-        option: "--models",
-        reason: "no candidate to train".into(),
-    })?;
+    let (_, winner, params, mut learner, platt) =
+        best.ok_or(TrainError::InvalidOption { option: "--models", reason: "no candidate to train".into() })?;
     leaderboard[winner].selected = true;
     let raw_val = learner.predict_raw(&x_val);
-    if opts.refit {
-        let both: Vec<usize> = split
-            .train
-            .iter()
-            .chain(&split.validation)
-            .copied()
-            .collect();
+    // The inputs of the final fit: train + validation after a refit, else train.
+    let x_fit = if opts.refit {
+        let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
         let y_both = subset(&y, &both);
-        let w_both: Vec<f64> = y_both
-            .iter()
-            .map(|&b| if b { w_pos } else { w_neg })
-            .collect();
-        learner =
-            params
-                .for_refit(&learner)
-                .fit(&design(&both)?, &y_both, &w_both, None, opts.seed)?;
-    }
+        let w_both: Vec<f64> = y_both.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
+        let x_both = design(&both)?;
+        learner = params.for_refit(&learner).fit(&x_both, &y_both, &w_both, None, opts.seed)?;
+        x_both
+    } else {
+        x_train
+    };
+    let input_means: Vec<f64> =
+        (0..x_fit.n_cols()).map(|j| x_fit.col(j).iter().sum::<f64>() / x_fit.n_rows() as f64).collect();
     let fit_seconds = started.elapsed().as_secs_f64();
     let raw_test = learner.predict_raw(&x_test);
     let training = TrainingSummary {
-        data_file: table
-            .path()
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        data_file: table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         data_fingerprint: table.fingerprint(),
         seed: opts.seed,
         train: split_info(&y, &split.train),
@@ -416,35 +349,21 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         test_metrics: split_metrics(&raw_test, &y_test, &platt)?,
     };
     let name = opts.name.clone().unwrap_or_else(|| {
-        let stem = table
-            .path()
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model".into());
-        stem.trim_end_matches(".gz")
-            .trim_end_matches(".csv")
-            .to_string()
+        let stem = table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+        stem.trim_end_matches(".gz").trim_end_matches(".csv").to_string()
     });
-    let schema = Schema {
-        id: opts.id.clone(),
-        label,
-        features,
-        excluded,
-    };
+    let schema = Schema { id: opts.id.clone(), label, features, excluded };
     let model = ModelFile::new(
         name,
         opts.version.clone(),
         schema,
         pre,
+        input_means,
         learner,
         platt,
         opts.tiers.clone(),
         opts.health_states.clone(),
         training,
     );
-    Ok(TrainOutcome {
-        model,
-        fit_seconds,
-        candidate_seconds,
-    })
+    Ok(TrainOutcome { model, fit_seconds, candidate_seconds })
 }

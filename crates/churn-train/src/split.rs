@@ -18,11 +18,7 @@ pub struct SplitFractions {
 
 impl Default for SplitFractions {
     fn default() -> Self {
-        SplitFractions {
-            train: 0.70,
-            validation: 0.15,
-            test: 0.15,
-        }
+        SplitFractions { train: 0.70, validation: 0.15, test: 0.15 }
     }
 }
 
@@ -30,9 +26,7 @@ impl SplitFractions {
     /// Checks that each fraction is positive and they sum to 1.
     pub fn validate(&self) -> Result<(), TrainError> {
         let all = [self.train, self.validation, self.test];
-        if all.iter().any(|f| !(f.is_finite() && *f > 0.0))
-            || (all.iter().sum::<f64>() - 1.0).abs() > 1e-9
-        {
+        if all.iter().any(|f| !(f.is_finite() && *f > 0.0)) || (all.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
             return Err(TrainError::InvalidOption {
                 option: "split",
                 reason: format!(
@@ -59,34 +53,21 @@ pub struct Split {
 /// Splits rows so that each split has the churn rate of the whole (up to rounding). Each
 /// class is shuffled with its own seeded stream, so the split of one class does not depend
 /// on the size of the other.
-pub fn stratified_split(
-    labels: &[bool],
-    fractions: SplitFractions,
-    seed: u64,
-) -> Result<Split, TrainError> {
+pub fn stratified_split(labels: &[bool], fractions: SplitFractions, seed: u64) -> Result<Split, TrainError> {
     fractions.validate()?;
-    let mut split = Split {
-        train: Vec::new(),
-        validation: Vec::new(),
-        test: Vec::new(),
-    };
+    let mut split = Split { train: Vec::new(), validation: Vec::new(), test: Vec::new() };
     for (stream, class) in [(1u64, true), (2u64, false)] {
         let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
         let n = idx.len();
         let n_val = (n as f64 * fractions.validation).round() as usize;
         let n_test = (n as f64 * fractions.test).round() as usize;
         if n_val == 0 || n_test == 0 || n_val + n_test >= n {
-            return Err(TrainError::TooFewRows {
-                class: if class { "churned" } else { "retained" },
-                rows: n,
-            });
+            return Err(TrainError::TooFewRows { class: if class { "churned" } else { "retained" }, rows: n });
         }
         Rng::derive(seed, stream).shuffle(&mut idx);
         let n_train = n - n_val - n_test;
         split.train.extend_from_slice(&idx[..n_train]);
-        split
-            .validation
-            .extend_from_slice(&idx[n_train..n_train + n_val]);
+        split.validation.extend_from_slice(&idx[n_train..n_train + n_val]);
         split.test.extend_from_slice(&idx[n_train + n_val..]);
     }
     split.train.sort_unstable();
@@ -103,32 +84,14 @@ mod tests {
     fn stratified_disjoint_complete_and_seeded() {
         let labels: Vec<bool> = (0..1000).map(|i| i % 5 == 0).collect();
         let s = stratified_split(&labels, SplitFractions::default(), 7).unwrap();
-        assert_eq!(
-            (s.train.len(), s.validation.len(), s.test.len()),
-            (700, 150, 150)
-        );
+        assert_eq!((s.train.len(), s.validation.len(), s.test.len()), (700, 150, 150));
         let pos = |v: &[usize]| v.iter().filter(|&&i| labels[i]).count();
-        assert_eq!(
-            (pos(&s.train), pos(&s.validation), pos(&s.test)),
-            (140, 30, 30)
-        );
-        let mut all: Vec<usize> = s
-            .train
-            .iter()
-            .chain(&s.validation)
-            .chain(&s.test)
-            .copied()
-            .collect();
+        assert_eq!((pos(&s.train), pos(&s.validation), pos(&s.test)), (140, 30, 30));
+        let mut all: Vec<usize> = s.train.iter().chain(&s.validation).chain(&s.test).copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..1000).collect::<Vec<_>>());
-        assert_eq!(
-            s,
-            stratified_split(&labels, SplitFractions::default(), 7).unwrap()
-        );
-        assert_ne!(
-            s,
-            stratified_split(&labels, SplitFractions::default(), 8).unwrap()
-        );
+        assert_eq!(s, stratified_split(&labels, SplitFractions::default(), 7).unwrap());
+        assert_ne!(s, stratified_split(&labels, SplitFractions::default(), 8).unwrap());
     }
 
     #[test]
@@ -136,16 +99,9 @@ mod tests {
         let labels = [true, false, false, false, false, false, false, false];
         assert!(matches!(
             stratified_split(&labels, SplitFractions::default(), 1),
-            Err(TrainError::TooFewRows {
-                class: "churned",
-                rows: 1
-            })
+            Err(TrainError::TooFewRows { class: "churned", rows: 1 })
         ));
-        let bad = SplitFractions {
-            train: 0.8,
-            validation: 0.3,
-            test: 0.1,
-        };
+        let bad = SplitFractions { train: 0.8, validation: 0.3, test: 0.1 };
         assert!(stratified_split(&[true, false], bad, 1).is_err());
     }
 }

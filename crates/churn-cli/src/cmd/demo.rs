@@ -11,28 +11,9 @@ use crate::args::DemoArgs;
 pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
     let history = a.out.join("history");
     let current = a.out.join("current");
-    println!(
-        "1. simulating two SaaS customer bases of {} accounts (seeds {} and {})",
-        a.accounts,
-        a.seed,
-        a.seed + 1
-    );
-    let s1 = run_sim(
-        &SimConfig {
-            accounts: a.accounts,
-            seed: a.seed,
-            ..SimConfig::default()
-        },
-        &history,
-    )?;
-    let s2 = run_sim(
-        &SimConfig {
-            accounts: a.accounts,
-            seed: a.seed + 1,
-            ..SimConfig::default()
-        },
-        &current,
-    )?;
+    println!("1. simulating two SaaS customer bases of {} accounts (seeds {} and {})", a.accounts, a.seed, a.seed + 1);
+    let s1 = run_sim(&SimConfig { accounts: a.accounts, seed: a.seed, ..SimConfig::default() }, &history)?;
+    let s2 = run_sim(&SimConfig { accounts: a.accounts, seed: a.seed + 1, ..SimConfig::default() }, &current)?;
     println!(
         "   {}: {} accounts at {}, {} churned",
         history.display(),
@@ -72,13 +53,10 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
 
     println!("4. scoring {}", current.join("snapshot.csv").display());
     let scores = a.out.join("scores.csv");
-    let s = score_file(
-        &model,
-        &ScoreOptions::new(current.join("snapshot.csv"), &scores),
-    )?;
-    for (tier, n) in &s.tier_counts {
-        println!("   {tier:<10} {n:>7} accounts");
-    }
+    let mut opts = ScoreOptions::new(current.join("snapshot.csv"), &scores);
+    opts.revenue = Some("mrr".into());
+    let s = score_file(&model, &opts)?;
+    print!("{}", s.summary.to_table());
     println!(
         "\nresults:\n  model   {}\n  scores  {}\n  data    {} and {}",
         model_path.display(),

@@ -8,11 +8,7 @@ use super::opt;
 use crate::args::EvaluateArgs;
 
 /// Loads a model and labeled data, and returns the labels and calibrated probabilities.
-pub fn scored(
-    model: &ModelFile,
-    data: &std::path::Path,
-    label: Option<&str>,
-) -> anyhow::Result<(Vec<bool>, Vec<f64>)> {
+pub fn scored(model: &ModelFile, data: &std::path::Path, label: Option<&str>) -> anyhow::Result<(Vec<bool>, Vec<f64>)> {
     let table = Table::read(data)?;
     let mut spec = model.schema.label.clone();
     if let Some(l) = label {

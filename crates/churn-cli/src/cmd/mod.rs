@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use crate::args::{Cli, Command};
 
 mod demo;
+pub mod report; // TEMP-REPORT-WIRING
+pub mod compare; // TEMP-REPORT-WIRING
 mod evaluate;
 mod score;
 mod simulate;
@@ -18,6 +20,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(a) => evaluate::run(&a),
         Command::Simulate(a) => simulate::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Report(a) => report::run(&a), // TEMP-REPORT-WIRING
+        Command::Compare(a) => compare::run(&a), // TEMP-REPORT-WIRING
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -24,10 +24,8 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     o.keep = config.data.keep.iter().chain(&a.keep).cloned().collect();
     o.overrides = config.columns.clone();
     o.seed = a.seed;
-    o.class_weight = a
-        .class_weight
-        .parse::<ClassWeight>()
-        .map_err(|e| anyhow::anyhow!("invalid --class-weight: {e}"))?;
+    o.class_weight =
+        a.class_weight.parse::<ClassWeight>().map_err(|e| anyhow::anyhow!("invalid --class-weight: {e}"))?;
     o.tiers = config.tiers()?;
     o.health_states = config.health_states()?;
     if a.models.trim() != "auto" {
@@ -38,10 +36,7 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
             .collect::<Result<_, _>>()
             .map_err(|e| anyhow::anyhow!("invalid --models: {e}"))?;
     }
-    o.select = a
-        .select
-        .parse::<SelectBy>()
-        .map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
+    o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
     o.refit = !a.no_refit;
     o.name = a.name.clone();
     o.version = a.model_version.clone();
@@ -51,10 +46,7 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
 pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
     let opts = options(a)?;
     let outcome = churn_train::train(&opts)?;
-    outcome
-        .model
-        .save(&a.out)
-        .with_context(|| format!("writing the model to {}", a.out.display()))?;
+    outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
     print_outcome(&outcome);
     println!("model written to {}", a.out.display());
     Ok(())
@@ -73,41 +65,23 @@ pub fn print_outcome(outcome: &TrainOutcome) {
     );
     println!(
         "  split: train {} / validation {} / test {} rows; churn rate {:.3} / {:.3} / {:.3}",
-        t.train.rows,
-        t.validation.rows,
-        t.test.rows,
-        t.train.churn_rate,
-        t.validation.churn_rate,
-        t.test.churn_rate
+        t.train.rows, t.validation.rows, t.test.rows, t.train.churn_rate, t.validation.churn_rate, t.test.churn_rate
     );
     if t.refit {
         println!("  refitted on train + validation after calibration; test rows never used");
     }
-    println!(
-        "  class weights: churned {:.3}, retained {:.3}",
-        t.weight_churned, t.weight_retained
-    );
-    println!(
-        "  features: {} columns -> {} model inputs",
-        m.schema.features.len(),
-        m.inputs.len()
-    );
+    println!("  class weights: churned {:.3}, retained {:.3}", t.weight_churned, t.weight_retained);
+    println!("  features: {} columns -> {} model inputs", m.schema.features.len(), m.inputs.len());
     for e in &m.schema.excluded {
         println!("  left out `{}`: {}", e.name, e.reason);
     }
-    println!("  candidates (selected by validation {}; test figures are reported, never used to choose):", t.selected_by);
+    println!(
+        "  candidates (selected by validation {}; test figures are reported, never used to choose):",
+        t.selected_by
+    );
     println!(
         "    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "",
-        "model",
-        "settings",
-        "val AUC",
-        "val PR",
-        "val Bri",
-        "test AUC",
-        "test PR",
-        "test Bri",
-        "fit s"
+        "", "model", "settings", "val AUC", "val PR", "val Bri", "test AUC", "test PR", "test Bri", "fit s"
     );
     for (e, secs) in t.leaderboard.iter().zip(&outcome.candidate_seconds) {
         println!(
@@ -126,10 +100,7 @@ pub fn print_outcome(outcome: &TrainOutcome) {
     }
     let (r, c) = (&t.test_metrics.raw, &t.test_metrics.calibrated);
     println!("  test (rows never seen in training):");
-    println!(
-        "    {:<22} {:>8} {:>8} {:>8} {:>9} {:>8}",
-        "", "AUC", "PR-AUC", "Brier", "log loss", "ECE"
-    );
+    println!("    {:<22} {:>8} {:>8} {:>8} {:>9} {:>8}", "", "AUC", "PR-AUC", "Brier", "log loss", "ECE");
     for (name, x) in [("raw (class-weighted)", r), ("calibrated (Platt)", c)] {
         println!(
             "    {:<22} {:>8} {:>8} {:>8.4} {:>9.4} {:>8.4}",
@@ -141,8 +112,5 @@ pub fn print_outcome(outcome: &TrainOutcome) {
             x.ece
         );
     }
-    println!(
-        "  search, calibration and refit: {:.3} s",
-        outcome.fit_seconds
-    );
+    println!("  search, calibration and refit: {:.3} s", outcome.fit_seconds);
 }

@@ -14,8 +14,7 @@ pub fn churn() -> Command {
 /// where churn depends on usage, contract and support tickets.
 pub fn customers_csv(n: usize, seed: u64) -> String {
     let mut rng = Rng::new(seed);
-    let mut s =
-        String::from("account_id,plan,monthly_fee,logins_30d,tickets,autopay,last_nps,churned\n");
+    let mut s = String::from("account_id,plan,monthly_fee,logins_30d,tickets,autopay,last_nps,churned\n");
     for i in 0..n {
         let plan = ["basic", "pro", "enterprise"][rng.below(3) as usize];
         let fee = match plan {
@@ -26,11 +25,7 @@ pub fn customers_csv(n: usize, seed: u64) -> String {
         let logins = (rng.next_f64() * 40.0).floor();
         let tickets = rng.below(6);
         let autopay = rng.next_f64() < 0.6;
-        let nps = if rng.next_f64() < 0.2 {
-            String::new()
-        } else {
-            rng.below(11).to_string()
-        };
+        let nps = if rng.next_f64() < 0.2 { String::new() } else { rng.below(11).to_string() };
         let z = 0.8 - 0.12 * logins + 0.5 * tickets as f64
             - if autopay { 0.8 } else { 0.0 }
             - if plan == "enterprise" { 1.0 } else { 0.0 };
@@ -52,10 +47,8 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Names of the files in `dir`, sorted.
 pub fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
 }
@@ -67,15 +60,7 @@ pub fn trained_model(dir: &Path) -> PathBuf {
     churn()
         .args(["train", "--data"])
         .arg(&data)
-        .args([
-            "--label",
-            "churned",
-            "--positive",
-            "Yes",
-            "--id",
-            "account_id",
-            "--out",
-        ])
+        .args(["--label", "churned", "--positive", "Yes", "--id", "account_id", "--out"])
         .arg(&model)
         .assert()
         .success();

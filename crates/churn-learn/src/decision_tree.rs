@@ -1,0 +1,136 @@
+//! A single CART probability tree (weighted Gini or log-loss gain).
+
+use crate::binning::BinnedData;
+use crate::cart::{grow, CartConfig, Criterion};
+use crate::forest::{check_tree_common, shap_prob_to_raw, usable_features};
+use crate::tree::Tree;
+use crate::util::{check_xyw, drop_zero_weight, logit_clipped, predict_blocked};
+use crate::{LearnError, Matrix};
+use churn_core::rng::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Hyperparameters of [`DecisionTreeModel::fit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TreeParams {
+    /// Maximum depth, `None` = unlimited. Default `Some(8)`.
+    pub max_depth: Option<usize>,
+    /// Minimum rows per leaf, ≥ 1. Default 10.
+    pub min_samples_leaf: usize,
+    /// Split criterion. Default Gini.
+    pub criterion: Criterion,
+    /// Minimum gain to split, ≥ 0. Default 0.
+    pub min_gain: f64,
+    /// Maximum value bins per feature, in 2..=255. Default 255.
+    pub max_bins: usize,
+}
+
+impl Default for TreeParams {
+    fn default() -> Self {
+        TreeParams {
+            max_depth: Some(8),
+            min_samples_leaf: 10,
+            criterion: Criterion::Gini,
+            min_gain: 0.0,
+            max_bins: 255,
+        }
+    }
+}
+
+impl TreeParams {
+    /// Checks every parameter's range.
+    pub fn validate(&self) -> Result<(), LearnError> {
+        check_tree_common(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
+    }
+}
+
+/// A fitted decision tree whose leaves hold weighted positive fractions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionTreeModel {
+    /// Number of features the model was fitted on.
+    pub n_features: usize,
+    /// The tree.
+    pub tree: Tree,
+}
+
+impl DecisionTreeModel {
+    /// Fits a tree on `x`, labels `y` (`true` = churned) and sample weights `w` (they enter
+    /// the impurity and the leaf probabilities). All features are tried at every split, in
+    /// column order (the first of equally good splits wins); `seed` only seeds binning's row
+    /// sample on more than 200,000 rows. Zero-weight rows are dropped first.
+    pub fn fit(
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        params: &TreeParams,
+        seed: u64,
+    ) -> Result<DecisionTreeModel, LearnError> {
+        params.validate()?;
+        check_xyw(x, y, w)?;
+        if let Some((x2, y2, w2)) = drop_zero_weight(x, y, w) {
+            return Self::fit_inner(&x2, &y2, &w2, params, seed);
+        }
+        Self::fit_inner(x, y, w, params, seed)
+    }
+
+    fn fit_inner(
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        params: &TreeParams,
+        seed: u64,
+    ) -> Result<DecisionTreeModel, LearnError> {
+        let data = BinnedData::new(x, params.max_bins, seed);
+        let usable = usable_features(&data);
+        let cfg = CartConfig {
+            max_depth: params.max_depth,
+            min_samples_leaf: params.min_samples_leaf,
+            mtry: usable.len(),
+            criterion: params.criterion,
+            min_gain: params.min_gain,
+        };
+        let g: Vec<f64> = w.iter().zip(y).map(|(&wi, &yi)| if yi { wi } else { 0.0 }).collect();
+        let rows: Vec<u32> = (0..x.n_rows() as u32).collect();
+        // Every feature is tried at every split, so the generator is never drawn from.
+        let mut rng = Rng::new(seed);
+        let tree = grow(&data, &g, w, rows, &usable, &cfg, &mut rng);
+        Ok(DecisionTreeModel { n_features: x.n_cols(), tree })
+    }
+
+    /// Probability (leaf weighted positive fraction) of one row.
+    pub fn predict_proba_row(&self, row: &[f64]) -> f64 {
+        self.tree.predict_row(row)
+    }
+
+    /// Raw score (clipped log-odds of the leaf probability) of one row.
+    pub fn predict_raw_row(&self, row: &[f64]) -> f64 {
+        logit_clipped(self.tree.predict_row(row))
+    }
+
+    /// Raw scores of every row of `x`, in parallel over blocks of rows.
+    ///
+    /// # Panics
+    /// When `x` has fewer columns than the model was fitted on.
+    pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
+        assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
+        let p = x.n_cols();
+        predict_blocked(x, |buf, out| {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = logit_clipped(self.tree.predict_row(&buf[i * p..(i + 1) * p]));
+            }
+        })
+    }
+
+    /// Split gain per feature.
+    pub fn feature_importance_gain(&self, n_features: usize) -> Vec<f64> {
+        let mut out = vec![0.0; n_features];
+        self.tree.add_gain_importance(&mut out, 1.0);
+        out
+    }
+
+    /// TreeSHAP in raw (log-odds) space (probability-space attributions rescaled so that
+    /// `base + Σ phi == predict_raw_row(row)`; see [`crate::RandomForestModel::shap_values`]).
+    pub fn shap_values(&self, row: &[f64]) -> (f64, Vec<f64>) {
+        shap_prob_to_raw(std::slice::from_ref(&self.tree), self.n_features, row)
+    }
+}

@@ -1,0 +1,291 @@
+//! Random forest of probability trees: weighted bootstrap, feature subsampling per split,
+//! trees grown in parallel with one random stream per tree.
+//!
+//! The forest's probability is the mean of its trees' leaf probabilities (weighted positive
+//! fractions); its raw score is the clipped log-odds of that mean, so forests share the raw
+//! scale of the other learners.
+
+use crate::binning::BinnedData;
+use crate::cart::{grow, CartConfig, Criterion};
+use crate::gbdt::{check_fraction, check_nonneg};
+use crate::tree::Tree;
+use crate::util::{check_xyw, drop_zero_weight, logit_clipped, predict_blocked};
+use crate::{LearnError, Matrix};
+use churn_core::rng::Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How many features each split tries.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaxFeatures {
+    /// `max(1, floor(sqrt(p)))` (scikit-learn's classifier default).
+    Sqrt,
+    /// `max(1, floor(log2(p)))`.
+    Log2,
+    /// All features (bagged trees).
+    All,
+    /// `max(1, round(fraction · p))`, fraction in (0, 1].
+    Fraction(f64),
+    /// A fixed count (capped at `p`), ≥ 1.
+    Count(usize),
+}
+
+impl MaxFeatures {
+    /// Features tried per split out of `p`.
+    pub fn resolve(self, p: usize) -> usize {
+        let k = match self {
+            MaxFeatures::Sqrt => (p as f64).sqrt().floor() as usize,
+            MaxFeatures::Log2 => (p as f64).log2().floor() as usize,
+            MaxFeatures::All => p,
+            MaxFeatures::Fraction(f) => (f * p as f64).round() as usize,
+            MaxFeatures::Count(c) => c,
+        };
+        k.clamp(1, p.max(1))
+    }
+
+    pub(crate) fn validate(self) -> Result<(), LearnError> {
+        match self {
+            MaxFeatures::Fraction(f) => check_fraction("max_features", f),
+            MaxFeatures::Count(0) => Err(LearnError::InvalidParam {
+                name: "max_features",
+                value: "0".into(),
+                reason: "a feature count must be >= 1",
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Hyperparameters of [`RandomForestModel::fit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForestParams {
+    /// Number of trees, ≥ 1. Default 300.
+    pub n_trees: usize,
+    /// Maximum depth, `None` = grow until leaves are pure or too small. Default `None`.
+    pub max_depth: Option<usize>,
+    /// Minimum rows (distinct in-bag rows) per leaf, ≥ 1. Default 2.
+    pub min_samples_leaf: usize,
+    /// Features tried per split. Default [`MaxFeatures::Sqrt`].
+    pub max_features: MaxFeatures,
+    /// Draw a bootstrap sample per tree (rows' weights times their multiplicity). Default true.
+    pub bootstrap: bool,
+    /// Split criterion. Default Gini.
+    pub criterion: Criterion,
+    /// Minimum gain to split, ≥ 0. Default 0.
+    pub min_gain: f64,
+    /// Maximum value bins per feature, in 2..=255. Default 255.
+    pub max_bins: usize,
+}
+
+impl Default for ForestParams {
+    fn default() -> Self {
+        ForestParams {
+            n_trees: 300,
+            max_depth: None,
+            min_samples_leaf: 2,
+            max_features: MaxFeatures::Sqrt,
+            bootstrap: true,
+            criterion: Criterion::Gini,
+            min_gain: 0.0,
+            max_bins: 255,
+        }
+    }
+}
+
+pub(crate) fn check_tree_common(
+    max_depth: Option<usize>,
+    min_samples_leaf: usize,
+    min_gain: f64,
+    max_bins: usize,
+) -> Result<(), LearnError> {
+    let inv = |name, value: usize, reason| LearnError::InvalidParam { name, value: value.to_string(), reason };
+    if max_depth == Some(0) {
+        return Err(inv("max_depth", 0, "must be >= 1 (or absent for unlimited)"));
+    }
+    if min_samples_leaf == 0 {
+        return Err(inv("min_samples_leaf", 0, "must be >= 1"));
+    }
+    check_nonneg("min_gain", min_gain)?;
+    if !(2..=255).contains(&max_bins) {
+        return Err(inv("max_bins", max_bins, "must be in 2..=255"));
+    }
+    Ok(())
+}
+
+impl ForestParams {
+    /// Checks every parameter's range.
+    pub fn validate(&self) -> Result<(), LearnError> {
+        if self.n_trees == 0 {
+            return Err(LearnError::InvalidParam { name: "n_trees", value: "0".into(), reason: "must be >= 1" });
+        }
+        self.max_features.validate()?;
+        check_tree_common(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
+    }
+}
+
+/// A fitted random forest. Leaf values are probabilities; covers are in-bag weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RandomForestModel {
+    /// Number of features the model was fitted on.
+    pub n_features: usize,
+    /// The trees.
+    pub trees: Vec<Tree>,
+}
+
+/// Features with more than one bin (or some missing values): the only ones a split can use.
+pub(crate) fn usable_features(data: &BinnedData) -> Vec<usize> {
+    (0..data.n_features).filter(|&f| data.n_value_bins(f) > 1 || data.has_missing[f]).collect()
+}
+
+impl RandomForestModel {
+    /// Fits a forest on `x`, labels `y` (`true` = churned) and sample weights `w`.
+    ///
+    /// Tree `t` draws its bootstrap (n rows uniformly with replacement; each row then counts
+    /// with weight `w × multiplicity`) and its split features from `Rng::derive(seed, t)`, so
+    /// the model is byte-identical for any number of threads. Zero-weight rows are dropped
+    /// first (the model equals the one fitted without them).
+    pub fn fit(
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        params: &ForestParams,
+        seed: u64,
+    ) -> Result<RandomForestModel, LearnError> {
+        params.validate()?;
+        check_xyw(x, y, w)?;
+        if let Some((x2, y2, w2)) = drop_zero_weight(x, y, w) {
+            return Self::fit_inner(&x2, &y2, &w2, params, seed);
+        }
+        Self::fit_inner(x, y, w, params, seed)
+    }
+
+    fn fit_inner(
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        params: &ForestParams,
+        seed: u64,
+    ) -> Result<RandomForestModel, LearnError> {
+        let n = x.n_rows();
+        let data = BinnedData::new(x, params.max_bins, seed);
+        let usable = usable_features(&data);
+        let cfg = CartConfig {
+            max_depth: params.max_depth,
+            min_samples_leaf: params.min_samples_leaf,
+            mtry: params.max_features.resolve(usable.len()),
+            criterion: params.criterion,
+            min_gain: params.min_gain,
+        };
+        let trees: Vec<Tree> = (0..params.n_trees)
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0; n], vec![0.0; n], vec![0u32; n]),
+                |(g, h, counts), t| {
+                    let mut rng = Rng::derive(seed, t as u64);
+                    let rows: Vec<u32> = if params.bootstrap {
+                        counts.fill(0);
+                        for _ in 0..n {
+                            counts[rng.below(n as u64) as usize] += 1;
+                        }
+                        (0..n as u32).filter(|&i| counts[i as usize] > 0).collect()
+                    } else {
+                        counts.fill(1);
+                        (0..n as u32).collect()
+                    };
+                    for &r in &rows {
+                        let r = r as usize;
+                        let k = counts[r] as f64;
+                        h[r] = w[r] * k;
+                        g[r] = if y[r] { h[r] } else { 0.0 };
+                    }
+                    grow(&data, g, h, rows, &usable, &cfg, &mut rng)
+                },
+            )
+            .collect();
+        Ok(RandomForestModel { n_features: x.n_cols(), trees })
+    }
+
+    /// Probability (mean leaf probability over trees) of one row.
+    pub fn predict_proba_row(&self, row: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for t in &self.trees {
+            s += t.predict_row(row);
+        }
+        s / self.trees.len() as f64
+    }
+
+    /// Raw score: clipped log-odds of the forest probability, for one row.
+    pub fn predict_raw_row(&self, row: &[f64]) -> f64 {
+        logit_clipped(self.predict_proba_row(row))
+    }
+
+    /// Raw scores of every row of `x` (parallel over blocks of rows; identical to
+    /// [`Self::predict_raw_row`] row by row).
+    ///
+    /// # Panics
+    /// When `x` has fewer columns than the model was fitted on.
+    pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
+        assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
+        let p = x.n_cols();
+        let nt = self.trees.len() as f64;
+        predict_blocked(x, |buf, out| {
+            out.fill(0.0);
+            for t in &self.trees {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o += t.predict_row(&buf[i * p..(i + 1) * p]);
+                }
+            }
+            for o in out.iter_mut() {
+                *o = logit_clipped(*o / nt);
+            }
+        })
+    }
+
+    /// Mean split gain per feature over the trees (Gini: half the weighted impurity decrease).
+    pub fn feature_importance_gain(&self, n_features: usize) -> Vec<f64> {
+        let mut out = vec![0.0; n_features];
+        let scale = 1.0 / self.trees.len() as f64;
+        for t in &self.trees {
+            t.add_gain_importance(&mut out, scale);
+        }
+        out
+    }
+
+    /// TreeSHAP in raw (log-odds) space: exact path-dependent TreeSHAP of the forest
+    /// probability (the average over trees), mapped to log-odds by scaling all attributions
+    /// by `(raw(x) − logit(base_p)) / (p(x) − base_p)`, so that `base + Σ phi == raw(x)`.
+    pub fn shap_values(&self, row: &[f64]) -> (f64, Vec<f64>) {
+        shap_prob_to_raw(&self.trees, self.n_features, row)
+    }
+}
+
+/// Shared by forests and single trees: probability-space TreeSHAP averaged over `trees`,
+/// rescaled into log-odds.
+pub(crate) fn shap_prob_to_raw(trees: &[Tree], n_features: usize, row: &[f64]) -> (f64, Vec<f64>) {
+    let scale = 1.0 / trees.len() as f64;
+    let mut phi = vec![0.0; n_features];
+    let mut base_p = 0.0;
+    for t in trees {
+        base_p += t.expected_value() * scale;
+        t.shap_add(row, &mut phi, scale);
+    }
+    let mut p = 0.0;
+    for t in trees {
+        p += t.predict_row(row);
+    }
+    let raw = logit_clipped(p * scale);
+    let base = logit_clipped(base_p);
+    let sum: f64 = phi.iter().sum();
+    let factor = if sum.abs() > 1e-12 {
+        (raw - base) / sum
+    } else {
+        let q = base_p.clamp(crate::util::PROB_EPS, 1.0 - crate::util::PROB_EPS);
+        1.0 / (q * (1.0 - q))
+    };
+    for v in phi.iter_mut() {
+        *v *= factor;
+    }
+    (base, phi)
+}
