@@ -27,10 +27,28 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Simulate, train, evaluate and score, end to end.
     Demo(DemoArgs),
-    /// TEMP-REPORT-WIRING
+    /// Build a feature table (one row per account per snapshot) from usage over time.
+    Features(FeaturesArgs),
+    /// Write a model report (HTML, Markdown, JSON, PNG charts) on labeled data.
     Report(crate::cmd::report::ReportArgs),
-    /// TEMP-REPORT-WIRING
+    /// Compare model reports side by side, with significance tests.
     Compare(crate::cmd::compare::CompareArgs),
+    /// Compare new data with the model's training profile: feature, score and performance drift (exit 1 on drift).
+    Drift(crate::cmd::drift::DriftArgs),
+}
+
+/// `churn features`.
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// The feature spec (TOML).
+    #[arg(long, value_name = "SPEC")]
+    pub spec: PathBuf,
+    /// Folder the spec's file names are relative to (default: the spec's folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Output CSV; the feature dictionary is written beside it (`OUT.dictionary.json`).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// `churn train`.
@@ -78,6 +96,12 @@ pub struct TrainArgs {
     /// Version label stored in the file.
     #[arg(long, default_value = "1")]
     pub model_version: String,
+    /// Also write the model report of the test split into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Feature dictionary (`churn features` output) to carry into the model file.
+    #[arg(long, value_name = "FILE")]
+    pub features: Option<PathBuf>,
     /// Where to write the model file (JSON).
     #[arg(long, value_name = "MODEL")]
     pub out: PathBuf,

@@ -31,7 +31,19 @@ fn fresh_sample_passes_and_writes_every_output() {
     let model = trained_model(dir.path());
     let data = write(dir.path(), "week.csv", &customers_csv(800, 99));
     let (j, md, html) = (dir.path().join("d.json"), dir.path().join("d.md"), dir.path().join("d.html"));
-    let out = churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).arg("--json").arg(&j).arg("--markdown").arg(&md).arg("--html").arg(&html).output().unwrap();
+    let out = churn()
+        .args(["drift", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .arg("--json")
+        .arg(&j)
+        .arg("--markdown")
+        .arg(&md)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("verdict: no drift beyond thresholds"), "{stdout}");
@@ -54,9 +66,11 @@ fn shifted_feature_exits_1_and_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let model = trained_model(dir.path());
     // logins_30d is uniform on 0..39 (sd 11.5): +6 logins is about half a standard deviation.
-    let data = write(dir.path(), "week.csv", &edited(800, 99, |f| f[3] = (f[3].parse::<f64>().unwrap() + 6.0).to_string()));
+    let data =
+        write(dir.path(), "week.csv", &edited(800, 99, |f| f[3] = (f[3].parse::<f64>().unwrap() + 6.0).to_string()));
     let j = dir.path().join("d.json");
-    let out = churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).arg("--json").arg(&j).output().unwrap();
+    let out =
+        churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).arg("--json").arg(&j).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("verdict: DRIFT in features logins_30d"), "{stdout}");
@@ -69,11 +83,22 @@ fn labels_add_performance_with_intervals() {
     let model = trained_model(dir.path());
     let data = write(dir.path(), "labeled.csv", &customers_csv(1000, 5));
     let j = dir.path().join("d.json");
-    let out = churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).args(["--label", "churned", "--json"]).arg(&j).output().unwrap();
+    let out = churn()
+        .args(["drift", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .args(["--label", "churned", "--json"])
+        .arg(&j)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let p = &json(&j)["performance"];
     let auc = &p["auc"]["current"];
-    assert!(auc["lo"].as_f64().unwrap() < auc["estimate"].as_f64().unwrap() && auc["estimate"].as_f64().unwrap() < auc["hi"].as_f64().unwrap());
+    assert!(
+        auc["lo"].as_f64().unwrap() < auc["estimate"].as_f64().unwrap()
+            && auc["estimate"].as_f64().unwrap() < auc["hi"].as_f64().unwrap()
+    );
     assert!(p["auc"]["reference"].is_number() && p["brier"]["reference"].is_number());
 }
 
@@ -82,14 +107,11 @@ fn data_missing_model_columns_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let model = trained_model(dir.path());
     let data = write(dir.path(), "week.csv", "account_id,plan,monthly_fee,logins_30d,autopay\nA1,pro,60,3,yes\n");
-    churn()
-        .args(["drift", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(&data)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("week.csv: the data does not match the model's schema: missing columns `tickets`, `last_nps`"));
+    churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).assert().code(2).stderr(
+        predicates::str::contains(
+            "week.csv: the data does not match the model's schema: missing columns `tickets`, `last_nps`",
+        ),
+    );
 }
 
 #[test]
@@ -129,7 +151,15 @@ fn thresholds_come_from_churn_toml() {
         .stderr(predicates::str::contains("bad.toml: invalid [drift] settings: psi = -1 must be a positive number"));
     // A tiny PSI threshold alone does not flag noise: the critical value still has to be exceeded.
     let strict = write(dir.path(), "churn.toml", "[data]\nlabel = \"churned\"\n\n[drift]\npsi = 0.001\nwasserstein = 0.001\njs = 0.001\nscore_psi = 0.001\ntier_psi = 0.001\n");
-    churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).arg("--config").arg(&strict).assert().code(0);
+    churn()
+        .args(["drift", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .arg("--config")
+        .arg(&strict)
+        .assert()
+        .code(0);
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
@@ -158,7 +188,15 @@ fn telco_test_split_passes_and_raised_monthly_charges_fail() {
         .assert()
         .success();
     let j = tmp.path().join("test.json");
-    let out = churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(dir.join("test.csv")).arg("--json").arg(&j).output().unwrap();
+    let out = churn()
+        .args(["drift", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(dir.join("test.csv"))
+        .arg("--json")
+        .arg(&j)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     // MonthlyCharges raised by 30%.
     let text = std::fs::read_to_string(dir.join("test.csv")).unwrap();
@@ -174,7 +212,8 @@ fn telco_test_split_passes_and_raised_monthly_charges_fail() {
     }
     let data = write(tmp.path(), "test_raised.csv", &raised);
     let j = tmp.path().join("raised.json");
-    let out = churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).arg("--json").arg(&j).output().unwrap();
+    let out =
+        churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).arg("--json").arg(&j).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("DRIFT in features MonthlyCharges"), "{stdout}");

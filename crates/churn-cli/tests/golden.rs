@@ -40,6 +40,7 @@ fn golden_v1_model_loads_and_scores_to_the_same_numbers() {
             .assert()
             .success();
         churn()
+            .env("SOURCE_DATE_EPOCH", "1767225600")
             .args(["score", "--model"])
             .arg(&model)
             .arg("--data")
@@ -51,7 +52,16 @@ fn golden_v1_model_loads_and_scores_to_the_same_numbers() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("scores.csv");
-    churn().args(["score", "--model"]).arg(&model).arg("--data").arg(&data).arg("--out").arg(&out).assert().success();
+    churn()
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
     let got = std::fs::read_to_string(&out).unwrap();
     let want = std::fs::read_to_string(&expected).unwrap();
     assert_eq!(got.lines().count(), 601);

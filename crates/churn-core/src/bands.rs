@@ -45,10 +45,7 @@ impl Bands {
                 return Err(err(format!("a band [{}, {}) has no name", b.min, b.max)));
             }
             if !(b.min.is_finite() && b.max.is_finite()) || b.min >= b.max {
-                return Err(err(format!(
-                    "band `{}` has min {} not below max {}",
-                    b.name, b.min, b.max
-                )));
+                return Err(err(format!("band `{}` has min {} not below max {}", b.name, b.min, b.max)));
             }
         }
         bands.sort_by(|a, b| b.min.total_cmp(&a.min));
@@ -75,17 +72,11 @@ impl Bands {
             return Err(err("band names must be unique".into()));
         }
         if bands[0].max != hi {
-            return Err(err(format!(
-                "the top band `{}` must reach {hi}, not {}",
-                bands[0].name, bands[0].max
-            )));
+            return Err(err(format!("the top band `{}` must reach {hi}, not {}", bands[0].name, bands[0].max)));
         }
         let last = bands.last().expect("non-empty");
         if last.min != lo {
-            return Err(err(format!(
-                "the bottom band `{}` must start at {lo}, not {}",
-                last.name, last.min
-            )));
+            return Err(err(format!("the bottom band `{}` must start at {lo}, not {}", last.name, last.min)));
         }
         Ok(Bands { bands, lo, hi })
     }
@@ -116,12 +107,7 @@ impl Bands {
 
     /// The default health states over a 0-100 health score.
     pub fn default_health_states() -> Bands {
-        let b = |name: &str, min: f64, max: f64| Band {
-            name: name.into(),
-            min,
-            max,
-            action: None,
-        };
+        let b = |name: &str, min: f64, max: f64| Band { name: name.into(), min, max, action: None };
         Bands::new(
             "health states",
             vec![
@@ -141,10 +127,7 @@ impl Bands {
     /// outside the range fall into the nearest end band.
     #[inline]
     pub fn index_of(&self, value: f64) -> usize {
-        self.bands
-            .iter()
-            .position(|b| value >= b.min)
-            .unwrap_or(self.bands.len() - 1)
+        self.bands.iter().position(|b| value >= b.min).unwrap_or(self.bands.len() - 1)
     }
 
     /// The band holding `value`.
@@ -207,17 +190,8 @@ mod tests {
 
     #[test]
     fn invalid_bands_are_rejected_with_reasons() {
-        let b = |n: &str, min: f64, max: f64| Band {
-            name: n.into(),
-            min,
-            max,
-            action: None,
-        };
-        let e = |v: Vec<Band>| {
-            Bands::new("risk tiers", v, 0.0, 1.0)
-                .unwrap_err()
-                .to_string()
-        };
+        let b = |n: &str, min: f64, max: f64| Band { name: n.into(), min, max, action: None };
+        let e = |v: Vec<Band>| Bands::new("risk tiers", v, 0.0, 1.0).unwrap_err().to_string();
         assert_eq!(
             e(vec![b("Hi", 0.6, 1.0), b("Lo", 0.0, 0.5)]),
             "invalid risk tiers: gap between `Hi` (from 0.6) and `Lo` (up to 0.5)"

@@ -65,6 +65,9 @@ pub struct Config {
     /// Health states over 0-100 (validated by [`Config::health_states`]).
     #[serde(default)]
     pub health_states: Vec<Band>,
+    /// Drift thresholds (`[drift]`), read by `churn drift` itself.
+    #[serde(default)]
+    pub drift: Option<toml::Value>,
     /// Where the file was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -147,26 +150,12 @@ max = 0.5
 
     #[test]
     fn rejects_unknown_keys_and_bad_tiers() {
-        let e = Config::parse("[data]\nlabl = \"x\"\n", Path::new("churn.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("churn.toml: ") && e.contains("unknown field `labl`"),
-            "{e}"
-        );
-        let e = Config::parse(
-            "[[tiers]]\nname=\"A\"\nmin=0.2\nmax=1.0\n",
-            Path::new("c.toml"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert_eq!(
-            e,
-            "invalid risk tiers: the bottom band `A` must start at 0, not 0.2"
-        );
-        let e = Config::parse("[columns]\nx = \"text\"\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let e = Config::parse("[data]\nlabl = \"x\"\n", Path::new("churn.toml")).unwrap_err().to_string();
+        assert!(e.starts_with("churn.toml: ") && e.contains("unknown field `labl`"), "{e}");
+        let e =
+            Config::parse("[[tiers]]\nname=\"A\"\nmin=0.2\nmax=1.0\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert_eq!(e, "invalid risk tiers: the bottom band `A` must start at 0, not 0.2");
+        let e = Config::parse("[columns]\nx = \"text\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(e.contains("unknown variant `text`"), "{e}");
     }
 }

@@ -178,10 +178,7 @@ impl CoreError {
 }
 
 /// The name in `candidates` closest to `name`, when it is plausibly a misspelling.
-pub fn closest_name<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn closest_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let lower = name.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -201,10 +198,7 @@ mod tests {
     fn closest_name_suggests_misspellings_only() {
         let cols = ["customerID", "Churn", "MonthlyCharges", "TotalCharges"];
         assert_eq!(closest_name("Churm", cols).as_deref(), Some("Churn"));
-        assert_eq!(
-            closest_name("monthlycharges", cols).as_deref(),
-            Some("MonthlyCharges")
-        );
+        assert_eq!(closest_name("monthlycharges", cols).as_deref(), Some("MonthlyCharges"));
         assert_eq!(closest_name("zzz", cols), None);
     }
 
@@ -215,9 +209,6 @@ mod tests {
             column: "Churm".into(),
             suggestion: Some("Churn".into()),
         };
-        assert_eq!(
-            e.to_string(),
-            "data.csv: no column `Churm` (did you mean `Churn`?)"
-        );
+        assert_eq!(e.to_string(), "data.csv: no column `Churm` (did you mean `Churn`?)");
     }
 }

@@ -32,17 +32,10 @@ impl AtomicFile {
                 ),
             });
         }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
-        Ok(AtomicFile {
-            target: target.into(),
-            tmp,
-            writer: Some(BufWriter::with_capacity(1 << 20, file)),
-        })
+        Ok(AtomicFile { target: target.into(), tmp, writer: Some(BufWriter::with_capacity(1 << 20, file)) })
     }
 
     /// The final path.
@@ -53,9 +46,7 @@ impl AtomicFile {
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
         let w = self.writer.take().expect("writer present until commit");
-        let file = w
-            .into_inner()
-            .map_err(|e| CoreError::io(&self.tmp, e.into_error()))?;
+        let file = w.into_inner().map_err(|e| CoreError::io(&self.tmp, e.into_error()))?;
         file.sync_all().map_err(|e| CoreError::io(&self.tmp, e))?;
         drop(file);
         std::fs::rename(&self.tmp, &self.target).map_err(|e| CoreError::io(&self.target, e))
@@ -64,22 +55,13 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer
-            .as_mut()
-            .expect("writer present until commit")
-            .write(buf)
+        self.writer.as_mut().expect("writer present until commit").write(buf)
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.writer
-            .as_mut()
-            .expect("writer present until commit")
-            .write_all(buf)
+        self.writer.as_mut().expect("writer present until commit").write_all(buf)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.writer
-            .as_mut()
-            .expect("writer present until commit")
-            .flush()
+        self.writer.as_mut().expect("writer present until commit").flush()
     }
 }
 
@@ -112,18 +94,11 @@ mod tests {
             assert!(!p.exists());
         }
         assert!(!p.exists());
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            0,
-            "temporary file left behind"
-        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "temporary file left behind");
         write_atomic(&p, b"done").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"done");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        let e = AtomicFile::create(&dir.path().join("no/such/dir/x.csv"))
-            .err()
-            .unwrap()
-            .to_string();
+        let e = AtomicFile::create(&dir.path().join("no/such/dir/x.csv")).err().unwrap().to_string();
         assert!(e.contains("does not exist"), "{e}");
     }
 }

@@ -104,18 +104,11 @@ pub struct Roles<'a> {
     pub overrides: &'a std::collections::BTreeMap<String, ColumnKind>,
 }
 
-static NO_OVERRIDES: std::collections::BTreeMap<String, ColumnKind> =
-    std::collections::BTreeMap::new();
+static NO_OVERRIDES: std::collections::BTreeMap<String, ColumnKind> = std::collections::BTreeMap::new();
 
 impl Default for Roles<'_> {
     fn default() -> Self {
-        Roles {
-            id: None,
-            label: None,
-            drop: &[],
-            keep: &[],
-            overrides: &NO_OVERRIDES,
-        }
+        Roles { id: None, label: None, drop: &[], keep: &[], overrides: &NO_OVERRIDES }
     }
 }
 
@@ -124,19 +117,11 @@ impl Default for Roles<'_> {
 /// Named columns must exist (with a "did you mean" suggestion otherwise). Constant columns and
 /// columns that look like identifiers or free text (nearly one distinct value per row) are
 /// excluded and reported, unless listed in `keep` or given a type override.
-pub fn choose_features(
-    table: &Table,
-    roles: &Roles<'_>,
-) -> Result<(Vec<FeatureColumn>, Vec<Excluded>)> {
+pub fn choose_features(table: &Table, roles: &Roles<'_>) -> Result<(Vec<FeatureColumn>, Vec<Excluded>)> {
     for name in roles.id.iter().chain(roles.label.iter()) {
         table.column_index(name)?;
     }
-    for name in roles
-        .drop
-        .iter()
-        .chain(roles.keep)
-        .chain(roles.overrides.keys())
-    {
+    for name in roles.drop.iter().chain(roles.keep).chain(roles.overrides.keys()) {
         table.column_index(name)?;
     }
     let mut features = Vec::new();
@@ -146,10 +131,7 @@ pub fn choose_features(
             continue;
         }
         if roles.drop.contains(name) {
-            excluded.push(Excluded {
-                name: name.clone(),
-                reason: "dropped on request".into(),
-            });
+            excluded.push(Excluded { name: name.clone(), reason: "dropped on request".into() });
             continue;
         }
         let values = || (0..table.n_rows()).map(move |i| table.field(i, j));
@@ -177,17 +159,11 @@ pub fn choose_features(
         let keep = forced.is_some() || roles.keep.contains(name);
         if !keep {
             if let Some(reason) = exclusion_reason(kind, values()) {
-                excluded.push(Excluded {
-                    name: name.clone(),
-                    reason,
-                });
+                excluded.push(Excluded { name: name.clone(), reason });
                 continue;
             }
         }
-        features.push(FeatureColumn {
-            name: name.clone(),
-            kind,
-        });
+        features.push(FeatureColumn { name: name.clone(), kind });
     }
     Ok((features, excluded))
 }
@@ -264,26 +240,16 @@ impl LabelSpec {
         }
         let n_pos = y.iter().filter(|&&b| b).count();
         if n_pos == 0 || n_pos == y.len() {
-            let value = if n_pos == 0 {
-                self.negative.first().cloned().unwrap_or_default()
-            } else {
-                self.positive.clone()
-            };
-            return Err(CoreError::SingleClass {
-                path: table.path().into(),
-                column: self.column.clone(),
-                value,
-            });
+            let value =
+                if n_pos == 0 { self.negative.first().cloned().unwrap_or_default() } else { self.positive.clone() };
+            return Err(CoreError::SingleClass { path: table.path().into(), column: self.column.clone(), value });
         }
         Ok(y)
     }
 }
 
 fn quote_list(v: &[String]) -> String {
-    v.iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(" or ")
+    v.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" or ")
 }
 
 /// Works out the label mapping of `column` in a training table.
@@ -312,8 +278,7 @@ pub fn resolve_label(
             values.insert(v.to_string());
         }
     }
-    let listing =
-        || quote_list(&values.iter().take(10).cloned().collect::<Vec<_>>()).replace(" or ", ", ");
+    let listing = || quote_list(&values.iter().take(10).cloned().collect::<Vec<_>>()).replace(" or ", ", ");
     if let Some(p) = positive {
         if !values.contains(p) {
             return Err(CoreError::PositiveNotFound {
@@ -326,19 +291,13 @@ pub fn resolve_label(
     }
     if values.len() == 1 {
         let value = values.into_iter().next().unwrap_or_default();
-        return Err(CoreError::SingleClass {
-            path: table.path().into(),
-            column: column.into(),
-            value,
-        });
+        return Err(CoreError::SingleClass { path: table.path().into(), column: column.into(), value });
     }
     let positive = match positive {
         Some(p) => p.to_string(),
         None => {
-            let truthy: Vec<&String> = values
-                .iter()
-                .filter(|v| parse_bool(v) == Some(true) || parse_number(v) == Some(1.0))
-                .collect();
+            let truthy: Vec<&String> =
+                values.iter().filter(|v| parse_bool(v) == Some(true) || parse_number(v) == Some(1.0)).collect();
             if values.len() != 2 || truthy.len() != 1 {
                 return Err(CoreError::AmbiguousLabel {
                     path: table.path().into(),
@@ -363,11 +322,7 @@ pub fn resolve_label(
             others
         }
     };
-    let spec = LabelSpec {
-        column: column.into(),
-        positive,
-        negative,
-    };
+    let spec = LabelSpec { column: column.into(), positive, negative };
     spec.read(table)?;
     Ok(spec)
 }
@@ -381,36 +336,18 @@ mod tests {
         Table::from_rows(
             "t.csv",
             headers.iter().map(|s| s.to_string()).collect(),
-            &rows
-                .iter()
-                .map(|r| r.iter().map(|s| s.to_string()).collect())
-                .collect::<Vec<_>>(),
+            &rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect::<Vec<_>>(),
         )
     }
 
     #[test]
     fn infers_kinds() {
-        assert_eq!(
-            infer_kind(["1", "2.5", "", "NA"].into_iter()),
-            ColumnKind::Numeric
-        );
-        assert_eq!(
-            infer_kind(["Yes", "no", " "].into_iter()),
-            ColumnKind::Boolean
-        );
-        assert_eq!(
-            infer_kind(["True", "False"].into_iter()),
-            ColumnKind::Boolean
-        );
+        assert_eq!(infer_kind(["1", "2.5", "", "NA"].into_iter()), ColumnKind::Numeric);
+        assert_eq!(infer_kind(["Yes", "no", " "].into_iter()), ColumnKind::Boolean);
+        assert_eq!(infer_kind(["True", "False"].into_iter()), ColumnKind::Boolean);
         assert_eq!(infer_kind(["0", "1"].into_iter()), ColumnKind::Numeric);
-        assert_eq!(
-            infer_kind(["2020-01-01", "2021-12-31"].into_iter()),
-            ColumnKind::Date
-        );
-        assert_eq!(
-            infer_kind(["DSL", "Fiber optic", "No"].into_iter()),
-            ColumnKind::Categorical
-        );
+        assert_eq!(infer_kind(["2020-01-01", "2021-12-31"].into_iter()), ColumnKind::Date);
+        assert_eq!(infer_kind(["DSL", "Fiber optic", "No"].into_iter()), ColumnKind::Categorical);
         assert_eq!(infer_kind(["1", "x"].into_iter()), ColumnKind::Categorical);
         assert_eq!(infer_kind(["", "NA"].into_iter()), ColumnKind::Categorical);
     }
@@ -428,39 +365,17 @@ mod tests {
                 ]
             })
             .collect();
-        let t = Table::from_rows(
-            "t.csv",
-            ["name", "num_id", "const", "level", "churn"]
-                .map(String::from)
-                .to_vec(),
-            &rows,
-        );
+        let t =
+            Table::from_rows("t.csv", ["name", "num_id", "const", "level", "churn"].map(String::from).to_vec(), &rows);
         let overrides = BTreeMap::new();
-        let roles = Roles {
-            label: Some("churn"),
-            overrides: &overrides,
-            ..Default::default()
-        };
+        let roles = Roles { label: Some("churn"), overrides: &overrides, ..Default::default() };
         let (features, excluded) = choose_features(&t, &roles).unwrap();
-        assert_eq!(
-            features,
-            vec![FeatureColumn {
-                name: "level".into(),
-                kind: ColumnKind::Numeric
-            }]
-        );
+        assert_eq!(features, vec![FeatureColumn { name: "level".into(), kind: ColumnKind::Numeric }]);
         let names: Vec<&str> = excluded.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["name", "num_id", "const"]);
-        assert!(excluded[0]
-            .reason
-            .contains("100 distinct values in 100 rows"));
+        assert!(excluded[0].reason.contains("100 distinct values in 100 rows"));
         let keep = vec!["name".to_string()];
-        let roles = Roles {
-            label: Some("churn"),
-            keep: &keep,
-            overrides: &overrides,
-            ..Default::default()
-        };
+        let roles = Roles { label: Some("churn"), keep: &keep, overrides: &overrides, ..Default::default() };
         let (features, _) = choose_features(&t, &roles).unwrap();
         assert_eq!(features[0].name, "name");
     }
@@ -469,11 +384,7 @@ mod tests {
     fn override_checks_every_value() {
         let t = table(&["a", "y"], &[&["1", "0"], &["x", "1"]]);
         let overrides = BTreeMap::from([("a".to_string(), ColumnKind::Numeric)]);
-        let roles = Roles {
-            label: Some("y"),
-            overrides: &overrides,
-            ..Default::default()
-        };
+        let roles = Roles { label: Some("y"), overrides: &overrides, ..Default::default() };
         let e = choose_features(&t, &roles).unwrap_err().to_string();
         assert_eq!(e, "t.csv line 3, column `a`: cannot read 'x' as a number");
     }
@@ -482,40 +393,28 @@ mod tests {
     fn label_resolution() {
         let t = table(&["y"], &[&["Yes"], &["No"], &["No"]]);
         let s = resolve_label(&t, "y", None, None).unwrap();
-        assert_eq!(
-            (s.positive.as_str(), s.negative.clone()),
-            ("Yes", vec!["No".to_string()])
-        );
+        assert_eq!((s.positive.as_str(), s.negative.clone()), ("Yes", vec!["No".to_string()]));
         assert_eq!(s.read(&t).unwrap(), vec![true, false, false]);
         let t = table(&["y"], &[&["1"], &["0"]]);
         assert_eq!(resolve_label(&t, "y", None, None).unwrap().positive, "1");
         let t = table(&["y"], &[&["Left"], &["Stayed"]]);
-        assert!(matches!(
-            resolve_label(&t, "y", None, None),
-            Err(CoreError::AmbiguousLabel { .. })
-        ));
+        assert!(matches!(resolve_label(&t, "y", None, None), Err(CoreError::AmbiguousLabel { .. })));
+        assert_eq!(resolve_label(&t, "y", Some("Left"), None).unwrap().negative, vec!["Stayed".to_string()]);
+        let e = resolve_label(&t, "y", Some("Churned"), None).unwrap_err().to_string();
         assert_eq!(
-            resolve_label(&t, "y", Some("Left"), None).unwrap().negative,
-            vec!["Stayed".to_string()]
+            e,
+            "t.csv: the positive value 'Churned' never occurs in label column `y` (values: 'Left', 'Stayed')"
         );
-        let e = resolve_label(&t, "y", Some("Churned"), None)
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "t.csv: the positive value 'Churned' never occurs in label column `y` (values: 'Left', 'Stayed')");
         let t = table(&["y"], &[&["No"], &["No"]]);
         let e = resolve_label(&t, "y", None, None).unwrap_err().to_string();
         assert!(e.contains("has a single class ('No')"), "{e}");
         let t = table(&["y"], &[&["Yes"], &["No"], &["Maybe"]]);
         let neg = vec!["No".to_string()];
-        let e = resolve_label(&t, "y", Some("Yes"), Some(&neg))
-            .unwrap_err()
-            .to_string();
+        let e = resolve_label(&t, "y", Some("Yes"), Some(&neg)).unwrap_err().to_string();
         assert_eq!(e, "t.csv line 4, label column `y`: unexpected value 'Maybe' (expected 'Yes' for churn or 'No')");
         let t = table(&["y"], &[&["Yes"], &[""]]);
         assert_eq!(
-            resolve_label(&t, "y", Some("Yes"), None)
-                .unwrap_err()
-                .to_string(),
+            resolve_label(&t, "y", Some("Yes"), None).unwrap_err().to_string(),
             "t.csv line 3: the label column `y` is empty"
         );
     }

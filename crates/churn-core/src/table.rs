@@ -48,20 +48,11 @@ pub struct CsvSource {
 /// repeated name is an error.
 pub fn open_csv(path: &Path) -> Result<CsvSource> {
     let inner = open_maybe_gz(path)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(inner);
-    let raw = reader
-        .byte_headers()
-        .map_err(|e| csv_error(path, &e))?
-        .clone();
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).buffer_capacity(1 << 16).from_reader(inner);
+    let raw = reader.byte_headers().map_err(|e| csv_error(path, &e))?.clone();
     if raw.is_empty() || (raw.len() == 1 && raw[0].is_empty()) {
-        return Err(CoreError::EmptyFile {
-            path: path.into(),
-            header_only: false,
-        });
+        return Err(CoreError::EmptyFile { path: path.into(), header_only: false });
     }
     let mut headers = Vec::with_capacity(raw.len());
     for (i, h) in raw.iter().enumerate() {
@@ -70,46 +61,29 @@ pub fn open_csv(path: &Path) -> Result<CsvSource> {
             s = s.trim_start_matches('\u{feff}').to_string();
         }
         if headers.contains(&s) {
-            return Err(CoreError::DuplicateColumn {
-                path: path.into(),
-                column: s,
-            });
+            return Err(CoreError::DuplicateColumn { path: path.into(), column: s });
         }
         headers.push(s);
     }
-    Ok(CsvSource {
-        path: path.into(),
-        headers,
-        reader,
-    })
+    Ok(CsvSource { path: path.into(), headers, reader })
 }
 
 /// Turns a csv crate error into a [`CoreError`] naming the file and line.
 pub fn csv_error(path: &Path, e: &csv::Error) -> CoreError {
     if let csv::ErrorKind::Io(io) = e.kind() {
-        return CoreError::Io {
-            path: path.into(),
-            source: std::io::Error::new(io.kind(), io.to_string()),
-        };
+        return CoreError::Io { path: path.into(), source: std::io::Error::new(io.kind(), io.to_string()) };
     }
     let line = e.position().map(|p| p.line()).unwrap_or(0);
-    CoreError::Csv {
-        path: path.into(),
-        line,
-        message: e.to_string(),
-    }
+    CoreError::Csv { path: path.into(), line, message: e.to_string() }
 }
 
 /// Looks a column up by name, with a "did you mean" suggestion when it is missing.
 pub fn find_column(path: &Path, headers: &[String], name: &str) -> Result<usize> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| CoreError::MissingColumn {
-            path: path.into(),
-            column: name.to_string(),
-            suggestion: closest_name(name, headers.iter().map(String::as_str)),
-        })
+    headers.iter().position(|h| h == name).ok_or_else(|| CoreError::MissingColumn {
+        path: path.into(),
+        column: name.to_string(),
+        suggestion: closest_name(name, headers.iter().map(String::as_str)),
+    })
 }
 
 /// True for the texts that mean "no value": empty or blank, `NA`, `N/A`, `NaN`, `null`,
@@ -182,12 +156,7 @@ impl Table {
                 continue; // a blank line
             }
             if rec.len() != width {
-                return Err(CoreError::RaggedRow {
-                    path: path.into(),
-                    line,
-                    expected: width,
-                    found: rec.len(),
-                });
+                return Err(CoreError::RaggedRow { path: path.into(), line, expected: width, found: rec.len() });
             }
             for f in rec.iter() {
                 data.push_str(f);
@@ -199,27 +168,13 @@ impl Table {
             lines.push(line);
         }
         if lines.is_empty() {
-            return Err(CoreError::EmptyFile {
-                path: path.into(),
-                header_only: true,
-            });
+            return Err(CoreError::EmptyFile { path: path.into(), header_only: true });
         }
-        Ok(Table {
-            path: path.into(),
-            headers: src.headers,
-            data,
-            ends,
-            lines,
-            fingerprint: fp.finish(),
-        })
+        Ok(Table { path: path.into(), headers: src.headers, data, ends, lines, fingerprint: fp.finish() })
     }
 
     /// Builds a table from in-memory rows (for tests and generated data).
-    pub fn from_rows(
-        path: impl Into<PathBuf>,
-        headers: Vec<String>,
-        rows: &[Vec<String>],
-    ) -> Table {
+    pub fn from_rows(path: impl Into<PathBuf>, headers: Vec<String>, rows: &[Vec<String>]) -> Table {
         let mut data = String::new();
         let mut ends = Vec::new();
         let mut fp = Fnv64::new();
@@ -232,14 +187,7 @@ impl Table {
             }
         }
         let lines = (0..rows.len() as u64).map(|i| i + 2).collect();
-        Table {
-            path: path.into(),
-            headers,
-            data,
-            ends,
-            lines,
-            fingerprint: fp.finish(),
-        }
+        Table { path: path.into(), headers, data, ends, lines, fingerprint: fp.finish() }
     }
 
     /// The file the table was read from.
@@ -332,8 +280,7 @@ mod tests {
         let text = "id,x,label\na,1.5,Yes\nb, ,No\n";
         let p = write(dir.path(), "d.csv", text);
         let gz = dir.path().join("d.csv.gz");
-        let mut enc =
-            flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
         enc.write_all(text.as_bytes()).unwrap();
         enc.finish().unwrap();
         let a = Table::read(&p).unwrap();
@@ -350,37 +297,16 @@ mod tests {
     fn errors_name_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "e.csv", "");
-        assert!(matches!(
-            Table::read(&p),
-            Err(CoreError::EmptyFile {
-                header_only: false,
-                ..
-            })
-        ));
+        assert!(matches!(Table::read(&p), Err(CoreError::EmptyFile { header_only: false, .. })));
         let p = write(dir.path(), "h.csv", "a,b\n");
-        assert!(matches!(
-            Table::read(&p),
-            Err(CoreError::EmptyFile {
-                header_only: true,
-                ..
-            })
-        ));
+        assert!(matches!(Table::read(&p), Err(CoreError::EmptyFile { header_only: true, .. })));
         let p = write(dir.path(), "r.csv", "a,b\n1,2\n3\n");
         let e = Table::read(&p).unwrap_err().to_string();
-        assert!(
-            e.ends_with("r.csv line 3: expected 2 fields (as in the header), found 1"),
-            "{e}"
-        );
+        assert!(e.ends_with("r.csv line 3: expected 2 fields (as in the header), found 1"), "{e}");
         let p = write(dir.path(), "d.csv", "a,b,a\n1,2,3\n");
-        assert!(Table::read(&p)
-            .unwrap_err()
-            .to_string()
-            .contains("column `a` appears more than once"));
+        assert!(Table::read(&p).unwrap_err().to_string().contains("column `a` appears more than once"));
         let missing = dir.path().join("nope.csv");
-        assert!(matches!(
-            Table::read(&missing),
-            Err(CoreError::FileNotFound { .. })
-        ));
+        assert!(matches!(Table::read(&missing), Err(CoreError::FileNotFound { .. })));
     }
 
     #[test]

@@ -81,23 +81,14 @@ pub struct BootstrapOptions {
 impl Default for BootstrapOptions {
     /// 1000 stratified replicates, seed 0, 95% level.
     fn default() -> Self {
-        BootstrapOptions {
-            n_boot: 1000,
-            seed: 0,
-            level: 0.95,
-            stratified: true,
-        }
+        BootstrapOptions { n_boot: 1000, seed: 0, level: 0.95, stratified: true }
     }
 }
 
 impl BootstrapOptions {
     fn check(&self) -> Result<()> {
         if !(2..=10_000_000).contains(&self.n_boot) {
-            return Err(EvalError::param(
-                "n_boot",
-                self.n_boot,
-                "must be between 2 and 10000000",
-            ));
+            return Err(EvalError::param("n_boot", self.n_boot, "must be between 2 and 10000000"));
         }
         if !(self.level > 0.0 && self.level < 1.0) {
             return Err(EvalError::param("level", self.level, "must be in (0, 1)"));
@@ -161,23 +152,12 @@ struct Sampler {
 impl Sampler {
     fn new(labels: &[bool], stratified: bool) -> Result<Self> {
         if labels.len() > (u32::MAX >> 1) as usize {
-            return Err(EvalError::param(
-                "labels.len()",
-                labels.len(),
-                "bootstrap supports at most 2^31 - 1 rows",
-            ));
+            return Err(EvalError::param("labels.len()", labels.len(), "bootstrap supports at most 2^31 - 1 rows"));
         }
-        let mut perm: Vec<u32> = (0..labels.len() as u32)
-            .filter(|&i| labels[i as usize])
-            .collect();
+        let mut perm: Vec<u32> = (0..labels.len() as u32).filter(|&i| labels[i as usize]).collect();
         let n_pos = perm.len();
         perm.extend((0..labels.len() as u32).filter(|&i| !labels[i as usize]));
-        Ok(Sampler {
-            n_pos,
-            n: labels.len(),
-            stratified,
-            perm,
-        })
+        Ok(Sampler { n_pos, n: labels.len(), stratified, perm })
     }
 
     /// Call `visit(slot)` once per draw of replicate `b`.
@@ -217,19 +197,12 @@ struct Prepared {
 
 impl Prepared {
     fn new(metric: Metric, scores: &[f64], labels: &[bool], sampler: &Sampler) -> Self {
-        let mut p = Prepared {
-            metric,
-            code: Vec::new(),
-            term: Vec::new(),
-            groups: 0,
-        };
+        let mut p = Prepared { metric, code: Vec::new(), term: Vec::new(), groups: 0 };
         let rows = sampler.perm.iter().map(|&r| r as usize);
         match metric {
             Metric::RocAuc | Metric::PrAuc => {
                 let (g, row_group) = Groups::with_rows(scores, labels);
-                p.code = rows
-                    .map(|r| row_group[r] << 1 | u32::from(labels[r]))
-                    .collect();
+                p.code = rows.map(|r| row_group[r] << 1 | u32::from(labels[r])).collect();
                 p.groups = g.len();
             }
             Metric::Brier => p.term = rows.map(|r| brier_term(scores[r], labels[r])).collect(),
@@ -249,12 +222,7 @@ struct Acc {
 
 impl Acc {
     fn new(p: &Prepared) -> Self {
-        Acc {
-            pos: vec![0; p.groups],
-            neg: vec![0; p.groups],
-            sum: 0.0,
-            count: 0,
-        }
+        Acc { pos: vec![0; p.groups], neg: vec![0; p.groups], sum: 0.0, count: 0 }
     }
 
     fn reset(&mut self) {
@@ -301,18 +269,8 @@ impl Acc {
 /// assert!(ci.lo <= ci.estimate && ci.estimate <= ci.hi);
 /// # Ok::<(), churn_eval::EvalError>(())
 /// ```
-pub fn bootstrap_ci(
-    scores: &[f64],
-    labels: &[bool],
-    metric: Metric,
-    n_boot: usize,
-    seed: u64,
-) -> Result<BootstrapCi> {
-    let opts = BootstrapOptions {
-        n_boot,
-        seed,
-        ..BootstrapOptions::default()
-    };
+pub fn bootstrap_ci(scores: &[f64], labels: &[bool], metric: Metric, n_boot: usize, seed: u64) -> Result<BootstrapCi> {
+    let opts = BootstrapOptions { n_boot, seed, ..BootstrapOptions::default() };
     bootstrap_ci_with(scores, labels, metric, &opts)
 }
 
@@ -344,14 +302,7 @@ pub fn bootstrap_ci_with(
         .collect();
     let (sorted, skipped) = used(metric.name(), stats, opts.n_boot)?;
     let (lo, hi) = interval(&sorted, opts.level);
-    Ok(BootstrapCi {
-        estimate,
-        lo,
-        hi,
-        level: opts.level,
-        n_used: sorted.len(),
-        n_skipped: skipped,
-    })
+    Ok(BootstrapCi { estimate, lo, hi, level: opts.level, n_used: sorted.len(), n_skipped: skipped })
 }
 
 /// Paired bootstrap of `metric(A) − metric(B)` for two models scored on the same rows: each
@@ -370,10 +321,8 @@ pub fn paired_bootstrap(
     let estimate_a = metric.compute(scores_a, labels)?;
     let estimate_b = metric.compute(scores_b, labels)?;
     let sampler = Sampler::new(labels, opts.stratified)?;
-    let (pa, pb) = (
-        Prepared::new(metric, scores_a, labels, &sampler),
-        Prepared::new(metric, scores_b, labels, &sampler),
-    );
+    let (pa, pb) =
+        (Prepared::new(metric, scores_a, labels, &sampler), Prepared::new(metric, scores_b, labels, &sampler));
     let diffs: Vec<Option<f64>> = (0..opts.n_boot)
         .into_par_iter()
         .map_init(
@@ -395,12 +344,7 @@ pub fn paired_bootstrap(
 /// Bootstrap percentile interval of any metric function `f(scores, labels)`. Each replicate
 /// materialises its resample (`O(n)` memory per thread) and calls `f`; replicates on which `f`
 /// returns [`EvalError::SingleClass`] are skipped, any other error is returned.
-pub fn bootstrap_ci_fn<F>(
-    scores: &[f64],
-    labels: &[bool],
-    f: F,
-    opts: &BootstrapOptions,
-) -> Result<BootstrapCi>
+pub fn bootstrap_ci_fn<F>(scores: &[f64], labels: &[bool], f: F, opts: &BootstrapOptions) -> Result<BootstrapCi>
 where
     F: Fn(&[f64], &[bool]) -> Result<f64> + Sync,
 {
@@ -427,14 +371,7 @@ where
     let stats = stats.into_iter().collect::<Result<Vec<_>>>()?;
     let (sorted, skipped) = used("custom metric", stats, opts.n_boot)?;
     let (lo, hi) = interval(&sorted, opts.level);
-    Ok(BootstrapCi {
-        estimate,
-        lo,
-        hi,
-        level: opts.level,
-        n_used: sorted.len(),
-        n_skipped: skipped,
-    })
+    Ok(BootstrapCi { estimate, lo, hi, level: opts.level, n_used: sorted.len(), n_skipped: skipped })
 }
 
 /// Paired bootstrap of `f(A) − f(B)` for any metric function, see [`paired_bootstrap`] and
@@ -501,18 +438,10 @@ fn skip_single_class(r: Result<f64>) -> Result<Option<f64>> {
 }
 
 /// Sorted usable replicate values and the number skipped; error when fewer than half are usable.
-fn used(
-    metric: &'static str,
-    stats: Vec<Option<f64>>,
-    requested: usize,
-) -> Result<(Vec<f64>, usize)> {
+fn used(metric: &'static str, stats: Vec<Option<f64>>, requested: usize) -> Result<(Vec<f64>, usize)> {
     let mut v: Vec<f64> = stats.into_iter().flatten().collect();
     if v.len() < 2 || v.len() * 2 < requested {
-        return Err(EvalError::TooFewResamples {
-            metric,
-            used: v.len(),
-            requested,
-        });
+        return Err(EvalError::TooFewResamples { metric, used: v.len(), requested });
     }
     v.sort_unstable_by(f64::total_cmp);
     let skipped = requested - v.len();
@@ -521,10 +450,7 @@ fn used(
 
 fn interval(sorted: &[f64], level: f64) -> (f64, f64) {
     let alpha = 1.0 - level;
-    (
-        check::quantile_sorted(sorted, alpha / 2.0),
-        check::quantile_sorted(sorted, 1.0 - alpha / 2.0),
-    )
+    (check::quantile_sorted(sorted, alpha / 2.0), check::quantile_sorted(sorted, 1.0 - alpha / 2.0))
 }
 
 fn paired_result(

@@ -39,11 +39,7 @@ pub(crate) fn brier_term(p: f64, y: bool) -> f64 {
 /// ```
 pub fn log_loss(scores: &[f64], labels: &[bool]) -> Result<f64> {
     check::probabilities(scores, labels)?;
-    let s: f64 = scores
-        .iter()
-        .zip(labels)
-        .map(|(&p, &y)| log_loss_term(p, y))
-        .sum();
+    let s: f64 = scores.iter().zip(labels).map(|(&p, &y)| log_loss_term(p, y)).sum();
     Ok(s / scores.len() as f64)
 }
 
@@ -56,11 +52,7 @@ pub fn log_loss(scores: &[f64], labels: &[bool]) -> Result<f64> {
 /// ```
 pub fn brier(scores: &[f64], labels: &[bool]) -> Result<f64> {
     check::probabilities(scores, labels)?;
-    let s: f64 = scores
-        .iter()
-        .zip(labels)
-        .map(|(&p, &y)| brier_term(p, y))
-        .sum();
+    let s: f64 = scores.iter().zip(labels).map(|(&p, &y)| brier_term(p, y)).sum();
     Ok(s / scores.len() as f64)
 }
 
@@ -106,8 +98,7 @@ fn edges(scores: &[f64], bins: usize, binning: Binning) -> Vec<f64> {
             let mut sorted = scores.to_vec();
             sorted.sort_unstable_by(f64::total_cmp);
             // scikit-learn calls np.percentile(p, q * 100), which divides by 100 again.
-            grid.map(|q| check::quantile_sorted(&sorted, q * 100.0 / 100.0))
-                .collect()
+            grid.map(|q| check::quantile_sorted(&sorted, q * 100.0 / 100.0)).collect()
         }
     }
 }
@@ -137,11 +128,7 @@ pub fn reliability_table(
 ) -> Result<Vec<ReliabilityRow>> {
     check::probabilities(scores, labels)?;
     if bins == 0 || bins > MAX_BINS {
-        return Err(EvalError::param(
-            "bins",
-            bins,
-            "must be between 1 and 100000",
-        ));
+        return Err(EvalError::param("bins", bins, "must be between 1 and 100000"));
     }
     let e = edges(scores, bins, binning);
     let interior = &e[1..bins];
@@ -177,8 +164,5 @@ pub fn ece(scores: &[f64], labels: &[bool]) -> Result<f64> {
 pub fn ece_with(scores: &[f64], labels: &[bool], bins: usize, binning: Binning) -> Result<f64> {
     let rows = reliability_table(scores, labels, bins, binning)?;
     let n = scores.len() as f64;
-    Ok(rows
-        .iter()
-        .map(|r| r.count as f64 / n * (r.observed_rate - r.mean_predicted).abs())
-        .sum())
+    Ok(rows.iter().map(|r| r.count as f64 / n * (r.observed_rate - r.mean_predicted).abs()).sum())
 }

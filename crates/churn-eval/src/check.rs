@@ -5,10 +5,7 @@ use crate::error::{EvalError, Result};
 /// Lengths equal, at least one row, every score finite.
 pub(crate) fn scores_labels(scores: &[f64], labels: &[bool]) -> Result<()> {
     if scores.len() != labels.len() {
-        return Err(EvalError::LengthMismatch {
-            scores: scores.len(),
-            labels: labels.len(),
-        });
+        return Err(EvalError::LengthMismatch { scores: scores.len(), labels: labels.len() });
     }
     if scores.is_empty() {
         return Err(EvalError::Empty);
@@ -19,10 +16,7 @@ pub(crate) fn scores_labels(scores: &[f64], labels: &[bool]) -> Result<()> {
 /// Every value finite.
 pub(crate) fn finite(values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(EvalError::NonFinite {
-            index,
-            value: values[index],
-        }),
+        Some(index) => Err(EvalError::NonFinite { index, value: values[index] }),
         None => Ok(()),
     }
 }
@@ -31,10 +25,7 @@ pub(crate) fn finite(values: &[f64]) -> Result<()> {
 pub(crate) fn probabilities(scores: &[f64], labels: &[bool]) -> Result<()> {
     scores_labels(scores, labels)?;
     match scores.iter().position(|p| !(0.0..=1.0).contains(p)) {
-        Some(index) => Err(EvalError::NotProbability {
-            index,
-            value: scores[index],
-        }),
+        Some(index) => Err(EvalError::NotProbability { index, value: scores[index] }),
         None => Ok(()),
     }
 }
@@ -47,11 +38,7 @@ pub(crate) fn count_positive(labels: &[bool]) -> usize {
 /// Error unless both classes are present.
 pub(crate) fn both_classes(metric: &'static str, positives: usize, n: usize) -> Result<()> {
     if positives == 0 || positives == n {
-        Err(EvalError::SingleClass {
-            metric,
-            positives,
-            negatives: n - positives,
-        })
+        Err(EvalError::SingleClass { metric, positives, negatives: n - positives })
     } else {
         Ok(())
     }
@@ -60,11 +47,7 @@ pub(crate) fn both_classes(metric: &'static str, positives: usize, n: usize) -> 
 /// Error unless there is at least one positive.
 pub(crate) fn some_positive(metric: &'static str, positives: usize, n: usize) -> Result<()> {
     if positives == 0 {
-        Err(EvalError::SingleClass {
-            metric,
-            positives,
-            negatives: n,
-        })
+        Err(EvalError::SingleClass { metric, positives, negatives: n })
     } else {
         Ok(())
     }
@@ -128,10 +111,7 @@ mod tests {
     fn quantile_matches_numpy_linear() {
         // np.quantile([1, 2, 4, 8], [0, 0.3, 0.5, 0.9, 1]) == [1, 1.9, 3, 6.8, 8]
         let v = [1.0, 2.0, 4.0, 8.0];
-        let got: Vec<f64> = [0.0, 0.3, 0.5, 0.9, 1.0]
-            .iter()
-            .map(|&q| quantile_sorted(&v, q))
-            .collect();
+        let got: Vec<f64> = [0.0, 0.3, 0.5, 0.9, 1.0].iter().map(|&q| quantile_sorted(&v, q)).collect();
         assert_eq!(got, [1.0, 1.9, 3.0, 6.800000000000001, 8.0]);
         assert_eq!(quantile_sorted(&[3.5], 0.7), 3.5);
     }

@@ -62,11 +62,7 @@ fn components(scores: &[f64], labels: &[bool]) -> (f64, Vec<f64>, Vec<f64>) {
 fn cov(a: &[f64], b: &[f64]) -> f64 {
     let k = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / k, b.iter().sum::<f64>() / k);
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - ma) * (y - mb))
-        .sum::<f64>()
-        / (k - 1.0)
+    a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (k - 1.0)
 }
 
 /// DeLong's test of `H0: AUC_A = AUC_B` for two score vectors on the same labelled rows.
@@ -89,21 +85,12 @@ pub fn delong_test(scores_a: &[f64], scores_b: &[f64], labels: &[bool]) -> Resul
     check::scores_labels(scores_a, labels)?;
     check::scores_labels(scores_b, labels)?;
     if labels.len() > u32::MAX as usize {
-        return Err(EvalError::param(
-            "labels.len()",
-            labels.len(),
-            "delong_test supports at most 2^32 - 1 rows",
-        ));
+        return Err(EvalError::param("labels.len()", labels.len(), "delong_test supports at most 2^32 - 1 rows"));
     }
     let positives = check::count_positive(labels);
     let negatives = labels.len() - positives;
     if positives < 2 || negatives < 2 {
-        return Err(EvalError::TooFewPerClass {
-            metric: "delong_test",
-            min: 2,
-            positives,
-            negatives,
-        });
+        return Err(EvalError::TooFewPerClass { metric: "delong_test", min: 2, positives, negatives });
     }
     let (auc_a, v10a, v01a) = components(scores_a, labels);
     let (auc_b, v10b, v01b) = components(scores_b, labels);

@@ -104,15 +104,7 @@ pub enum EvalError {
 pub type Result<T> = std::result::Result<T, EvalError>;
 
 impl EvalError {
-    pub(crate) fn param(
-        name: &'static str,
-        value: impl std::fmt::Display,
-        reason: &'static str,
-    ) -> Self {
-        EvalError::InvalidParameter {
-            name,
-            value: value.to_string(),
-            reason,
-        }
+    pub(crate) fn param(name: &'static str, value: impl std::fmt::Display, reason: &'static str) -> Self {
+        EvalError::InvalidParameter { name, value: value.to_string(), reason }
     }
 }

@@ -45,23 +45,19 @@ pub mod summary;
 pub mod threshold;
 
 pub use bootstrap::{
-    bootstrap_ci, bootstrap_ci_fn, bootstrap_ci_with, paired_bootstrap, paired_bootstrap_fn,
-    BootstrapCi, BootstrapOptions, Metric, PairedDiff,
+    bootstrap_ci, bootstrap_ci_fn, bootstrap_ci_with, paired_bootstrap, paired_bootstrap_fn, BootstrapCi,
+    BootstrapOptions, Metric, PairedDiff,
 };
-pub use calibration::{
-    brier, ece, ece_with, log_loss, reliability_table, Binning, ReliabilityRow, LOG_LOSS_EPS,
-};
+pub use calibration::{brier, ece, ece_with, log_loss, reliability_table, Binning, ReliabilityRow, LOG_LOSS_EPS};
 pub use delong::{delong_test, DelongTest};
 pub use error::{EvalError, Result};
 pub use lift::{lift_at, lift_table, LiftRow};
 pub use ranking::{ks_statistic, pr_auc, pr_curve, roc_auc, roc_curve, PrCurve, RocCurve};
 pub use stats::{
-    chi2_homogeneity, chi2_sf, gamma_p, gamma_q, js_distance, kolmogorov_sf, ks_2samp, ln_gamma,
-    normal_cdf, normal_sf, psi, psi_from_counts, wasserstein_distance, ChiSquareTest, KsTest,
-    PSI_EPSILON,
+    chi2_homogeneity, chi2_sf, gamma_p, gamma_q, js_distance, kolmogorov_sf, ks_2samp, ln_gamma, normal_cdf, normal_sf,
+    psi, psi_from_counts, wasserstein_distance, ChiSquareTest, KsTest, PSI_EPSILON,
 };
 pub use summary::{summarize, Metrics};
 pub use threshold::{
-    best_f1_threshold, capacity_threshold, confusion_at, min_cost_threshold, Confusion,
-    ThresholdChoice,
+    best_f1_threshold, capacity_threshold, confusion_at, min_cost_threshold, Confusion, ThresholdChoice,
 };

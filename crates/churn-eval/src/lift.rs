@@ -44,11 +44,7 @@ struct Sweep<'a> {
 
 impl<'a> Sweep<'a> {
     fn new(g: &'a Groups) -> Self {
-        Sweep {
-            g,
-            k: 0,
-            k_start: 0,
-        }
+        Sweep { g, k: 0, k_start: 0 }
     }
 
     /// Positives and (max, min) score in rows `[start, end)`; `start` must not decrease between
@@ -67,11 +63,8 @@ impl<'a> Sweep<'a> {
         while k < g.len() && k_start < end {
             let k_end = k_start + size(k);
             let overlap = k_end.min(end) - k_start.max(start);
-            positives += if overlap == size(k) {
-                g.pos[k] as f64
-            } else {
-                g.pos[k] as f64 * overlap as f64 / size(k) as f64
-            };
+            positives +=
+                if overlap == size(k) { g.pos[k] as f64 } else { g.pos[k] as f64 * overlap as f64 / size(k) as f64 };
             min_score = g.scores[k];
             k_start = k_end;
             k += 1;
@@ -99,11 +92,7 @@ pub fn lift_table(scores: &[f64], labels: &[bool], groups: usize) -> Result<Vec<
     check::scores_labels(scores, labels)?;
     let n = scores.len();
     if groups == 0 || groups > n {
-        return Err(EvalError::param(
-            "groups",
-            groups,
-            "must be between 1 and the number of rows",
-        ));
+        return Err(EvalError::param("groups", groups, "must be between 1 and the number of rows"));
     }
     let g = Groups::new(scores, labels);
     check::some_positive("lift_table", g.n_pos as usize, n)?;

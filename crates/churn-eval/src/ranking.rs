@@ -95,19 +95,9 @@ impl Groups {
     /// scores are distinct). Needs `scores.len() <= u32::MAX`.
     pub(crate) fn with_rows(scores: &[f64], labels: &[bool]) -> (Groups, Vec<u32>) {
         debug_assert!(scores.len() <= u32::MAX as usize);
-        let mut keyed: Vec<(u64, u32)> = scores
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| (!sort_key(s), i as u32))
-            .collect();
+        let mut keyed: Vec<(u64, u32)> = scores.iter().enumerate().map(|(i, &s)| (!sort_key(s), i as u32)).collect();
         keyed.sort_unstable();
-        let mut g = Groups {
-            scores: Vec::new(),
-            pos: Vec::new(),
-            neg: Vec::new(),
-            n_pos: 0,
-            n_neg: 0,
-        };
+        let mut g = Groups { scores: Vec::new(), pos: Vec::new(), neg: Vec::new(), n_pos: 0, n_neg: 0 };
         let mut row_group = vec![0u32; scores.len()];
         let mut last = None;
         for &(k, i) in &keyed {
@@ -271,11 +261,7 @@ pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Result<RocCurve> {
     let g = Groups::new(scores, labels);
     check::both_classes("roc_curve", g.n_pos as usize, scores.len())?;
     let m = g.len() + 1;
-    let mut c = RocCurve {
-        fpr: Vec::with_capacity(m),
-        tpr: Vec::with_capacity(m),
-        thresholds: Vec::with_capacity(m),
-    };
+    let mut c = RocCurve { fpr: Vec::with_capacity(m), tpr: Vec::with_capacity(m), thresholds: Vec::with_capacity(m) };
     c.fpr.push(0.0);
     c.tpr.push(0.0);
     c.thresholds.push(f64::INFINITY);
@@ -384,11 +370,7 @@ impl PrCurve {
 /// Indices of the points of polyline `(x, y)` to keep, see [`RocCurve::thin`].
 pub(crate) fn thin_indices(x: &[f64], y: &[f64], max_points: usize) -> Result<Vec<usize>> {
     if max_points < 2 {
-        return Err(EvalError::param(
-            "max_points",
-            max_points,
-            "must be at least 2",
-        ));
+        return Err(EvalError::param("max_points", max_points, "must be at least 2"));
     }
     let n = x.len();
     if n <= 2 {
@@ -454,17 +436,7 @@ mod tests {
 
     #[test]
     fn sort_key_preserves_order_and_merges_signed_zeros() {
-        let v = [
-            -1e300,
-            -2.5,
-            -f64::MIN_POSITIVE,
-            -0.0,
-            0.0,
-            1e-300,
-            0.5,
-            7.0,
-            f64::MAX,
-        ];
+        let v = [-1e300, -2.5, -f64::MIN_POSITIVE, -0.0, 0.0, 1e-300, 0.5, 7.0, f64::MAX];
         for w in v.windows(2) {
             assert!(sort_key(w[0]) <= sort_key(w[1]), "{w:?}");
             assert_eq!(from_key(sort_key(w[1])), w[1]);
@@ -474,19 +446,10 @@ mod tests {
 
     #[test]
     fn groups_merge_ties_across_classes() {
-        let g = Groups::new(
-            &[0.5, 0.9, 0.5, -0.0, 0.0],
-            &[true, false, false, true, false],
-        );
+        let g = Groups::new(&[0.5, 0.9, 0.5, -0.0, 0.0], &[true, false, false, true, false]);
         assert_eq!(g.scores, [0.9, 0.5, 0.0]);
-        assert_eq!(
-            (g.pos.as_slice(), g.neg.as_slice()),
-            (&[0, 1, 1][..], &[1, 1, 1][..])
-        );
-        let (h, rows) = Groups::with_rows(
-            &[0.5, 0.9, 0.5, -0.0, 0.0],
-            &[true, false, false, true, false],
-        );
+        assert_eq!((g.pos.as_slice(), g.neg.as_slice()), (&[0, 1, 1][..], &[1, 1, 1][..]));
+        let (h, rows) = Groups::with_rows(&[0.5, 0.9, 0.5, -0.0, 0.0], &[true, false, false, true, false]);
         assert_eq!((h.scores, h.pos, h.neg), (g.scores, g.pos, g.neg));
         assert_eq!(rows, [1, 0, 1, 2, 2]);
     }

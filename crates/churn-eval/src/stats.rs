@@ -256,10 +256,7 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> Result<KsTest> {
     // Once one sample is exhausted its CDF is 1; the gap is largest right there.
     d = d.max((i as f64 / n - j as f64 / m).abs());
     let en = (n * m / (n + m)).sqrt();
-    Ok(KsTest {
-        statistic: d,
-        p_value: kolmogorov_sf((en + 0.12 + 0.11 / en) * d),
-    })
+    Ok(KsTest { statistic: d, p_value: kolmogorov_sf((en + 0.12 + 0.11 / en) * d) })
 }
 
 /// Fractions below this are raised to it before [`psi`] takes logarithms, so an empty bin costs
@@ -271,16 +268,11 @@ fn check_frequencies(values: &[f64]) -> Result<f64> {
         return Err(EvalError::Empty);
     }
     if let Some(index) = values.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-        return Err(EvalError::InvalidFrequency {
-            index,
-            value: values[index],
-        });
+        return Err(EvalError::InvalidFrequency { index, value: values[index] });
     }
     let sum: f64 = values.iter().sum();
     if sum <= 0.0 {
-        return Err(EvalError::InvalidDistribution {
-            reason: "all frequencies are zero".into(),
-        });
+        return Err(EvalError::InvalidDistribution { reason: "all frequencies are zero".into() });
     }
     Ok(sum)
 }
@@ -302,20 +294,12 @@ fn check_frequencies(values: &[f64]) -> Result<f64> {
 /// ```
 pub fn psi(expected_fractions: &[f64], actual_fractions: &[f64]) -> Result<f64> {
     if expected_fractions.len() != actual_fractions.len() {
-        return Err(EvalError::BinCountMismatch {
-            expected: expected_fractions.len(),
-            actual: actual_fractions.len(),
-        });
+        return Err(EvalError::BinCountMismatch { expected: expected_fractions.len(), actual: actual_fractions.len() });
     }
-    for (name, v) in [
-        ("expected", expected_fractions),
-        ("actual", actual_fractions),
-    ] {
+    for (name, v) in [("expected", expected_fractions), ("actual", actual_fractions)] {
         let sum = check_frequencies(v)?;
         if (sum - 1.0).abs() > 1e-6 {
-            return Err(EvalError::InvalidDistribution {
-                reason: format!("{name} fractions sum to {sum}, not 1"),
-            });
+            return Err(EvalError::InvalidDistribution { reason: format!("{name} fractions sum to {sum}, not 1") });
         }
     }
     Ok(psi_unchecked(expected_fractions, actual_fractions))
@@ -334,10 +318,7 @@ fn psi_unchecked(e: &[f64], a: &[f64]) -> f64 {
 /// [`psi`] of two count vectors over the same bins (each converted to fractions of its total).
 pub fn psi_from_counts(expected_counts: &[u64], actual_counts: &[u64]) -> Result<f64> {
     if expected_counts.len() != actual_counts.len() {
-        return Err(EvalError::BinCountMismatch {
-            expected: expected_counts.len(),
-            actual: actual_counts.len(),
-        });
+        return Err(EvalError::BinCountMismatch { expected: expected_counts.len(), actual: actual_counts.len() });
     }
     let frac = |c: &[u64]| -> Result<Vec<f64>> {
         let total: u64 = c.iter().sum();
@@ -345,16 +326,11 @@ pub fn psi_from_counts(expected_counts: &[u64], actual_counts: &[u64]) -> Result
             return Err(EvalError::Empty);
         }
         if total == 0 {
-            return Err(EvalError::InvalidDistribution {
-                reason: "all counts are zero".into(),
-            });
+            return Err(EvalError::InvalidDistribution { reason: "all counts are zero".into() });
         }
         Ok(c.iter().map(|&x| x as f64 / total as f64).collect())
     };
-    Ok(psi_unchecked(
-        &frac(expected_counts)?,
-        &frac(actual_counts)?,
-    ))
+    Ok(psi_unchecked(&frac(expected_counts)?, &frac(actual_counts)?))
 }
 
 /// Jensen-Shannon distance in base 2 (the square root of the JS divergence), in `[0, 1]`:
@@ -363,10 +339,7 @@ pub fn psi_from_counts(expected_counts: &[u64], actual_counts: &[u64]) -> Result
 /// `spatial.distance.jensenshannon(p, q, base=2)`); empty bins need no epsilon.
 pub fn js_distance(p: &[f64], q: &[f64]) -> Result<f64> {
     if p.len() != q.len() {
-        return Err(EvalError::BinCountMismatch {
-            expected: p.len(),
-            actual: q.len(),
-        });
+        return Err(EvalError::BinCountMismatch { expected: p.len(), actual: q.len() });
     }
     let sp = check_frequencies(p)?;
     let sq = check_frequencies(q)?;
@@ -410,44 +383,26 @@ pub struct ChiSquareTest {
 /// ```
 pub fn chi2_homogeneity<R: AsRef<[u64]>>(samples: &[R]) -> Result<ChiSquareTest> {
     if samples.len() < 2 {
-        return Err(EvalError::param(
-            "samples.len()",
-            samples.len(),
-            "need at least two samples",
-        ));
+        return Err(EvalError::param("samples.len()", samples.len(), "need at least two samples"));
     }
     let k = samples[0].as_ref().len();
     for s in samples {
         if s.as_ref().len() != k {
-            return Err(EvalError::BinCountMismatch {
-                expected: k,
-                actual: s.as_ref().len(),
-            });
+            return Err(EvalError::BinCountMismatch { expected: k, actual: s.as_ref().len() });
         }
     }
     if k == 0 {
         return Err(EvalError::Empty);
     }
-    let row_tot: Vec<f64> = samples
-        .iter()
-        .map(|s| s.as_ref().iter().map(|&c| c as f64).sum())
-        .collect();
+    let row_tot: Vec<f64> = samples.iter().map(|s| s.as_ref().iter().map(|&c| c as f64).sum()).collect();
     if let Some(i) = row_tot.iter().position(|&t| t == 0.0) {
-        return Err(EvalError::InvalidDistribution {
-            reason: format!("sample {i} has no observations"),
-        });
+        return Err(EvalError::InvalidDistribution { reason: format!("sample {i} has no observations") });
     }
-    let col_tot: Vec<f64> = (0..k)
-        .map(|j| samples.iter().map(|s| s.as_ref()[j] as f64).sum())
-        .collect();
+    let col_tot: Vec<f64> = (0..k).map(|j| samples.iter().map(|s| s.as_ref()[j] as f64).sum()).collect();
     let total: f64 = row_tot.iter().sum();
     let used = col_tot.iter().filter(|&&c| c > 0.0).count();
     if used < 2 {
-        return Ok(ChiSquareTest {
-            statistic: 0.0,
-            dof: 0,
-            p_value: 1.0,
-        });
+        return Ok(ChiSquareTest { statistic: 0.0, dof: 0, p_value: 1.0 });
     }
     let mut stat = 0.0;
     for (s, &r) in samples.iter().zip(&row_tot) {
@@ -460,11 +415,7 @@ pub fn chi2_homogeneity<R: AsRef<[u64]>>(samples: &[R]) -> Result<ChiSquareTest>
         }
     }
     let dof = (samples.len() - 1) * (used - 1);
-    Ok(ChiSquareTest {
-        statistic: stat,
-        dof,
-        p_value: chi2_sf(stat, dof as f64),
-    })
+    Ok(ChiSquareTest { statistic: stat, dof, p_value: chi2_sf(stat, dof as f64) })
 }
 
 /// First Wasserstein (earth mover's) distance between the empirical distributions of two

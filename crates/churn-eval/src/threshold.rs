@@ -114,24 +114,13 @@ pub struct ThresholdChoice {
 
 impl ThresholdChoice {
     fn new(threshold: f64, c: Confusion) -> Self {
-        ThresholdChoice {
-            threshold,
-            alerts: c.alerts(),
-            precision: c.precision(),
-            recall: c.recall(),
-            confusion: c,
-        }
+        ThresholdChoice { threshold, alerts: c.alerts(), precision: c.precision(), recall: c.recall(), confusion: c }
     }
 }
 
 /// Candidate operating points: "flag nobody" followed by one per distinct score, descending.
 fn candidates(g: &Groups) -> impl Iterator<Item = (f64, Confusion)> + '_ {
-    let none = Confusion {
-        tp: 0,
-        fp: 0,
-        tn: g.n_neg,
-        fn_: g.n_pos,
-    };
+    let none = Confusion { tp: 0, fp: 0, tn: g.n_neg, fn_: g.n_pos };
     let nobody = check::next_up(g.scores[0]);
     std::iter::once((nobody, none)).chain((0..g.len()).scan(none, move |c, k| {
         c.tp += g.pos[k];
@@ -166,12 +155,7 @@ pub fn best_f1_threshold(scores: &[f64], labels: &[bool]) -> Result<ThresholdCho
 /// ties go to the higher threshold (fewer alerts). `O(n log n)`.
 ///
 /// Both costs must be finite and non-negative ([`EvalError::InvalidParameter`]).
-pub fn min_cost_threshold(
-    scores: &[f64],
-    labels: &[bool],
-    cost_fp: f64,
-    cost_fn: f64,
-) -> Result<ThresholdChoice> {
+pub fn min_cost_threshold(scores: &[f64], labels: &[bool], cost_fp: f64, cost_fn: f64) -> Result<ThresholdChoice> {
     check::scores_labels(scores, labels)?;
     for (name, v) in [("cost_fp", cost_fp), ("cost_fn", cost_fn)] {
         if !(v.is_finite() && v >= 0.0) {
@@ -194,11 +178,7 @@ pub fn min_cost_threshold(
 /// team can call this week). A block of tied scores is never split, so the result may flag fewer
 /// than `n_alerts`; with `n_alerts == 0` (or a top tie block larger than the capacity) nobody is
 /// flagged and the threshold lies just above the highest score. `O(n log n)`.
-pub fn capacity_threshold(
-    scores: &[f64],
-    labels: &[bool],
-    n_alerts: usize,
-) -> Result<ThresholdChoice> {
+pub fn capacity_threshold(scores: &[f64], labels: &[bool], n_alerts: usize) -> Result<ThresholdChoice> {
     check::scores_labels(scores, labels)?;
     let g = Groups::new(scores, labels);
     let mut chosen = None;

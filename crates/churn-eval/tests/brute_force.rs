@@ -44,10 +44,7 @@ fn counts(labels: &[bool]) -> (usize, usize) {
 
 #[track_caller]
 fn close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-12,
-        "{what}: got {got}, want {want}"
-    );
+    assert!((got - want).abs() <= 1e-12, "{what}: got {got}, want {want}");
 }
 
 /// Distinct scores, descending.
@@ -108,11 +105,7 @@ fn curves_ap_and_ks_equal_threshold_by_threshold_recount() {
             let mut prev_recall = 0.0;
             for (k, &t) in ts.iter().enumerate() {
                 let c = naive_confusion(&s, &y, t);
-                close(
-                    pr.precision[k],
-                    c.tp as f64 / (c.tp + c.fp) as f64,
-                    "precision",
-                );
+                close(pr.precision[k], c.tp as f64 / (c.tp + c.fp) as f64, "precision");
                 close(pr.recall[k], c.tp as f64 / p as f64, "recall");
                 ap += (pr.recall[k] - prev_recall) * pr.precision[k];
                 prev_recall = pr.recall[k];
@@ -129,10 +122,7 @@ fn curves_ap_and_ks_equal_threshold_by_threshold_recount() {
             continue;
         }
         let roc = roc_curve(&s, &y).unwrap();
-        assert_eq!(
-            (roc.fpr[0], roc.tpr[0], roc.thresholds[0]),
-            (0.0, 0.0, f64::INFINITY)
-        );
+        assert_eq!((roc.fpr[0], roc.tpr[0], roc.thresholds[0]), (0.0, 0.0, f64::INFINITY));
         assert_eq!(roc.thresholds[1..], ts[..]);
         let mut ks: f64 = 0.0;
         for (k, &t) in ts.iter().enumerate() {
@@ -148,9 +138,8 @@ fn curves_ap_and_ks_equal_threshold_by_threshold_recount() {
         let neg: Vec<f64> = s.iter().zip(&y).filter(|p| !*p.1).map(|p| *p.0).collect();
         close(ks_2samp(&pos, &neg).unwrap().statistic, ks, "ks_2samp");
         // AUC is also the trapezoid area under the ROC curve.
-        let area: f64 = (1..roc.len())
-            .map(|i| (roc.fpr[i] - roc.fpr[i - 1]) * (roc.tpr[i] + roc.tpr[i - 1]) / 2.0)
-            .sum();
+        let area: f64 =
+            (1..roc.len()).map(|i| (roc.fpr[i] - roc.fpr[i - 1]) * (roc.tpr[i] + roc.tpr[i - 1]) / 2.0).sum();
         close(roc_auc(&s, &y).unwrap(), area, "trapezoid");
     }
 }
@@ -161,21 +150,14 @@ fn thinning_keeps_ends_bounds_size_and_preserves_area() {
     for trial in 0..50 {
         let n = 200 + rng.below(3000) as usize;
         let y: Vec<bool> = (0..n).map(|i| i % 3 == 0 || rng.next_f64() < 0.1).collect();
-        let s: Vec<f64> = y
-            .iter()
-            .map(|&y| ((rng.normal() + if y { 1.0 } else { 0.0 }) * 1000.0).round() / 1000.0)
-            .collect();
+        let s: Vec<f64> =
+            y.iter().map(|&y| ((rng.normal() + if y { 1.0 } else { 0.0 }) * 1000.0).round() / 1000.0).collect();
         let roc = roc_curve(&s, &y).unwrap();
         let lossless = roc.thin(usize::MAX).unwrap();
         let area = |c: &RocCurve| -> f64 {
-            (1..c.len())
-                .map(|i| (c.fpr[i] - c.fpr[i - 1]) * (c.tpr[i] + c.tpr[i - 1]) / 2.0)
-                .sum()
+            (1..c.len()).map(|i| (c.fpr[i] - c.fpr[i - 1]) * (c.tpr[i] + c.tpr[i - 1]) / 2.0).sum()
         };
-        assert!(
-            (area(&lossless) - area(&roc)).abs() < 1e-12,
-            "trial {trial}"
-        );
+        assert!((area(&lossless) - area(&roc)).abs() < 1e-12, "trial {trial}");
         for max in [2usize, 3, 10, 50, 200] {
             let t = roc.thin(max).unwrap();
             assert!(t.len() <= max && t.len() >= 2, "{} > {max}", t.len());
@@ -190,10 +172,7 @@ fn thinning_keeps_ends_bounds_size_and_preserves_area() {
         assert!(pr.len() <= 20);
         assert_eq!(*pr.recall.last().unwrap(), 1.0);
     }
-    assert!(roc_curve(&[0.1, 0.9], &[false, true])
-        .unwrap()
-        .thin(1)
-        .is_err());
+    assert!(roc_curve(&[0.1, 0.9], &[false, true]).unwrap().thin(1).is_err());
 }
 
 #[test]
@@ -213,26 +192,14 @@ fn probability_metrics_equal_direct_formulas() {
             .sum::<f64>()
             / s.len() as f64;
         close(log_loss(&s, &y).unwrap(), ll, "log_loss");
-        let b: f64 = s
-            .iter()
-            .zip(&y)
-            .map(|(&p, &y)| (p - f64::from(u8::from(y))).powi(2))
-            .sum::<f64>()
-            / s.len() as f64;
+        let b: f64 =
+            s.iter().zip(&y).map(|(&p, &y)| (p - f64::from(u8::from(y))).powi(2)).sum::<f64>() / s.len() as f64;
         close(brier(&s, &y).unwrap(), b, "brier");
     }
     // Clipping: a confident miss costs -ln(1e-15), not infinity.
-    close(
-        log_loss(&[0.0], &[true]).unwrap(),
-        -(1e-15f64).ln(),
-        "clip low",
-    );
+    close(log_loss(&[0.0], &[true]).unwrap(), -(1e-15f64).ln(), "clip low");
     // 1 - 1e-15 rounds to 1 - 1.11e-15, as in scikit-learn.
-    close(
-        log_loss(&[1.0], &[false]).unwrap(),
-        -(1.0 - (1.0 - 1e-15f64)).ln(),
-        "clip high",
-    );
+    close(log_loss(&[1.0], &[false]).unwrap(), -(1.0 - (1.0 - 1e-15f64)).ln(), "clip high");
 }
 
 #[test]
@@ -244,9 +211,8 @@ fn reliability_table_equals_bin_by_bin_scan() {
             let mut ece_ref = 0.0;
             for b in 0..bins {
                 let (lo, hi) = (b as f64 / bins as f64, (b + 1) as f64 / bins as f64);
-                let members: Vec<usize> = (0..s.len())
-                    .filter(|&i| (s[i] > lo || (b == 0 && s[i] >= lo)) && s[i] <= hi)
-                    .collect();
+                let members: Vec<usize> =
+                    (0..s.len()).filter(|&i| (s[i] > lo || (b == 0 && s[i] >= lo)) && s[i] <= hi).collect();
                 let row = rows.iter().find(|r| r.bin == b);
                 if members.is_empty() {
                     assert!(row.is_none());
@@ -262,23 +228,13 @@ fn reliability_table_equals_bin_by_bin_scan() {
                 ece_ref += members.len() as f64 / s.len() as f64 * (ob - mp).abs();
             }
             assert_eq!(total, s.len());
-            close(
-                ece_with(&s, &y, bins, Binning::EqualWidth).unwrap(),
-                ece_ref,
-                "ece",
-            );
+            close(ece_with(&s, &y, bins, Binning::EqualWidth).unwrap(), ece_ref, "ece");
             let q = reliability_table(&s, &y, bins, Binning::Quantile).unwrap();
             assert_eq!(q.iter().map(|r| r.count).sum::<usize>(), s.len());
             // (the mean of equal values may be off by rounding)
-            assert!(q
-                .iter()
-                .all(|r| r.lo - 1e-12 <= r.mean_predicted && r.mean_predicted <= r.hi + 1e-12));
+            assert!(q.iter().all(|r| r.lo - 1e-12 <= r.mean_predicted && r.mean_predicted <= r.hi + 1e-12));
         }
-        close(
-            ece(&s, &y).unwrap(),
-            ece_with(&s, &y, 10, Binning::EqualWidth).unwrap(),
-            "ece default",
-        );
+        close(ece(&s, &y).unwrap(), ece_with(&s, &y, 10, Binning::EqualWidth).unwrap(), "ece default");
     }
 }
 
@@ -303,13 +259,7 @@ fn confusion_rates_and_zero_cases() {
     }
     let none = Confusion::default();
     assert_eq!(
-        (
-            none.precision(),
-            none.recall(),
-            none.f1(),
-            none.specificity(),
-            none.accuracy()
-        ),
+        (none.precision(), none.recall(), none.f1(), none.specificity(), none.accuracy()),
         (0.0, 0.0, 0.0, 0.0, 0.0)
     );
 }
@@ -326,25 +276,22 @@ fn threshold_choices_equal_exhaustive_search() {
             assert!(best_f1_threshold(&s, &y).is_err());
         } else {
             let best = best_f1_threshold(&s, &y).unwrap();
-            let want = cands
-                .iter()
-                .map(|&t| (t, naive_confusion(&s, &y, t).f1()))
-                .fold((f64::NAN, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+            let want = cands.iter().map(|&t| (t, naive_confusion(&s, &y, t).f1())).fold((f64::NAN, -1.0), |acc, x| {
+                if x.1 > acc.1 {
+                    x
+                } else {
+                    acc
+                }
+            });
             assert_eq!(best.threshold, want.0);
             assert_eq!(best.confusion, naive_confusion(&s, &y, best.threshold));
-            assert_eq!(
-                (best.precision, best.recall),
-                (best.confusion.precision(), best.confusion.recall())
-            );
+            assert_eq!((best.precision, best.recall), (best.confusion.precision(), best.confusion.recall()));
         }
         cands.insert(0, f64::INFINITY);
         for (cfp, cfn) in [(1.0, 1.0), (1.0, 5.0), (10.0, 1.0), (0.0, 1.0), (1.0, 0.0)] {
             let got = min_cost_threshold(&s, &y, cfp, cfn).unwrap();
             let cost = |c: Confusion| cfp * c.fp as f64 + cfn * c.fn_ as f64;
-            let want = cands
-                .iter()
-                .map(|&t| cost(naive_confusion(&s, &y, t)))
-                .fold(f64::INFINITY, f64::min);
+            let want = cands.iter().map(|&t| cost(naive_confusion(&s, &y, t))).fold(f64::INFINITY, f64::min);
             assert_eq!(cost(got.confusion), want);
             assert_eq!(got.confusion, naive_confusion(&s, &y, got.threshold));
             assert!(got.threshold.is_finite());
@@ -354,10 +301,7 @@ fn threshold_choices_equal_exhaustive_search() {
             assert_eq!(got.confusion, naive_confusion(&s, &y, got.threshold));
             assert!(got.alerts as usize <= cap);
             // Lowest threshold that fits: lowering to the next distinct score would not fit.
-            let lower = thresholds(&s)
-                .into_iter()
-                .filter(|&t| t < got.threshold)
-                .max_by(f64::total_cmp);
+            let lower = thresholds(&s).into_iter().filter(|&t| t < got.threshold).max_by(f64::total_cmp);
             if let Some(t) = lower {
                 assert!(naive_confusion(&s, &y, t).alerts() as usize > cap);
             }
@@ -375,9 +319,7 @@ fn prorata_positions(s: &[f64], y: &[bool]) -> Vec<f64> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < rows.len() {
-        let j = (i..rows.len())
-            .find(|&j| rows[j].0 != rows[i].0)
-            .unwrap_or(rows.len());
+        let j = (i..rows.len()).find(|&j| rows[j].0 != rows[i].0).unwrap_or(rows.len());
         let rate = rows[i..j].iter().filter(|r| r.1).count() as f64 / (j - i) as f64;
         out.extend(std::iter::repeat_n(rate, j - i));
         i = j;
@@ -391,10 +333,7 @@ fn lift_equals_position_by_position_sum() {
         let (p, _) = counts(&y);
         let n = s.len();
         if p == 0 {
-            assert!(matches!(
-                lift_table(&s, &y, 1),
-                Err(EvalError::SingleClass { .. })
-            ));
+            assert!(matches!(lift_table(&s, &y, 1), Err(EvalError::SingleClass { .. })));
             assert!(lift_at(&s, &y, 0.1).is_err());
             continue;
         }
@@ -438,23 +377,9 @@ fn delong_equals_pairwise_placement_values() {
     let mut rng = Rng::new(9);
     for _ in 0..200 {
         let n = 4 + rng.below(50) as usize;
-        let y: Vec<bool> = (0..n)
-            .map(|i| i < 2 || (i >= 4 && rng.next_f64() < 0.4))
-            .collect();
-        let a: Vec<f64> = y
-            .iter()
-            .map(|&y| ((rng.normal() + f64::from(u8::from(y))) * 4.0).round())
-            .collect();
-        let b: Vec<f64> = a
-            .iter()
-            .map(|&a| {
-                if rng.below(3) == 0 {
-                    rng.normal().round()
-                } else {
-                    a
-                }
-            })
-            .collect();
+        let y: Vec<bool> = (0..n).map(|i| i < 2 || (i >= 4 && rng.next_f64() < 0.4)).collect();
+        let a: Vec<f64> = y.iter().map(|&y| ((rng.normal() + f64::from(u8::from(y))) * 4.0).round()).collect();
+        let b: Vec<f64> = a.iter().map(|&a| if rng.below(3) == 0 { rng.normal().round() } else { a }).collect();
         let t = delong_test(&a, &b, &y).unwrap();
         let (pos, neg): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| y[i]);
         let psi = |x: f64, z: f64| {
@@ -467,24 +392,16 @@ fn delong_equals_pairwise_placement_values() {
             }
         };
         let comps = |s: &[f64]| {
-            let v10: Vec<f64> = pos
-                .iter()
-                .map(|&i| neg.iter().map(|&j| psi(s[i], s[j])).sum::<f64>() / neg.len() as f64)
-                .collect();
-            let v01: Vec<f64> = neg
-                .iter()
-                .map(|&j| pos.iter().map(|&i| psi(s[i], s[j])).sum::<f64>() / pos.len() as f64)
-                .collect();
+            let v10: Vec<f64> =
+                pos.iter().map(|&i| neg.iter().map(|&j| psi(s[i], s[j])).sum::<f64>() / neg.len() as f64).collect();
+            let v01: Vec<f64> =
+                neg.iter().map(|&j| pos.iter().map(|&i| psi(s[i], s[j])).sum::<f64>() / pos.len() as f64).collect();
             (v10, v01)
         };
         let cov = |u: &[f64], v: &[f64]| {
             let k = u.len() as f64;
             let (mu, mv) = (u.iter().sum::<f64>() / k, v.iter().sum::<f64>() / k);
-            u.iter()
-                .zip(v)
-                .map(|(x, y)| (x - mu) * (y - mv))
-                .sum::<f64>()
-                / (k - 1.0)
+            u.iter().zip(v).map(|(x, y)| (x - mu) * (y - mv)).sum::<f64>() / (k - 1.0)
         };
         let ((a10, a01), (b10, b01)) = (comps(&a), comps(&b));
         let (m, k) = (pos.len() as f64, neg.len() as f64);
@@ -493,11 +410,7 @@ fn delong_equals_pairwise_placement_values() {
         close(t.auc_a, roc_auc(&a, &y).unwrap(), "auc_a");
         close(t.auc_b, roc_auc(&b, &y).unwrap(), "auc_b");
         close(t.se * t.se, var.max(0.0), "var");
-        close(
-            t.se_a * t.se_a,
-            cov(&a10, &a10) / m + cov(&a01, &a01) / k,
-            "var_a",
-        );
+        close(t.se_a * t.se_a, cov(&a10, &a10) / m + cov(&a01, &a01) / k, "var_a");
         if t.se > 0.0 {
             close(t.z, t.diff / t.se, "z");
             close(t.p_value, 2.0 * normal_sf(t.z.abs()), "p");
@@ -540,30 +453,15 @@ fn stats_helpers_equal_direct_definitions() {
         let mut xs: Vec<f64> = a.iter().chain(&b).cloned().collect();
         xs.sort_by(f64::total_cmp);
         xs.dedup();
-        let ecdf =
-            |v: &[f64], x: f64| v.iter().filter(|&&t| t <= x).count() as f64 / v.len() as f64;
-        let d = xs
-            .iter()
-            .map(|&x| (ecdf(&a, x) - ecdf(&b, x)).abs())
-            .fold(0.0, f64::max);
+        let ecdf = |v: &[f64], x: f64| v.iter().filter(|&&t| t <= x).count() as f64 / v.len() as f64;
+        let d = xs.iter().map(|&x| (ecdf(&a, x) - ecdf(&b, x)).abs()).fold(0.0, f64::max);
         let t = ks_2samp(&a, &b).unwrap();
         close(t.statistic, d, "ks D");
         let en = ((n * m) as f64 / (n + m) as f64).sqrt();
-        close(
-            t.p_value,
-            kolmogorov_sf((en + 0.12 + 0.11 / en) * d),
-            "ks p",
-        );
-        let w: f64 = xs
-            .windows(2)
-            .map(|w| (ecdf(&a, w[0]) - ecdf(&b, w[0])).abs() * (w[1] - w[0]))
-            .sum();
+        close(t.p_value, kolmogorov_sf((en + 0.12 + 0.11 / en) * d), "ks p");
+        let w: f64 = xs.windows(2).map(|w| (ecdf(&a, w[0]) - ecdf(&b, w[0])).abs() * (w[1] - w[0])).sum();
         close(wasserstein_distance(&a, &b).unwrap(), w, "wasserstein");
-        close(
-            wasserstein_distance(&a, &a).unwrap(),
-            0.0,
-            "wasserstein self",
-        );
+        close(wasserstein_distance(&a, &a).unwrap(), 0.0, "wasserstein self");
     }
     // PSI: symmetric, zero on identical input, epsilon for empty bins.
     close(psi(&[0.3, 0.7], &[0.3, 0.7]).unwrap(), 0.0, "psi same");
@@ -574,22 +472,10 @@ fn stats_helpers_equal_direct_definitions() {
         0.1 * (0.5f64 / 0.4).ln() + (0.1 - 1e-4) * (0.1f64 / 1e-4).ln(),
         "psi eps",
     );
-    close(
-        psi_from_counts(&[20, 30, 50], &[25, 25, 50]).unwrap(),
-        psi(&e, &a).unwrap(),
-        "psi counts",
-    );
+    close(psi_from_counts(&[20, 30, 50], &[25, 25, 50]).unwrap(), psi(&e, &a).unwrap(), "psi counts");
     // JS: 0 for identical, 1 for disjoint, symmetric.
-    close(
-        js_distance(&[1.0, 2.0], &[2.0, 4.0]).unwrap(),
-        0.0,
-        "js same",
-    );
-    close(
-        js_distance(&[1.0, 0.0], &[0.0, 3.0]).unwrap(),
-        1.0,
-        "js disjoint",
-    );
+    close(js_distance(&[1.0, 2.0], &[2.0, 4.0]).unwrap(), 0.0, "js same");
+    close(js_distance(&[1.0, 0.0], &[0.0, 3.0]).unwrap(), 1.0, "js disjoint");
     // Chi-square: trivially homogeneous with one category.
     let t = chi2_homogeneity(&[[5u64, 0], [9, 0]]).unwrap();
     assert_eq!((t.statistic, t.dof, t.p_value), (0.0, 0, 1.0));

@@ -28,10 +28,7 @@ fn ten_million_rows() {
     let ci = bootstrap_ci(&s, &y, Metric::RocAuc, 20, 1).unwrap();
     eprintln!("bootstrap_ci 20 replicates: {:?} {ci:?}", t.elapsed());
     let t = Instant::now();
-    let b: Vec<f64> = s
-        .iter()
-        .map(|&x| (x * 0.9 + 0.05 * rng.next_f64()).min(1.0))
-        .collect();
+    let b: Vec<f64> = s.iter().map(|&x| (x * 0.9 + 0.05 * rng.next_f64()).min(1.0)).collect();
     let d = delong_test(&s, &b, &y).unwrap();
     eprintln!("delong_test: {:?} {d:?}", t.elapsed());
     assert!((auc - m.auc.unwrap()).abs() == 0.0);

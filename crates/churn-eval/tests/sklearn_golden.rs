@@ -5,19 +5,12 @@ use churn_eval::*;
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sklearn_metrics.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sklearn_metrics.json");
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture file")).expect("valid JSON")
 }
 
 fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_f64().expect("number"))
-        .collect()
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
 }
 
 fn f(v: &Value) -> f64 {
@@ -26,11 +19,7 @@ fn f(v: &Value) -> f64 {
 
 #[track_caller]
 fn close(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got:e}, want {want:e} (diff {:e})",
-        (got - want).abs()
-    );
+    assert!((got - want).abs() <= tol, "{what}: got {got:e}, want {want:e} (diff {:e})", (got - want).abs());
 }
 
 /// Relative tolerance, for p-values that span many orders of magnitude.
@@ -66,12 +55,7 @@ fn cases() -> Vec<Case> {
         .map(|c| Case {
             name: c["name"].as_str().expect("name").to_string(),
             scores: floats(&c["scores"]),
-            labels: c["labels"]
-                .as_array()
-                .expect("labels")
-                .iter()
-                .map(|x| x.as_i64() == Some(1))
-                .collect(),
+            labels: c["labels"].as_array().expect("labels").iter().map(|x| x.as_i64() == Some(1)).collect(),
             v: c.clone(),
         })
         .collect()
@@ -80,14 +64,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn fixture_covers_the_edge_cases() {
     let names: Vec<String> = cases().into_iter().map(|c| c.name).collect();
-    for want in [
-        "continuous",
-        "heavy_ties",
-        "imbalanced_ties",
-        "small",
-        "constant",
-        "separated",
-    ] {
+    for want in ["continuous", "heavy_ties", "imbalanced_ties", "small", "constant", "separated"] {
         assert!(names.iter().any(|n| n == want), "missing case {want}");
     }
 }
@@ -96,43 +73,15 @@ fn fixture_covers_the_edge_cases() {
 fn ranking_metrics_match_sklearn() {
     for c in cases() {
         let (s, y, n) = (&c.scores, &c.labels, c.name.as_str());
-        close(
-            roc_auc(s, y).unwrap(),
-            f(&c.v["roc_auc"]),
-            1e-12,
-            &format!("{n} roc_auc"),
-        );
-        close(
-            pr_auc(s, y).unwrap(),
-            f(&c.v["average_precision"]),
-            1e-12,
-            &format!("{n} average_precision"),
-        );
-        close(
-            ks_statistic(s, y).unwrap(),
-            f(&c.v["ks_statistic"]),
-            1e-12,
-            &format!("{n} ks"),
-        );
+        close(roc_auc(s, y).unwrap(), f(&c.v["roc_auc"]), 1e-12, &format!("{n} roc_auc"));
+        close(pr_auc(s, y).unwrap(), f(&c.v["average_precision"]), 1e-12, &format!("{n} average_precision"));
+        close(ks_statistic(s, y).unwrap(), f(&c.v["ks_statistic"]), 1e-12, &format!("{n} ks"));
 
         let roc = roc_curve(s, y).unwrap();
-        close_all(
-            &roc.fpr,
-            &floats(&c.v["roc_curve"]["fpr"]),
-            1e-12,
-            &format!("{n} fpr"),
-        );
-        close_all(
-            &roc.tpr,
-            &floats(&c.v["roc_curve"]["tpr"]),
-            1e-12,
-            &format!("{n} tpr"),
-        );
+        close_all(&roc.fpr, &floats(&c.v["roc_curve"]["fpr"]), 1e-12, &format!("{n} fpr"));
+        close_all(&roc.tpr, &floats(&c.v["roc_curve"]["tpr"]), 1e-12, &format!("{n} tpr"));
         assert_eq!(roc.thresholds[0], f64::INFINITY);
-        assert_eq!(
-            roc.thresholds[1..],
-            floats(&c.v["roc_curve"]["thresholds_after_inf"])[..]
-        );
+        assert_eq!(roc.thresholds[1..], floats(&c.v["roc_curve"]["thresholds_after_inf"])[..]);
 
         // sklearn: increasing thresholds plus a final (precision 1, recall 0) point.
         let pr = pr_curve(s, y).unwrap();
@@ -150,20 +99,12 @@ fn ranking_metrics_match_sklearn() {
         // Thinning drops at least sklearn's intermediate points and keeps the corners.
         let dropped = floats(&c.v["roc_curve_dropped"]["fpr"]);
         let thin = roc.thin(usize::MAX).unwrap();
-        assert!(
-            thin.len() <= dropped.len(),
-            "{n}: {} > {}",
-            thin.len(),
-            dropped.len()
-        );
+        assert!(thin.len() <= dropped.len(), "{n}: {} > {}", thin.len(), dropped.len());
         let want_fpr = floats(&c.v["roc_curve_dropped"]["fpr"]);
         let want_tpr = floats(&c.v["roc_curve_dropped"]["tpr"]);
         for (&x, &yy) in thin.fpr.iter().zip(&thin.tpr) {
             assert!(
-                want_fpr
-                    .iter()
-                    .zip(&want_tpr)
-                    .any(|(&a, &b)| a == x && b == yy),
+                want_fpr.iter().zip(&want_tpr).any(|(&a, &b)| a == x && b == yy),
                 "{n}: thinned point ({x}, {yy}) is not a sklearn corner"
             );
         }
@@ -174,47 +115,19 @@ fn ranking_metrics_match_sklearn() {
 fn probability_metrics_match_sklearn() {
     for c in cases() {
         let (s, y, n) = (&c.scores, &c.labels, c.name.as_str());
-        close(
-            brier(s, y).unwrap(),
-            f(&c.v["brier"]),
-            1e-12,
-            &format!("{n} brier"),
-        );
-        close(
-            log_loss(s, y).unwrap(),
-            f(&c.v["log_loss"]),
-            1e-12,
-            &format!("{n} log_loss"),
-        );
+        close(brier(s, y).unwrap(), f(&c.v["brier"]), 1e-12, &format!("{n} brier"));
+        close(log_loss(s, y).unwrap(), f(&c.v["log_loss"]), 1e-12, &format!("{n} log_loss"));
         for bins in [10usize, 5] {
-            for (strategy, binning) in [
-                ("uniform", Binning::EqualWidth),
-                ("quantile", Binning::Quantile),
-            ] {
+            for (strategy, binning) in [("uniform", Binning::EqualWidth), ("quantile", Binning::Quantile)] {
                 let key = format!("calibration_{strategy}_{bins}");
                 let want = &c.v[key.as_str()];
                 let rows = reliability_table(s, y, bins, binning).unwrap();
                 let observed: Vec<f64> = rows.iter().map(|r| r.observed_rate).collect();
                 let predicted: Vec<f64> = rows.iter().map(|r| r.mean_predicted).collect();
-                close_all(
-                    &observed,
-                    &floats(&want["prob_true"]),
-                    1e-12,
-                    &format!("{n} {key} prob_true"),
-                );
-                close_all(
-                    &predicted,
-                    &floats(&want["prob_pred"]),
-                    1e-12,
-                    &format!("{n} {key} prob_pred"),
-                );
+                close_all(&observed, &floats(&want["prob_true"]), 1e-12, &format!("{n} {key} prob_true"));
+                close_all(&predicted, &floats(&want["prob_pred"]), 1e-12, &format!("{n} {key} prob_pred"));
                 assert_eq!(rows.iter().map(|r| r.count).sum::<usize>(), s.len());
-                close(
-                    ece_with(s, y, bins, binning).unwrap(),
-                    f(&want["ece"]),
-                    1e-12,
-                    &format!("{n} {key} ece"),
-                );
+                close(ece_with(s, y, bins, binning).unwrap(), f(&want["ece"]), 1e-12, &format!("{n} {key} ece"));
             }
         }
     }
@@ -253,12 +166,7 @@ fn lift_table_matches_numpy_reference() {
                 (r.cumulative_gain, "cumulative_gain"),
                 (r.cumulative_lift, "cumulative_lift"),
             ] {
-                close(
-                    got,
-                    f(&w[key]),
-                    1e-12,
-                    &format!("{} decile {} {key}", c.name, r.decile),
-                );
+                close(got, f(&w[key]), 1e-12, &format!("{} decile {} {key}", c.name, r.decile));
             }
         }
     }
@@ -268,74 +176,28 @@ fn lift_table_matches_numpy_reference() {
 #[test]
 fn two_sample_tests_match_scipy() {
     let fx = fixture();
-    for (i, k) in fx["stats"]["ks_2samp"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-    {
+    for (i, k) in fx["stats"]["ks_2samp"].as_array().unwrap().iter().enumerate() {
         let (a, b) = (floats(&k["a"]), floats(&k["b"]));
         let t = ks_2samp(&a, &b).unwrap();
-        close(
-            t.statistic,
-            f(&k["statistic"]),
-            1e-14,
-            &format!("ks[{i}] statistic"),
-        );
-        close_rel(
-            t.p_value,
-            f(&k["p_value_stephens"]),
-            1e-9,
-            &format!("ks[{i}] p"),
-        );
+        close(t.statistic, f(&k["statistic"]), 1e-14, &format!("ks[{i}] statistic"));
+        close_rel(t.p_value, f(&k["p_value_stephens"]), 1e-9, &format!("ks[{i}] p"));
         // The documented approximation of scipy's finite-sample `method="asymp"` p-value.
-        close_rel(
-            t.p_value,
-            f(&k["p_value_scipy_asymp"]),
-            0.05,
-            &format!("ks[{i}] scipy asymp p"),
-        );
-        close(
-            wasserstein_distance(&a, &b).unwrap(),
-            f(&k["wasserstein"]),
-            1e-12,
-            &format!("wasserstein[{i}]"),
-        );
+        close_rel(t.p_value, f(&k["p_value_scipy_asymp"]), 0.05, &format!("ks[{i}] scipy asymp p"));
+        close(wasserstein_distance(&a, &b).unwrap(), f(&k["wasserstein"]), 1e-12, &format!("wasserstein[{i}]"));
     }
-    for (i, c) in fx["stats"]["chi2_homogeneity"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-    {
+    for (i, c) in fx["stats"]["chi2_homogeneity"].as_array().unwrap().iter().enumerate() {
         let table: Vec<Vec<u64>> = c["table"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| {
-                r.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|x| x.as_u64().unwrap())
-                    .collect()
-            })
+            .map(|r| r.as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect())
             .collect();
         let t = chi2_homogeneity(&table).unwrap();
-        close(
-            t.statistic,
-            f(&c["statistic"]),
-            1e-10,
-            &format!("chi2[{i}] statistic"),
-        );
+        close(t.statistic, f(&c["statistic"]), 1e-10, &format!("chi2[{i}] statistic"));
         assert_eq!(t.dof as u64, c["dof"].as_u64().unwrap(), "chi2[{i}] dof");
         close_rel(t.p_value, f(&c["p_value"]), 1e-9, &format!("chi2[{i}] p"));
     }
-    for (i, c) in fx["stats"]["js_distance"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-    {
+    for (i, c) in fx["stats"]["js_distance"].as_array().unwrap().iter().enumerate() {
         let d = js_distance(&floats(&c["p"]), &floats(&c["q"])).unwrap();
         close(d, f(&c["distance"]), 1e-12, &format!("js[{i}]"));
     }
@@ -351,46 +213,21 @@ fn special_functions_match_scipy() {
     let st = &fx["stats"];
     for c in st["normal"].as_array().unwrap() {
         let x = f(&c["x"]);
-        close_rel(
-            normal_cdf(x),
-            f(&c["cdf"]),
-            1e-12,
-            &format!("normal_cdf({x})"),
-        );
+        close_rel(normal_cdf(x), f(&c["cdf"]), 1e-12, &format!("normal_cdf({x})"));
         close_rel(normal_sf(x), f(&c["sf"]), 1e-12, &format!("normal_sf({x})"));
     }
     for c in st["gamma"].as_array().unwrap() {
         let (a, x) = (f(&c["a"]), f(&c["x"]));
-        close_rel(
-            gamma_p(a, x),
-            f(&c["p"]),
-            1e-11,
-            &format!("gamma_p({a}, {x})"),
-        );
-        close_rel(
-            gamma_q(a, x),
-            f(&c["q"]),
-            1e-11,
-            &format!("gamma_q({a}, {x})"),
-        );
+        close_rel(gamma_p(a, x), f(&c["p"]), 1e-11, &format!("gamma_p({a}, {x})"));
+        close_rel(gamma_q(a, x), f(&c["q"]), 1e-11, &format!("gamma_q({a}, {x})"));
     }
     for c in st["chi2_sf"].as_array().unwrap() {
         let (x, d) = (f(&c["x"]), f(&c["dof"]));
-        close_rel(
-            chi2_sf(x, d),
-            f(&c["sf"]),
-            1e-11,
-            &format!("chi2_sf({x}, {d})"),
-        );
+        close_rel(chi2_sf(x, d), f(&c["sf"]), 1e-11, &format!("chi2_sf({x}, {d})"));
     }
     for c in st["kolmogorov_sf"].as_array().unwrap() {
         let x = f(&c["x"]);
-        close_rel(
-            kolmogorov_sf(x),
-            f(&c["sf"]),
-            1e-12,
-            &format!("kolmogorov_sf({x})"),
-        );
+        close_rel(kolmogorov_sf(x), f(&c["sf"]), 1e-12, &format!("kolmogorov_sf({x})"));
     }
 }
 
@@ -398,12 +235,7 @@ fn special_functions_match_scipy() {
 fn delong_matches_pairwise_reference() {
     let fx = fixture();
     let d = &fx["stats"]["delong"];
-    let labels: Vec<bool> = d["labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64() == Some(1))
-        .collect();
+    let labels: Vec<bool> = d["labels"].as_array().unwrap().iter().map(|x| x.as_i64() == Some(1)).collect();
     let t = delong_test(&floats(&d["scores_a"]), &floats(&d["scores_b"]), &labels).unwrap();
     for (got, key) in [
         (t.auc_a, "auc_a"),

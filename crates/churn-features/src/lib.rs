@@ -1,2 +1,729 @@
 //! Point-in-time feature engineering from usage over time.
+//!
+//! Turns raw activity (events or pre-aggregated daily usage) and a subscriptions table into a
+//! feature table with one row per account per snapshot date, ready for training or scoring.
+//!
+//! * [`run`] does everything `churn features --spec SPEC [--data-dir DIR] --out FILE` does:
+//!   reads the spec, builds the table, and writes the CSV and its feature dictionary
+//!   ([`dictionary_path`]) atomically (temporary files, then rename; nothing is left behind on
+//!   error).
+//! * [`FeatureSpec::from_toml`] parses a spec, [`build_features`] builds a table in memory,
+//!   [`features_at`] recomputes the same columns for one scoring date from a spec carried in a
+//!   model file (via the [`FeatureDictionary`]).
+//!
+//! # Example
+//!
+//! ```
+//! use churn_features::{build_features, FeatureSpec};
+//!
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(
+//!     dir.path().join("events.csv"),
+//!     "account_id,timestamp,event_type\n\
+//!      a,2024-01-10T08:00:00,login\n\
+//!      a,2024-01-31T23:59:59,login\n\
+//!      a,2024-02-01T00:00:00,login\n",
+//! )?;
+//! std::fs::write(
+//!     dir.path().join("subscriptions.csv"),
+//!     "account_id,start_date,end_date\na,2024-01-01,2024-02-20\n",
+//! )?;
+//! let spec = FeatureSpec::from_toml(
+//!     r#"
+//!     data_end = "2024-06-01"
+//!     [activity]
+//!     file = "events.csv"
+//!     time = "timestamp"
+//!     type = "event_type"
+//!     event_types = ["login"]
+//!     [subscriptions]
+//!     file = "subscriptions.csv"
+//!     start = "start_date"
+//!     end = "end_date"
+//!     [snapshots]
+//!     kind = "cutoff"
+//!     date = "2024-02-01"
+//!     [[features]]
+//!     kind = "window"
+//!     events = "login"
+//!     windows = [28]
+//!     aggregations = ["count"]
+//!     [[features]]
+//!     kind = "recency"
+//!     "#,
+//!     "example",
+//! )?;
+//! let (table, summary) = build_features(&spec, dir.path())?;
+//! assert_eq!(summary.rows, 1);
+//! // The event on 2024-02-01 (the snapshot day) is not used.
+//! assert_eq!(table.number(0, "login_count_28d"), Some(2.0));
+//! assert_eq!(table.number(0, "days_since_any"), Some(1.0));
+//! // Churn on 2024-02-20 falls inside the default 30-day horizon.
+//! assert_eq!(table.labels, Some(vec![true]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Point-in-time correctness
+//!
+//! A feature at snapshot date `t` only uses activity on days strictly before `t`
+//! (windows are `[t - w, t)`), and subscription rows that started before `t`. The label is churn
+//! (the end of an active period) in `[t + lead, t + lead + horizon)`.
+//!
+//! # Spec format (TOML)
+//!
+//! ```toml
+//! mode = "training"            # or "scoring" (no labels, every live account gets a row)
+//! data_end = "2020-06-01"      # first day NOT in the data (exclusive); required for training
+//!
+//! [activity]
+//! file = "events.csv.gz"       # CSV or gzip CSV (detected by magic bytes), relative to the data dir
+//! format = "events"            # "events" (one row per event) or "usage" (account, day, metric, count)
+//! account = "account_id"
+//! time = "timestamp"           # YYYY-MM-DD with an optional time part (ignored)
+//! type = "event_type"
+//! # value = "amount"           # optional for events, required for usage (the count/value)
+//! event_types = ["login", { id = "3", name = "adview" }]
+//!
+//! [subscriptions]
+//! file = "subscriptions.csv"   # several rows per account allowed
+//! account = "account_id"       # also the id column of the output
+//! start = "start_date"
+//! end = "end_date"             # empty = open-ended
+//! max_gap_days = 7             # rows this close form one active period
+//!
+//! [[static]]                   # optional, any number
+//! file = "accounts.csv"
+//! columns = ["channel", "country"]
+//!
+//! [snapshots]                  # kind = cutoff | dates | monthly | anniversary
+//! kind = "anniversary"         # period start + k months - offset (default offset: label.lead_days)
+//! start = "2020-02-09"
+//! end = "2020-05-10"
+//!
+//! [label]                      # churn in [t + lead_days, t + lead_days + horizon)
+//! lead_days = 5
+//! horizon_months = 1           # or horizon_days (default 30 days)
+//! censored = "drop"            # or "keep" (label 0) for rows whose window passes data_end
+//!
+//! [[features]]
+//! kind = "window"              # window | velocity | trend | recency | tenure | ratio |
+//! events = "*"                 #   stickiness | subscription
+//! windows = [7, 28]
+//! aggregations = ["count", "active_days"]   # count | sum | mean | active_days
+//! ```
+//!
+//! `events` is `"any"` (all rows), `"*"` (each declared type), a declared type name, or a list.
+//! Generated column names: `{type}_{agg}_{w}d`, `{type}_{agg}_velocity[_bounded]_{w}d`,
+//! `{type}_trend[_norm]_{n}x{p}d`, `days_since_{type}`, `tenure_days`,
+//! `{type}_stickiness_{s}_{l}d`; `log1p = true` appends `_log1p`. See [`FeatureEntry`] for each
+//! family's exact definition and zero cases, and `datasets/features-example/README.md`.
+//!
+//! # Output
+//!
+//! CSV with the id column, `snapshot_date` (YYYY-MM-DD), the features in spec order, static
+//! columns, and `churned` (0/1) in training mode; rows grouped by account (in order of first
+//! appearance in the subscriptions table), dates ascending. Beside it,
+//! `<out>.dictionary.json`: a [`FeatureDictionary`] with each column's definition and window and
+//! the spec itself.
 #![warn(missing_docs)]
+
+mod activity;
+mod compute;
+mod error;
+mod input;
+mod spec;
+mod subs;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use churn_core::date::format_date;
+
+pub use compute::signed_log1p;
+pub use error::FeatureError;
+pub use spec::{
+    ActivityFormat, ActivitySpec, Censored, EventSel, EventTypeDecl, FeatureDef, FeatureEntry, FeatureSpec, LabelSpec,
+    Mode, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
+};
+pub use subs::add_months;
+
+use crate::error::io_err;
+use crate::input::{display_name, open, Header};
+use crate::spec::Source;
+
+/// Name of the snapshot date column.
+pub const SNAPSHOT_COLUMN: &str = "snapshot_date";
+/// Name of the label column.
+pub const LABEL_COLUMN: &str = "churned";
+/// Version of the feature dictionary format.
+pub const DICTIONARY_VERSION: u32 = 1;
+
+/// One cell of a [`FeatureTable`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// A numeric feature.
+    Number(f64),
+    /// A verbatim (static or subscription) value.
+    Text(&'a str),
+    /// No value (e.g. an account missing from a static table).
+    Missing,
+}
+
+/// A feature table in memory.
+#[derive(Debug, Clone)]
+pub struct FeatureTable {
+    /// Name of the id column.
+    pub id_column: String,
+    /// The feature columns in output order (without id, snapshot date and label).
+    pub columns: Vec<FeatureDef>,
+    /// Account id of each row.
+    pub accounts: Vec<String>,
+    /// Snapshot date of each row (days since 1970-01-01).
+    pub snapshots: Vec<i32>,
+    /// Label of each row (training mode).
+    pub labels: Option<Vec<bool>>,
+    numeric: Vec<f64>,
+    n_numeric: usize,
+    text: Vec<Option<String>>,
+    n_text: usize,
+    /// Per column: (is_text, index within the numeric or text block).
+    layout: Vec<(bool, usize)>,
+}
+
+impl FeatureTable {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    /// Index of the feature column `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The cell at `row`, feature column `col`.
+    pub fn cell(&self, row: usize, col: usize) -> Cell<'_> {
+        let (is_text, i) = self.layout[col];
+        if is_text {
+            match &self.text[row * self.n_text + i] {
+                Some(s) => Cell::Text(s),
+                None => Cell::Missing,
+            }
+        } else {
+            Cell::Number(self.numeric[row * self.n_numeric + i])
+        }
+    }
+
+    /// The numeric value at `row` of feature column `name` (`None` for unknown or text columns).
+    pub fn number(&self, row: usize, name: &str) -> Option<f64> {
+        match self.cell(row, self.column_index(name)?) {
+            Cell::Number(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Writes the table as CSV (header included).
+    pub fn write_csv<W: Write>(&self, mut w: W) -> std::io::Result<()> {
+        let mut head = Vec::new();
+        push_text(&mut head, &self.id_column);
+        head.push(b',');
+        head.extend_from_slice(SNAPSHOT_COLUMN.as_bytes());
+        for c in &self.columns {
+            head.push(b',');
+            push_text(&mut head, &c.name);
+        }
+        if self.labels.is_some() {
+            head.push(b',');
+            head.extend_from_slice(LABEL_COLUMN.as_bytes());
+        }
+        head.push(b'\n');
+        w.write_all(&head)?;
+        const BLOCK: usize = 4096;
+        let blocks: Vec<usize> = (0..self.len().div_ceil(BLOCK)).collect();
+        // Format blocks in parallel, a bounded number at a time, and write them in order.
+        for group in blocks.chunks(64) {
+            let bufs: Vec<Vec<u8>> = group
+                .par_iter()
+                .map(|&b| {
+                    let mut buf = Vec::with_capacity(BLOCK * 64);
+                    for r in b * BLOCK..((b + 1) * BLOCK).min(self.len()) {
+                        self.format_row(r, &mut buf);
+                    }
+                    buf
+                })
+                .collect();
+            for b in bufs {
+                w.write_all(&b)?;
+            }
+        }
+        w.flush()
+    }
+
+    fn format_row(&self, r: usize, buf: &mut Vec<u8>) {
+        push_text(buf, &self.accounts[r]);
+        buf.push(b',');
+        buf.extend_from_slice(format_date(self.snapshots[r]).as_bytes());
+        for c in 0..self.columns.len() {
+            buf.push(b',');
+            match self.cell(r, c) {
+                Cell::Number(v) => push_number(buf, v),
+                Cell::Text(s) => push_text(buf, s),
+                Cell::Missing => {}
+            }
+        }
+        if let Some(l) = &self.labels {
+            buf.extend_from_slice(if l[r] { b",1" } else { b",0" });
+        }
+        buf.push(b'\n');
+    }
+}
+
+fn push_number(buf: &mut Vec<u8>, v: f64) {
+    if v.is_nan() {
+        return;
+    }
+    if v == 0.0 {
+        buf.push(b'0');
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        let _ = write!(buf, "{}", v as i64);
+    } else {
+        let _ = write!(buf, "{v}");
+    }
+}
+
+fn push_text(buf: &mut Vec<u8>, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        buf.push(b'"');
+        buf.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// What a feature run did: counts for the user, including events that were skipped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeatureRunSummary {
+    /// Rows in the table.
+    pub rows: usize,
+    /// Distinct accounts in the table.
+    pub accounts: usize,
+    /// Distinct snapshot dates in the table.
+    pub snapshot_dates: usize,
+    /// Rows labelled churned (training mode).
+    pub churned_rows: Option<usize>,
+    /// Feature columns (without id, snapshot date and label).
+    pub feature_columns: usize,
+    /// Data rows read from the activity table.
+    pub activity_rows: u64,
+    /// Activity rows whose account is not in the subscriptions table (skipped).
+    pub unknown_account_rows: u64,
+    /// Distinct such accounts.
+    pub unknown_accounts: u64,
+    /// Up to five of them.
+    pub unknown_account_examples: Vec<String>,
+    /// Activity rows whose type is not declared (they count only towards `any`).
+    pub unlisted_type_rows: u64,
+    /// Activity rows outside every snapshot's look-back (not needed; recency still sees them).
+    pub out_of_range_rows: u64,
+    /// Rows left out because the account churned inside the lead time `[t, t + lead)`.
+    pub excluded_churn_in_lead: u64,
+    /// Rows left out because their outcome window is not fully observed (censored).
+    pub censored_dropped: u64,
+    /// Censored rows kept with label 0 (`label.censored = "keep"`).
+    pub censored_kept: u64,
+    /// Accounts of the table missing from a static table (their cells are empty).
+    pub static_missing_accounts: u64,
+    /// The output file, when written.
+    pub output: Option<PathBuf>,
+    /// The dictionary file, when written.
+    pub dictionary: Option<PathBuf>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl std::fmt::Display for FeatureRunSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} rows ({} accounts, {} snapshot dates, {} features",
+            self.rows, self.accounts, self.snapshot_dates, self.feature_columns
+        )?;
+        if let Some(c) = self.churned_rows {
+            write!(f, ", {c} churned")?;
+        }
+        writeln!(f, ") in {:.2} s", self.seconds)?;
+        write!(f, "{} activity rows read", self.activity_rows)?;
+        if self.unknown_account_rows > 0 {
+            write!(
+                f,
+                "; {} rows for {} accounts not in the subscriptions table were skipped (e.g. {})",
+                self.unknown_account_rows,
+                self.unknown_accounts,
+                self.unknown_account_examples.join(", ")
+            )?;
+        }
+        if self.unlisted_type_rows > 0 {
+            write!(f, "; {} rows of undeclared event types", self.unlisted_type_rows)?;
+        }
+        if self.excluded_churn_in_lead + self.censored_dropped + self.censored_kept > 0 {
+            write!(
+                f,
+                "\nrows left out: {} churned within the lead time, {} censored; {} censored rows kept as 0",
+                self.excluded_churn_in_lead, self.censored_dropped, self.censored_kept
+            )?;
+        }
+        if self.static_missing_accounts > 0 {
+            write!(f, "\n{} accounts missing from static tables", self.static_missing_accounts)?;
+        }
+        if let Some(o) = &self.output {
+            write!(f, "\nwrote {}", o.display())?;
+        }
+        if let Some(d) = &self.dictionary {
+            write!(f, " and {}", d.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// The feature dictionary written beside a feature table and carried into model files: the
+/// definition of every column and the spec that produced them, so that scoring can recompute the
+/// same features ([`features_at`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureDictionary {
+    /// Format version ([`DICTIONARY_VERSION`]).
+    pub format_version: u32,
+    /// Id column name.
+    pub id_column: String,
+    /// Snapshot date column name.
+    pub snapshot_column: String,
+    /// Label column name (training tables).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<String>,
+    /// The feature columns, in output order.
+    pub features: Vec<FeatureDef>,
+    /// The spec (file names relative to a data directory).
+    pub spec: FeatureSpec,
+}
+
+impl FeatureDictionary {
+    /// The dictionary of a spec (validates it).
+    pub fn new(spec: &FeatureSpec) -> Result<FeatureDictionary, FeatureError> {
+        Ok(FeatureDictionary {
+            format_version: DICTIONARY_VERSION,
+            id_column: spec.subscriptions.account.clone(),
+            snapshot_column: SNAPSHOT_COLUMN.to_string(),
+            label_column: (spec.mode == Mode::Training).then(|| LABEL_COLUMN.to_string()),
+            features: spec.columns()?,
+            spec: spec.clone(),
+        })
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parses JSON, checking the format version first.
+    pub fn from_json(text: &str, origin: &Path) -> Result<FeatureDictionary, FeatureError> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| FeatureError::Json { path: origin.to_path_buf(), message: e.to_string() })?;
+        match v.get("format_version").and_then(|x| x.as_u64()) {
+            Some(n) if n == DICTIONARY_VERSION as u64 => {}
+            other => {
+                return Err(FeatureError::Json {
+                    path: origin.to_path_buf(),
+                    message: format!(
+                    "unsupported feature dictionary format_version {other:?} (this build reads {DICTIONARY_VERSION})"
+                ),
+                })
+            }
+        }
+        let d: FeatureDictionary = serde_json::from_value(v)
+            .map_err(|e| FeatureError::Json { path: origin.to_path_buf(), message: e.to_string() })?;
+        d.spec.plan()?;
+        Ok(d)
+    }
+
+    /// Reads a dictionary file.
+    pub fn load(path: &Path) -> Result<FeatureDictionary, FeatureError> {
+        let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+        FeatureDictionary::from_json(&text, path)
+    }
+}
+
+/// Where [`run`] writes the dictionary of `out`: `<out>.dictionary.json`.
+pub fn dictionary_path(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_os_string();
+    s.push(".dictionary.json");
+    PathBuf::from(s)
+}
+
+/// Reads and validates a spec file.
+pub fn load_spec(path: &Path) -> Result<FeatureSpec, FeatureError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    FeatureSpec::from_toml(&text, &display_name(path))
+}
+
+/// Builds the feature table of `spec`, with file names relative to `data_dir`.
+pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTable, FeatureRunSummary), FeatureError> {
+    let started = Instant::now();
+    let plan = spec.plan()?;
+    let acc = subs::read_subscriptions(spec, &plan, data_dir)?;
+    let (rows, counts) = subs::snapshots(spec, &plan, &acc)?;
+    let statics = read_statics(spec, data_dir)?;
+    let act = activity::read_activity(spec, &plan, &acc, &rows, data_dir)?;
+    let usage = spec.activity.format == ActivityFormat::Usage;
+    let numeric = compute::compute(&plan, &acc, &act.buckets, &rows, usage);
+    drop(act.buckets);
+
+    let n_numeric = plan.ops.len();
+    let mut layout = Vec::new();
+    let mut text_sources = Vec::new();
+    for s in &plan.sources {
+        match s {
+            Source::Num(i) => layout.push((false, *i)),
+            other => {
+                layout.push((true, text_sources.len()));
+                text_sources.push(other.clone());
+            }
+        }
+    }
+    let n_text = text_sources.len();
+    let mut text = Vec::with_capacity(rows.len() * n_text);
+    let mut missing_static = vec![false; acc.ids.len()];
+    if n_text > 0 {
+        for r in &rows {
+            let a = r.account as usize;
+            for s in &text_sources {
+                text.push(match s {
+                    Source::SubAttr(i) => {
+                        acc.rows[a].iter().rev().find(|row| row.start < r.t).map(|row| row.attrs[*i].clone())
+                    }
+                    Source::Static(ti, ci) => match statics[*ti].get(acc.ids[a].as_str()) {
+                        Some(vals) => Some(vals[*ci].clone()),
+                        None => {
+                            missing_static[a] = true;
+                            None
+                        }
+                    },
+                    Source::Num(_) => None,
+                });
+            }
+        }
+    }
+    let labels: Option<Vec<bool>> = plan.labels.then(|| rows.iter().map(|r| r.label.unwrap_or(false)).collect());
+    let mut dates: Vec<i32> = rows.iter().map(|r| r.t).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut n_accounts = 0;
+    for (i, r) in rows.iter().enumerate() {
+        if i == 0 || rows[i - 1].account != r.account {
+            n_accounts += 1;
+        }
+    }
+    let summary = FeatureRunSummary {
+        rows: rows.len(),
+        accounts: n_accounts,
+        snapshot_dates: dates.len(),
+        churned_rows: labels.as_ref().map(|l| l.iter().filter(|&&x| x).count()),
+        feature_columns: plan.columns.len(),
+        activity_rows: act.stats.rows,
+        unknown_account_rows: act.stats.unknown_account_rows,
+        unknown_accounts: act.stats.unknown_accounts,
+        unknown_account_examples: act.stats.unknown_account_examples.clone(),
+        unlisted_type_rows: act.stats.unlisted_type_rows,
+        out_of_range_rows: act.stats.out_of_range_rows,
+        excluded_churn_in_lead: counts.churn_in_lead,
+        censored_dropped: counts.censored_dropped,
+        censored_kept: counts.censored_kept,
+        static_missing_accounts: missing_static.iter().filter(|&&m| m).count() as u64,
+        output: None,
+        dictionary: None,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let table = FeatureTable {
+        id_column: spec.subscriptions.account.clone(),
+        columns: plan.columns.clone(),
+        accounts: rows.iter().map(|r| acc.ids[r.account as usize].clone()).collect(),
+        snapshots: rows.iter().map(|r| r.t).collect(),
+        labels,
+        numeric,
+        n_numeric,
+        text,
+        n_text,
+        layout,
+    };
+    Ok((table, summary))
+}
+
+/// Recomputes the features of `spec` (e.g. from a model file's dictionary) for one scoring date:
+/// no labels, one row per account alive at `date`, the same columns as the training table.
+pub fn features_at(
+    spec: &FeatureSpec,
+    data_dir: &Path,
+    date: i32,
+) -> Result<(FeatureTable, FeatureRunSummary), FeatureError> {
+    build_features(&spec.for_scoring(date), data_dir)
+}
+
+type StaticTable = std::collections::HashMap<String, Vec<String>>;
+
+fn read_statics(spec: &FeatureSpec, data_dir: &Path) -> Result<Vec<StaticTable>, FeatureError> {
+    let mut out = Vec::new();
+    for (ti, st) in spec.statics.iter().enumerate() {
+        let path = data_dir.join(&st.file);
+        let file = display_name(&path);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
+        let mut rec = csv::StringRecord::new();
+        let csv_err = |e: csv::Error| FeatureError::BadRow {
+            file: file.clone(),
+            line: e.position().map(|p| p.line()).unwrap_or(0),
+            message: e.to_string(),
+        };
+        if !rdr.read_record(&mut rec).map_err(csv_err)? {
+            return Err(FeatureError::EmptyFile { file });
+        }
+        let mut line = Vec::new();
+        {
+            let mut w = csv::Writer::from_writer(&mut line);
+            let _ = w.write_record(&rec);
+        }
+        let header = Header::parse(&file, &line)?;
+        let ia = header.find(&st.account, &format!("static[{ti}].account"))?;
+        let cols = st
+            .columns
+            .iter()
+            .map(|c| header.find(c, &format!("static[{ti}].columns")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut table = StaticTable::new();
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_err(e)),
+            }
+            let ln = rec.position().map(|p| p.line()).unwrap_or(0);
+            if rec.len() != header.names.len() {
+                if rec.len() == 1 && rec[0].trim().is_empty() {
+                    continue;
+                }
+                return Err(FeatureError::BadRow {
+                    file: file.clone(),
+                    line: ln,
+                    message: format!("expected {} fields, found {}", header.names.len(), rec.len()),
+                });
+            }
+            let id = rec[ia].trim().to_string();
+            if table.contains_key(&id) {
+                return Err(FeatureError::BadRow {
+                    file: file.clone(),
+                    line: ln,
+                    message: format!("account '{id}' appears twice"),
+                });
+            }
+            table.insert(id, cols.iter().map(|&c| rec[c].trim().to_string()).collect());
+        }
+        out.push(table);
+    }
+    Ok(out)
+}
+
+/// Writes `path` atomically: `fill` writes a temporary file in the same folder, which is renamed
+/// over `path` only if everything succeeded. Returns the temporary path for a later rename when
+/// `defer` is set.
+fn write_temp<F>(path: &Path, fill: F) -> Result<PathBuf, FeatureError>
+where
+    F: FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let f = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w)?;
+        // No fsync: the rename gives all-or-nothing output; durability is the OS's job.
+        w.into_inner().map_err(|e| e.into_error())?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(FeatureError::Io { path: path.to_path_buf(), source: e })
+        }
+    }
+}
+
+/// Writes a table and its dictionary (`<out>.dictionary.json`) atomically.
+pub fn write_outputs(
+    table: &FeatureTable,
+    dictionary: &FeatureDictionary,
+    out: &Path,
+) -> Result<PathBuf, FeatureError> {
+    let dict_path = dictionary_path(out);
+    let tmp_csv = write_temp(out, |w| table.write_csv(w))?;
+    let tmp_dict = match write_temp(&dict_path, |w| w.write_all(dictionary.to_json().as_bytes())) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp_csv);
+            return Err(e);
+        }
+    };
+    let renamed = std::fs::rename(&tmp_dict, &dict_path)
+        .map_err(io_err(&dict_path))
+        .and_then(|_| std::fs::rename(&tmp_csv, out).map_err(io_err(out)));
+    if let Err(e) = renamed {
+        let _ = std::fs::remove_file(&tmp_csv);
+        let _ = std::fs::remove_file(&tmp_dict);
+        return Err(e);
+    }
+    Ok(dict_path)
+}
+
+/// Everything `churn features --spec SPEC [--data-dir DIR] --out FILE` does: reads the spec,
+/// builds the table (file names relative to `data_dir`, by default the spec's folder), and
+/// writes `out` and `<out>.dictionary.json` atomically. On error nothing is written.
+pub fn run(spec_path: &Path, data_dir: Option<&Path>, out: &Path) -> Result<FeatureRunSummary, FeatureError> {
+    let started = Instant::now();
+    let spec = load_spec(spec_path)?;
+    // Fail before the work if the output folder does not exist.
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return Err(FeatureError::Io {
+                path: out.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("the output folder {} does not exist", parent.display()),
+                ),
+            });
+        }
+    }
+    let dir = match data_dir {
+        Some(d) => d.to_path_buf(),
+        None => match spec_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let (table, mut summary) = build_features(&spec, &dir)?;
+    let dictionary = FeatureDictionary::new(&spec)?;
+    let dict_path = write_outputs(&table, &dictionary, out)?;
+    summary.output = Some(out.to_path_buf());
+    summary.dictionary = Some(dict_path);
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}

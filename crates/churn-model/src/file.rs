@@ -134,6 +134,13 @@ pub struct ModelFile {
     pub health_states: Bands,
     /// Training summary.
     pub training: TrainingSummary,
+    /// Reference profile of the training data for drift checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::Profile>,
+    /// How the feature columns were built from raw activity (`churn features`), so they can be
+    /// recomputed at scoring time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<churn_features::FeatureDictionary>,
     /// Input column of each learner input (derived on load).
     #[serde(skip)]
     pub input_sources: Vec<usize>,
@@ -153,6 +160,8 @@ impl ModelFile {
         tiers: Bands,
         health_states: Bands,
         training: TrainingSummary,
+        profile: Option<crate::Profile>,
+        features: Option<churn_features::FeatureDictionary>,
     ) -> ModelFile {
         let inputs = preprocessing.output_names();
         let mut m = ModelFile {
@@ -171,6 +180,8 @@ impl ModelFile {
             tiers,
             health_states,
             training,
+            profile,
+            features,
             input_sources: Vec::new(),
         };
         m.input_sources = m.preprocessing.output_sources();

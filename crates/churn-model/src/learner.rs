@@ -1,6 +1,6 @@
 //! The learner stored in a model file.
 
-use churn_learn::{GbdtModel, LogisticRegression, Matrix};
+use churn_learn::{DecisionTreeModel, GbdtModel, LogisticRegression, Matrix, RandomForestModel};
 use serde::{Deserialize, Serialize};
 
 /// A fitted learner; every variant predicts log-odds of churn.
@@ -11,6 +11,10 @@ pub enum Learner {
     Logistic(LogisticRegression),
     /// Histogram gradient-boosted trees.
     Gbdt(GbdtModel),
+    /// Random forest (probability = mean of leaf probabilities).
+    Forest(RandomForestModel),
+    /// A single decision tree.
+    Tree(DecisionTreeModel),
 }
 
 impl Learner {
@@ -19,6 +23,8 @@ impl Learner {
         match self {
             Learner::Logistic(_) => "logistic",
             Learner::Gbdt(_) => "gbdt",
+            Learner::Forest(_) => "forest",
+            Learner::Tree(_) => "tree",
         }
     }
 
@@ -28,6 +34,8 @@ impl Learner {
         match self {
             Learner::Logistic(m) => m.predict_raw_row(row),
             Learner::Gbdt(m) => m.predict_raw_row(row),
+            Learner::Forest(m) => m.predict_raw_row(row),
+            Learner::Tree(m) => m.predict_raw_row(row),
         }
     }
 
@@ -36,6 +44,8 @@ impl Learner {
         match self {
             Learner::Logistic(m) => m.predict_raw(x),
             Learner::Gbdt(m) => m.predict_raw(x),
+            Learner::Forest(m) => m.predict_raw(x),
+            Learner::Tree(m) => m.predict_raw(x),
         }
     }
 
@@ -44,16 +54,20 @@ impl Learner {
         match self {
             Learner::Logistic(m) => m.coef.len(),
             Learner::Gbdt(m) => m.n_features,
+            Learner::Forest(m) => m.n_features,
+            Learner::Tree(m) => m.n_features,
         }
     }
 
     /// Exact additive attribution of the log-odds of one row: `(base, contributions)` with
     /// `base + Σ contributions == predict_raw_row(row)`. Logistic regression: `coef_j (x_j - mean_j)`
-    /// relative to the training means `means`; gradient boosting: path-dependent TreeSHAP.
+    /// relative to the training means `means`; tree models: exact path-dependent TreeSHAP.
     pub fn contributions(&self, row: &[f64], means: &[f64]) -> (f64, Vec<f64>) {
         match self {
             Learner::Logistic(m) => m.contributions(row, means),
             Learner::Gbdt(m) => m.shap_values(row),
+            Learner::Forest(m) => m.shap_values(row),
+            Learner::Tree(m) => m.shap_values(row),
         }
     }
 }

@@ -147,9 +147,10 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible runs).
 pub fn now_rfc3339() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-    });
+    let secs =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+        });
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     format!(

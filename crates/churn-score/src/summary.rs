@@ -65,7 +65,10 @@ impl Summary {
 
     /// Counts one account.
     pub fn add(&mut self, tier: usize, state: usize, p: f64, revenue: f64) {
-        for (row, sum) in [(&mut self.tiers[tier], &mut self.sum_p.0[tier]), (&mut self.health_states[state], &mut self.sum_p.1[state])] {
+        for (row, sum) in [
+            (&mut self.tiers[tier], &mut self.sum_p.0[tier]),
+            (&mut self.health_states[state], &mut self.sum_p.1[state]),
+        ] {
             row.accounts += 1;
             *sum += p;
             row.mean_probability = *sum / row.accounts as f64;

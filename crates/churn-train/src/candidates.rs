@@ -1,7 +1,10 @@
 //! Candidate learners and their small, seeded hyperparameter search.
 
 use churn_core::rng::Rng;
-use churn_learn::{EvalSet, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix};
+use churn_learn::{
+    DecisionTreeModel, EvalSet, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression,
+    Matrix, RandomForestModel, TreeParams,
+};
 use churn_model::Learner;
 use serde::{Deserialize, Serialize};
 
@@ -13,17 +16,23 @@ pub enum ModelKind {
     Logistic,
     /// Histogram gradient-boosted trees.
     Gbdt,
+    /// Random forest.
+    Forest,
+    /// A single decision tree.
+    Tree,
 }
 
 impl ModelKind {
     /// Every kind, in the order candidates are trained.
-    pub const ALL: &'static [ModelKind] = &[ModelKind::Logistic, ModelKind::Gbdt];
+    pub const ALL: &'static [ModelKind] = &[ModelKind::Logistic, ModelKind::Gbdt, ModelKind::Forest, ModelKind::Tree];
 
     /// The name used on the command line and in the model file.
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Logistic => "logistic",
             ModelKind::Gbdt => "gbdt",
+            ModelKind::Forest => "forest",
+            ModelKind::Tree => "tree",
         }
     }
 }
@@ -48,6 +57,10 @@ pub enum CandidateParams {
     Logistic(LogisticParams),
     /// Gradient boosting settings.
     Gbdt(GbdtParams),
+    /// Random forest settings.
+    Forest(ForestParams),
+    /// Decision tree settings.
+    Tree(TreeParams),
 }
 
 impl CandidateParams {
@@ -56,6 +69,8 @@ impl CandidateParams {
         match self {
             CandidateParams::Logistic(_) => ModelKind::Logistic,
             CandidateParams::Gbdt(_) => ModelKind::Gbdt,
+            CandidateParams::Forest(_) => ModelKind::Forest,
+            CandidateParams::Tree(_) => ModelKind::Tree,
         }
     }
 
@@ -66,6 +81,17 @@ impl CandidateParams {
             CandidateParams::Gbdt(p) => format!(
                 "leaves={} lr={} min_leaf={} l2={} cols={} rows={}",
                 p.num_leaves, p.learning_rate, p.min_data_in_leaf, p.lambda_l2, p.feature_fraction, p.bagging_fraction
+            ),
+            CandidateParams::Forest(p) => format!(
+                "trees={} min_leaf={} depth={}",
+                p.n_trees,
+                p.min_samples_leaf,
+                p.max_depth.map_or("none".to_string(), |d| d.to_string())
+            ),
+            CandidateParams::Tree(p) => format!(
+                "depth={} min_leaf={}",
+                p.max_depth.map_or("none".to_string(), |d| d.to_string()),
+                p.min_samples_leaf
             ),
         }
     }
@@ -82,6 +108,8 @@ impl CandidateParams {
         Ok(match self {
             CandidateParams::Logistic(p) => Learner::Logistic(LogisticRegression::fit(x, y, w, p)?),
             CandidateParams::Gbdt(p) => Learner::Gbdt(GbdtModel::fit(x, y, w, p, seed, valid)?),
+            CandidateParams::Forest(p) => Learner::Forest(RandomForestModel::fit(x, y, w, p, seed)?),
+            CandidateParams::Tree(p) => Learner::Tree(DecisionTreeModel::fit(x, y, w, p, seed)?),
         })
     }
 
@@ -102,6 +130,21 @@ impl CandidateParams {
 /// The seeded search space of one family: the defaults first, then a few random variations.
 pub fn search_space(kind: ModelKind, seed: u64, n_rows: usize) -> Vec<CandidateParams> {
     match kind {
+        ModelKind::Forest => {
+            // One well-tested configuration: averaging many deep trees needs little tuning.
+            vec![CandidateParams::Forest(ForestParams { n_trees: 300, min_samples_leaf: 3, ..ForestParams::default() })]
+        }
+        ModelKind::Tree => [4, 6, 8]
+            .into_iter()
+            .map(|d| {
+                let leaf = (n_rows / 200).clamp(5, 50);
+                CandidateParams::Tree(TreeParams {
+                    max_depth: Some(d),
+                    min_samples_leaf: leaf,
+                    ..TreeParams::default()
+                })
+            })
+            .collect(),
         ModelKind::Logistic => [0.03, 0.3, 1.0, 3.0]
             .into_iter()
             .map(|c| CandidateParams::Logistic(LogisticParams { c, ..LogisticParams::default() }))

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use churn_core::schema::{choose_features, resolve_label, ColumnKind, Roles};
 use churn_core::{Bands, Table};
 use churn_learn::Platt;
@@ -180,6 +182,8 @@ pub struct TrainOptions {
     pub models: Vec<ModelKind>,
     /// The validation metric that picks the winner.
     pub select: SelectBy,
+    /// Feature dictionary carried into the model file (from `churn features`).
+    pub features: Option<churn_features::FeatureDictionary>,
     /// After calibration, refit the learner on train + validation rows (default true). The
     /// calibrator stays the one fitted on validation predictions of the train-only fit, as in
     /// scikit-learn's `CalibratedClassifierCV(ensemble=False)`; the test split stays unseen.
@@ -208,6 +212,7 @@ impl TrainOptions {
             models: Vec::new(),
             select: SelectBy::Auc,
             refit: true,
+            features: None,
         }
     }
 }
@@ -287,35 +292,46 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let kinds: Vec<ModelKind> = if opts.models.is_empty() { ModelKind::ALL.to_vec() } else { opts.models.clone() };
     let w_val: Vec<f64> = y_val.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
     let started = Instant::now();
-    let mut leaderboard = Vec::new();
-    let mut candidate_seconds = Vec::new();
-    let mut best: Option<(f64, usize, CandidateParams, Learner, Platt)> = None;
-    for &kind in &kinds {
-        for params in search_space(kind, opts.seed, x_train.n_rows()) {
+    let candidates: Vec<CandidateParams> =
+        kinds.iter().flat_map(|&kind| search_space(kind, opts.seed, x_train.n_rows())).collect();
+    // Candidates train in parallel; each result depends only on its own inputs and seed, so
+    // the outcome is the same for any number of threads.
+    let fitted: Vec<Result<(LeaderboardEntry, f64, Learner, Platt), TrainError>> = candidates
+        .par_iter()
+        .map(|params| {
             let t0 = Instant::now();
             let learner = params.fit(&x_train, &y_train, &w_train, Some((&x_val, &y_val, &w_val)), opts.seed)?;
             let fit_seconds = t0.elapsed().as_secs_f64();
             let raw_val = learner.predict_raw(&x_val);
             let platt = Platt::fit(&raw_val, &y_val)?;
-            let val = split_metrics(&raw_val, &y_val, &platt)?.calibrated;
+            let validation = split_metrics(&raw_val, &y_val, &platt)?.calibrated;
             let test = split_metrics(&learner.predict_raw(&x_test), &y_test, &platt)?.calibrated;
-            let score = opts.select.score(&val);
-            leaderboard.push(LeaderboardEntry {
-                model: kind.name().into(),
+            let entry = LeaderboardEntry {
+                model: params.kind().name().into(),
                 settings: params.describe(),
                 selected: false,
-                validation: val,
+                validation,
                 test,
-            });
-            candidate_seconds.push(fit_seconds);
-            // Strictly better only: ties keep the earlier (simpler) candidate.
-            if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, leaderboard.len() - 1, params, learner, platt));
-            }
+            };
+            Ok((entry, fit_seconds, learner, platt))
+        })
+        .collect();
+    let mut leaderboard = Vec::with_capacity(fitted.len());
+    let mut candidate_seconds = Vec::with_capacity(fitted.len());
+    let mut best: Option<(f64, usize, Learner, Platt)> = None;
+    for result in fitted {
+        let (entry, secs, learner, platt) = result?;
+        let score = opts.select.score(&entry.validation);
+        leaderboard.push(entry);
+        candidate_seconds.push(secs);
+        // Strictly better only: ties keep the earlier (simpler) candidate.
+        if best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, leaderboard.len() - 1, learner, platt));
         }
     }
-    let (_, winner, params, mut learner, platt) =
+    let (_, winner, mut learner, platt) =
         best.ok_or(TrainError::InvalidOption { option: "--models", reason: "no candidate to train".into() })?;
+    let params = &candidates[winner];
     leaderboard[winner].selected = true;
     let raw_val = learner.predict_raw(&x_val);
     // The inputs of the final fit: train + validation after a refit, else train.
@@ -333,6 +349,10 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         (0..x_fit.n_cols()).map(|j| x_fit.col(j).iter().sum::<f64>() / x_fit.n_rows() as f64).collect();
     let fit_seconds = started.elapsed().as_secs_f64();
     let raw_test = learner.predict_raw(&x_test);
+    // The reference score distribution comes from the test split: new data is always scored
+    // out of sample, and the refitted model has seen train and validation rows.
+    let p_test: Vec<f64> = raw_test.iter().map(|&r| platt.probability(r)).collect();
+    let profile = churn_model::Profile::build(table, &split.train, &features, &y_train, &p_test, &opts.tiers)?;
     let training = TrainingSummary {
         data_file: table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         data_fingerprint: table.fingerprint(),
@@ -364,6 +384,8 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         opts.tiers.clone(),
         opts.health_states.clone(),
         training,
+        Some(profile),
+        opts.features.clone(),
     );
     Ok(TrainOutcome { model, fit_seconds, candidate_seconds })
 }

@@ -18,7 +18,14 @@ fn table(n: usize, seed: u64) -> Table {
                 - if plan == "c" { 0.7 } else { 0.0 };
             let churn = rng.next_f64() < 1.0 / (1.0 + (-z).exp());
             let usage = if rng.next_f64() < 0.05 { String::new() } else { format!("{usage:.3}") };
-            vec![format!("u{i}"), plan.into(), usage, format!("{trend:.3}"), tickets.to_string(), (churn as u8).to_string()]
+            vec![
+                format!("u{i}"),
+                plan.into(),
+                usage,
+                format!("{trend:.3}"),
+                tickets.to_string(),
+                (churn as u8).to_string(),
+            ]
         })
         .collect();
     Table::from_rows("gen.csv", headers, &rows)

@@ -4,10 +4,12 @@ use std::process::ExitCode;
 
 use crate::args::{Cli, Command};
 
+pub mod compare;
 mod demo;
-pub mod report; // TEMP-REPORT-WIRING
-pub mod compare; // TEMP-REPORT-WIRING
+pub mod drift;
 mod evaluate;
+mod features;
+pub mod report;
 mod score;
 mod simulate;
 mod train;
@@ -15,13 +17,15 @@ mod train;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Drift(a) => return drift::run(&a),
+        Command::Features(a) => features::run(&a),
+        Command::Report(a) => report::run(&a),
+        Command::Compare(a) => compare::run(&a),
         Command::Train(a) => train::run(&a),
         Command::Score(a) => score::run(&a),
         Command::Evaluate(a) => evaluate::run(&a),
         Command::Simulate(a) => simulate::run(&a),
         Command::Demo(a) => demo::run(&a),
-        Command::Report(a) => report::run(&a), // TEMP-REPORT-WIRING
-        Command::Compare(a) => compare::run(&a), // TEMP-REPORT-WIRING
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -38,6 +38,9 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     }
     o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
     o.refit = !a.no_refit;
+    if let Some(f) = &a.features {
+        o.features = Some(churn_features::FeatureDictionary::load(f)?);
+    }
     o.name = a.name.clone();
     o.version = a.model_version.clone();
     Ok(o)
@@ -45,7 +48,20 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
 
 pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
     let opts = options(a)?;
-    let outcome = churn_train::train(&opts)?;
+    let table = churn_core::Table::read(&opts.data)?;
+    let outcome = churn_train::train_table(&table, &opts)?;
+    if let Some(dir) = &a.report {
+        // The report is built before the model is saved: a report error leaves nothing written.
+        let y = outcome.model.schema.label.read(&table)?;
+        let split = churn_train::stratified_split(&y, opts.fractions, opts.seed)?;
+        let report = churn_report::build_from_table(
+            &outcome.model,
+            &table,
+            Some(&split.test),
+            &churn_report::ReportOptions { seed: opts.seed, ..Default::default() },
+        )?;
+        report.write_dir(dir).with_context(|| format!("writing the report to {}", dir.display()))?;
+    }
     outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
     print_outcome(&outcome);
     println!("model written to {}", a.out.display());

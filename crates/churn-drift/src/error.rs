@@ -1,0 +1,49 @@
+//! Errors of the drift checks.
+
+use std::path::PathBuf;
+
+/// What can go wrong checking drift.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DriftError {
+    /// A data-layer error (file, column, value).
+    #[error(transparent)]
+    Core(#[from] churn_core::CoreError),
+    /// A model-layer error (including data missing the model's columns).
+    #[error(transparent)]
+    Model(#[from] churn_model::ModelError),
+    /// A statistics error.
+    #[error(transparent)]
+    Eval(#[from] churn_eval::EvalError),
+    /// The model file carries no training profile (it predates drift checks).
+    #[error("{}: the model has no training profile (it was written by an older version of churn); retrain it to enable drift checks", path.display())]
+    NoProfile {
+        /// The model file.
+        path: PathBuf,
+    },
+    /// The profile does not describe a model feature.
+    #[error("the training profile has no entry for feature `{feature}`; the model file is inconsistent, retrain it")]
+    ProfileMismatch {
+        /// The feature without a profile.
+        feature: String,
+    },
+    /// `churn.toml`'s `[drift]` table is invalid.
+    #[error("{}: invalid [drift] settings: {message}", path.display())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Probabilities and rows disagree in number.
+    #[error("{rows} rows but {probabilities} probabilities")]
+    LengthMismatch {
+        /// Rows of the current data.
+        rows: usize,
+        /// Probabilities given.
+        probabilities: usize,
+    },
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = DriftError> = std::result::Result<T, E>;
