@@ -53,10 +53,10 @@ fn boosting_wins_on_interactions_and_attributions_are_exact() {
     let x = m.design_matrix(&t).unwrap();
     let raw = m.learner.predict_raw(&x);
     let mut row = vec![0.0; x.n_cols()];
-    for i in 0..200 {
+    for (i, &raw_i) in raw.iter().enumerate().take(200) {
         x.row_into(i, &mut row);
         let (base, c) = m.learner.contributions(&row, &m.input_means);
-        assert!((base + c.iter().sum::<f64>() - raw[i]).abs() < 1e-9, "row {i}");
+        assert!((base + c.iter().sum::<f64>() - raw_i).abs() < 1e-9, "row {i}");
         let drivers = m.risk_drivers(&row, 3);
         assert!(drivers.windows(2).all(|w| w[0].1 >= w[1].1) && drivers.iter().all(|d| d.1 > 0.0));
     }
@@ -71,10 +71,10 @@ fn logistic_attributions_are_exact_and_calibration_restores_the_base_rate() {
     let x = m.design_matrix(&t).unwrap();
     let raw = m.learner.predict_raw(&x);
     let mut row = vec![0.0; x.n_cols()];
-    for i in 0..200 {
+    for (i, &raw_i) in raw.iter().enumerate().take(200) {
         x.row_into(i, &mut row);
         let (base, c) = m.learner.contributions(&row, &m.input_means);
-        assert!((base + c.iter().sum::<f64>() - raw[i]).abs() < 1e-9);
+        assert!((base + c.iter().sum::<f64>() - raw_i).abs() < 1e-9);
     }
     // Balanced weights inflate raw probabilities; Platt brings their mean back to the base rate.
     let t_m = &m.training.test_metrics;
