@@ -83,6 +83,9 @@ pub struct TrainingSummary {
     pub validation: SplitInfo,
     /// Test split (reported only).
     pub test: SplitInfo,
+    /// `account` when rows of one account (snapshots) were kept in one split, else `row`.
+    #[serde(default = "default_split_by")]
+    pub split_by: String,
     /// Whether the learner was refitted on train + validation after calibration.
     pub refit: bool,
     /// Sample weight of churned rows.
@@ -97,6 +100,10 @@ pub struct TrainingSummary {
     pub validation_metrics: SplitMetrics,
     /// Test metrics: the honest figures.
     pub test_metrics: SplitMetrics,
+}
+
+fn default_split_by() -> String {
+    "row".into()
 }
 
 /// A complete model file.

@@ -24,7 +24,7 @@ use churn_model::{
 };
 
 pub use candidates::{search_space, CandidateParams, ModelKind};
-pub use split::{stratified_split, Split, SplitFractions};
+pub use split::{grouped_split, stratified_split, Split, SplitFractions};
 
 /// Errors of the training pipeline.
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +245,26 @@ pub fn split_metrics(raw: &[f64], y: &[bool], platt: &Platt) -> Result<SplitMetr
     Ok(SplitMetrics { raw: churn_eval::summarize(&p_raw, y)?, calibrated: churn_eval::summarize(&p_cal, y)? })
 }
 
+/// The split training uses: by account when the id column repeats (several snapshots per
+/// account), so that no account is in two splits; otherwise by row. Returns the split and
+/// what it was made by (`"account"` or `"row"`).
+pub fn split_rows(table: &Table, y: &[bool], opts: &TrainOptions) -> Result<(Split, &'static str), TrainError> {
+    if let Some(id) = &opts.id {
+        let j = table.column_index(id)?;
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let groups: Vec<usize> = (0..table.n_rows())
+            .map(|i| {
+                let n = index.len();
+                *index.entry(table.field(i, j).trim()).or_insert(n)
+            })
+            .collect();
+        if index.len() < table.n_rows() {
+            return Ok((grouped_split(y, &groups, opts.fractions, opts.seed)?, "account"));
+        }
+    }
+    Ok((stratified_split(y, opts.fractions, opts.seed)?, "row"))
+}
+
 /// Trains a model from a labeled table.
 pub fn train(opts: &TrainOptions) -> Result<TrainOutcome, TrainError> {
     let table = Table::read(&opts.data)?;
@@ -273,7 +293,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
         return Err(TrainError::NoFeatures { excluded });
     }
-    let split = stratified_split(&y, opts.fractions, opts.seed)?;
+    let (split, split_by) = split_rows(table, &y, opts)?;
     let pre = Preprocessor::fit(table, &features, &split.train)?;
     let cols: Vec<usize> = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
     let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
@@ -361,6 +381,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         validation: split_info(&y, &split.validation),
         test: split_info(&y, &split.test),
         refit: opts.refit,
+        split_by: split_by.into(),
         selected_by: opts.select.name().into(),
         leaderboard,
         weight_churned: w_pos,

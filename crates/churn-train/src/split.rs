@@ -76,6 +76,44 @@ pub fn stratified_split(labels: &[bool], fractions: SplitFractions, seed: u64) -
     Ok(split)
 }
 
+/// Like [`stratified_split`], but keeps every row of a group (an account with several snapshot
+/// rows) in the same split, so the test split holds accounts the model never saw. Groups are
+/// stratified by whether any of their rows churned. `groups[i]` is the group index of row `i`.
+pub fn grouped_split(
+    labels: &[bool],
+    groups: &[usize],
+    fractions: SplitFractions,
+    seed: u64,
+) -> Result<Split, TrainError> {
+    let n_groups = groups.iter().copied().max().map_or(0, |m| m + 1);
+    let mut churned = vec![false; n_groups];
+    for (&g, &y) in groups.iter().zip(labels) {
+        churned[g] |= y;
+    }
+    let by_group = stratified_split(&churned, fractions, seed)?;
+    let mut which = vec![0u8; n_groups];
+    for (k, part) in [&by_group.train, &by_group.validation, &by_group.test].into_iter().enumerate() {
+        for &g in part {
+            which[g] = k as u8;
+        }
+    }
+    let mut split = Split { train: Vec::new(), validation: Vec::new(), test: Vec::new() };
+    for (i, &g) in groups.iter().enumerate() {
+        match which[g] {
+            0 => split.train.push(i),
+            1 => split.validation.push(i),
+            _ => split.test.push(i),
+        }
+    }
+    for part in [&split.validation, &split.test] {
+        let pos = part.iter().filter(|&&i| labels[i]).count();
+        if pos == 0 || pos == part.len() {
+            return Err(TrainError::TooFewRows { class: if pos == 0 { "churned" } else { "retained" }, rows: pos });
+        }
+    }
+    Ok(split)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +130,27 @@ mod tests {
         assert_eq!(all, (0..1000).collect::<Vec<_>>());
         assert_eq!(s, stratified_split(&labels, SplitFractions::default(), 7).unwrap());
         assert_ne!(s, stratified_split(&labels, SplitFractions::default(), 8).unwrap());
+    }
+
+    #[test]
+    fn grouped_split_keeps_accounts_together() {
+        // 300 accounts with 1-4 rows each; an account churns at its last row at most.
+        let mut labels = Vec::new();
+        let mut groups = Vec::new();
+        for g in 0..300 {
+            let n = 1 + g % 4;
+            for k in 0..n {
+                groups.push(g);
+                labels.push(g % 5 == 0 && k == n - 1);
+            }
+        }
+        let s = grouped_split(&labels, &groups, SplitFractions::default(), 3).unwrap();
+        let owner = |part: &[usize]| part.iter().map(|&i| groups[i]).collect::<std::collections::BTreeSet<_>>();
+        let (a, b, c) = (owner(&s.train), owner(&s.validation), owner(&s.test));
+        assert!(a.is_disjoint(&b) && a.is_disjoint(&c) && b.is_disjoint(&c));
+        assert_eq!(a.len() + b.len() + c.len(), 300);
+        assert_eq!((b.len(), c.len()), (45, 45));
+        assert_eq!(s.train.len() + s.validation.len() + s.test.len(), labels.len());
     }
 
     #[test]

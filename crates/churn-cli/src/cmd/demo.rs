@@ -51,6 +51,12 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
         opt(m.lift_at_10)
     );
 
+    let report_dir = a.out.join("report");
+    let table = churn_core::Table::read(&current.join("snapshot.csv"))?;
+    let report = churn_report::build_from_table(&model, &table, None, &churn_report::ReportOptions::default())?;
+    report.write_dir(&report_dir)?;
+    println!("   report: {}", report_dir.join("report.html").display());
+
     println!("4. scoring {}", current.join("snapshot.csv").display());
     let scores = a.out.join("scores.csv");
     let mut opts = ScoreOptions::new(current.join("snapshot.csv"), &scores);
@@ -58,9 +64,10 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
     let s = score_file(&model, &opts)?;
     print!("{}", s.summary.to_table());
     println!(
-        "\nresults:\n  model   {}\n  scores  {}\n  data    {} and {}",
+        "\nresults:\n  model   {}\n  scores  {}\n  report  {}\n  data    {} and {}",
         model_path.display(),
         scores.display(),
+        report_dir.join("report.html").display(),
         history.display(),
         current.display()
     );

@@ -13,7 +13,11 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
-    let Some(label) = a.label.clone().or(config.data.label.clone()) else {
+    let dict_label = match &a.features {
+        Some(f) => churn_features::FeatureDictionary::load(f)?.label_column,
+        None => None,
+    };
+    let Some(label) = a.label.clone().or(config.data.label.clone()).or(dict_label) else {
         bail!("no label column: pass --label COL or set data.label in churn.toml");
     };
     let mut o = TrainOptions::new(&a.data, label);
@@ -39,7 +43,13 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
     o.refit = !a.no_refit;
     if let Some(f) = &a.features {
-        o.features = Some(churn_features::FeatureDictionary::load(f)?);
+        // A feature table knows its own id, snapshot and label columns.
+        let dict = churn_features::FeatureDictionary::load(f)?;
+        o.id = o.id.or(Some(dict.id_column.clone()));
+        if !o.drop.contains(&dict.snapshot_column) {
+            o.drop.push(dict.snapshot_column.clone());
+        }
+        o.features = Some(dict);
     }
     o.name = a.name.clone();
     o.version = a.model_version.clone();
@@ -53,7 +63,7 @@ pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
     if let Some(dir) = &a.report {
         // The report is built before the model is saved: a report error leaves nothing written.
         let y = outcome.model.schema.label.read(&table)?;
-        let split = churn_train::stratified_split(&y, opts.fractions, opts.seed)?;
+        let (split, _) = churn_train::split_rows(&table, &y, &opts)?;
         let report = churn_report::build_from_table(
             &outcome.model,
             &table,
@@ -80,8 +90,14 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         t.train.rows + t.validation.rows + t.test.rows
     );
     println!(
-        "  split: train {} / validation {} / test {} rows; churn rate {:.3} / {:.3} / {:.3}",
-        t.train.rows, t.validation.rows, t.test.rows, t.train.churn_rate, t.validation.churn_rate, t.test.churn_rate
+        "  split by {}: train {} / validation {} / test {} rows; churn rate {:.3} / {:.3} / {:.3}",
+        t.split_by,
+        t.train.rows,
+        t.validation.rows,
+        t.test.rows,
+        t.train.churn_rate,
+        t.validation.churn_rate,
+        t.test.churn_rate
     );
     if t.refit {
         println!("  refitted on train + validation after calibration; test rows never used");
