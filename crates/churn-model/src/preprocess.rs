@@ -333,7 +333,8 @@ mod tests {
         assert!((m.get(0, 0) * 0.0 + mean).is_finite());
         let mut out = vec![0.0; 6];
         p.transform_row(&["3", "never-seen", "no"], &mut out).unwrap();
-        assert_eq!(&out[1..], &[0.0, 0.0, 0.0, 1.0, 0.0]);
+        // x not missing; unseen category -> __other__; "no" standardised: (0 - 0.5) / 0.5.
+        assert_eq!(&out[1..], &[0.0, 0.0, 0.0, 1.0, -1.0]);
         let e = p.transform_row(&["three", "a", "yes"], &mut out).unwrap_err();
         assert_eq!((e.column, e.value.as_str()), (0, "three"));
     }
