@@ -114,8 +114,15 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "MODEL")]
     pub model: PathBuf,
     /// Data to score (CSV or CSV.gz); a label column is ignored.
-    #[arg(long, value_name = "FILE")]
-    pub data: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "as_of")]
+    pub data: Option<PathBuf>,
+    /// Instead of --data: recompute the model's features from raw activity at this snapshot
+    /// date (YYYY-MM-DD), with the feature spec stored in the model.
+    #[arg(long, value_name = "DATE", requires = "activity_dir", conflicts_with = "data")]
+    pub as_of: Option<String>,
+    /// Folder holding the raw activity files named in the model's feature spec.
+    #[arg(long, value_name = "DIR")]
+    pub activity_dir: Option<PathBuf>,
     /// Output CSV, one row per input row, in input order.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,

@@ -186,3 +186,57 @@ fn same_seed_same_model_bytes_on_real_data_for_any_thread_count() {
     }
     assert!(files[0] == files[1], "the model file depends on the number of threads");
 }
+
+#[test]
+fn features_train_and_score_from_raw_activity_on_the_books_simulated_data() {
+    let Some(shared) = shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/fightchurn_socialnet7.toml");
+    let data_dir = shared.join("datasets/fightchurn_socialnet7_sim");
+    churn()
+        .arg("features")
+        .arg("--spec")
+        .arg(&spec)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--out")
+        .arg(d.join("f.csv"))
+        .assert()
+        .success();
+    let table = churn_core::Table::read(&d.join("f.csv")).unwrap();
+    assert_eq!(table.n_rows(), 6608);
+    churn()
+        .arg("train")
+        .arg("--data")
+        .arg(d.join("f.csv"))
+        .arg("--features")
+        .arg(d.join("f.csv.dictionary.json"))
+        .args(["--models", "logistic", "--out"])
+        .arg(d.join("m.json"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("split by account"));
+    let model = churn_model::ModelFile::load(&d.join("m.json")).unwrap();
+    assert_eq!(model.schema.id.as_deref(), Some("account_id"));
+    assert!(model.features.is_some() && model.schema.features.iter().all(|f| f.name != "snapshot_date"));
+    // Scoring raw activity at a date recomputes the same features with the model's spec.
+    let scored = |extra: &[&str], out: &str| {
+        churn()
+            .env("SOURCE_DATE_EPOCH", "0")
+            .arg("score")
+            .arg("--model")
+            .arg(d.join("m.json"))
+            .args(extra)
+            .arg("--out")
+            .arg(d.join(out))
+            .assert()
+            .success();
+        std::fs::read_to_string(d.join(out)).unwrap()
+    };
+    let live = scored(&["--as-of", "2020-05-01", "--activity-dir", data_dir.to_str().unwrap()], "live.csv");
+    assert_eq!(live.lines().count(), 2445, "one row per account alive on 2020-05-01");
+    assert!(!d.join("live.csv.features.tmp.csv").exists(), "temporary feature table left behind");
+    let alive: std::collections::HashSet<&str> = live.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(alive.len(), 2444);
+}

@@ -12,7 +12,34 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     }
     let format: Format = a.format.parse().map_err(|e| anyhow::anyhow!("invalid --format: {e}"))?;
     let model = ModelFile::load(&a.model)?;
-    let mut opts = ScoreOptions::new(&a.data, &a.out);
+    // Raw activity: recompute the model's own features at the snapshot date into a temporary
+    // table beside the output, scored and then removed.
+    let mut features_tmp = None;
+    let data = match (&a.data, &a.as_of, &a.activity_dir) {
+        (Some(d), _, _) => d.clone(),
+        (None, Some(date), Some(dir)) => {
+            let day = churn_core::date::parse_date(date)
+                .ok_or_else(|| anyhow::anyhow!("invalid --as-of '{date}': expected a date YYYY-MM-DD"))?;
+            let dict = model.features.as_ref().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: the model has no feature spec (train it with --features to score raw activity)",
+                    a.model.display()
+                )
+            })?;
+            let (table, summary) = churn_features::features_at(&dict.spec, dir, day)?;
+            if !a.quiet {
+                eprintln!("{summary}");
+            }
+            let tmp = churn_score::sibling(&a.out, ".features.tmp.csv");
+            let mut f = churn_core::output::AtomicFile::create(&tmp)?;
+            table.write_csv(&mut f).with_context(|| format!("writing {}", tmp.display()))?;
+            f.commit()?;
+            features_tmp = Some(TempFile(tmp.clone()));
+            tmp
+        }
+        _ => anyhow::bail!("pass --data FILE, or --as-of DATE with --activity-dir DIR"),
+    };
+    let mut opts = ScoreOptions::new(&data, &a.out);
     opts.format = format;
     opts.rejects = a.rejects.clone();
     opts.max_reject_rate = a.max_reject_rate;
@@ -20,6 +47,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     opts.revenue = a.revenue.clone();
     opts.progress = !a.quiet;
     let s = score_file(&model, &opts)?;
+    drop(features_tmp);
     let summary_path = a.summary.clone().unwrap_or_else(|| match a.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.join("summary.json"),
         _ => "summary.json".into(),
@@ -27,7 +55,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     let json = serde_json::json!({
         "model_id": model.model_id,
         "model_version": model.version,
-        "input": a.data,
+        "input": data,
         "output": a.out,
         "rows_read": s.rows_read,
         "rows_scored": s.rows_scored,
@@ -54,4 +82,13 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         eprintln!("  summary written to {}", summary_path.display());
     }
     Ok(())
+}
+
+/// A file removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
