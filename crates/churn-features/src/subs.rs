@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use churn_core::date::{civil_from_days, days_from_civil, parse_date};
+use churn_core::date::{civil_from_days, days_from_civil, days_in_month, parse_date};
 
 use crate::error::FeatureError;
 use crate::input::{display_name, open, AccountIndex, Header};
@@ -15,15 +15,6 @@ pub fn add_months(day: i32, months: i32) -> i32 {
     let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
     let last = days_in_month(ny, nm);
     days_from_civil(ny, nm, d.min(last))
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
 }
 
 /// One subscription row.
