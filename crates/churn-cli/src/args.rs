@@ -35,6 +35,12 @@ pub enum Command {
     Compare(crate::cmd::compare::CompareArgs),
     /// Compare new data with the model's training profile: feature, score and performance drift (exit 1 on drift).
     Drift(crate::cmd::drift::DriftArgs),
+    /// Rule-based customer health score: validate it against churn.
+    Health {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: crate::cmd::health::HealthCommand,
+    },
 }
 
 /// `churn features`.

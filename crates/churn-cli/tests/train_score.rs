@@ -214,3 +214,29 @@ fn model_file_carries_schema_preprocessing_learner_calibrator_and_summary() {
     // Balanced weights: churned rows weigh more when churn is the minority.
     assert!(t["weight_churned"].as_f64().unwrap() > t["weight_retained"].as_f64().unwrap());
 }
+
+#[test]
+fn train_report_describes_the_test_split_the_model_file_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", &customers_csv(1500, 21));
+    let report = dir.path().join("report");
+    let model = dir.path().join("m.json");
+    churn()
+        .args(["train", "--data"])
+        .arg(&data)
+        .args(["--label", "churned", "--id", "account_id", "--report"])
+        .arg(&report)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).unwrap()).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let test = &m["training"]["test_metrics"]["calibrated"];
+    for k in ["auc", "brier", "log_loss"] {
+        let (a, b) = (r["metrics"][k].as_f64().unwrap(), test[k].as_f64().unwrap());
+        assert!((a - b).abs() < 1e-12, "{k}: report {a} vs model file {b}");
+    }
+    assert!(report.join("report.html").exists() && report.join("report.md").exists());
+}

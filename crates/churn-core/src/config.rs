@@ -65,6 +65,9 @@ pub struct Config {
     /// Health states over 0-100 (validated by [`Config::health_states`]).
     #[serde(default)]
     pub health_states: Vec<Band>,
+    /// Rule-based health score (`[health]`), read by `churn health` itself.
+    #[serde(default)]
+    pub health: Option<toml::Value>,
     /// Drift thresholds (`[drift]`), read by `churn drift` itself.
     #[serde(default)]
     pub drift: Option<toml::Value>,

@@ -47,7 +47,7 @@ impl Normaliser {
     /// The 0-100 score of `value` (with `trend` for the trend normaliser; ignored otherwise).
     pub fn apply(&self, value: f64, trend: f64) -> f64 {
         match self {
-            Normaliser::Linear { target, invert: false } => (value / target).min(1.0).max(0.0) * 100.0,
+            Normaliser::Linear { target, invert: false } => (value / target).clamp(0.0, 1.0) * 100.0,
             Normaliser::Linear { target, invert: true } => (1.0 - value / target).clamp(0.0, 1.0) * 100.0,
             Normaliser::Bands { bands } => {
                 // Sorted ascending by `min` at load time.

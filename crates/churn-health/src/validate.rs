@@ -243,9 +243,9 @@ pub fn validate(config: &HealthConfig, table: &Table, labels: &[bool]) -> Result
         Err(e) => warnings.push(format!("the logistic regression for proposed weights failed: {e}")),
     }
     for cv in &components {
-        if cv.auc.is_some_and(|a| a < 0.5) {
+        if cv.auc.is_some_and(|a| a < 0.45) {
             warnings.push(format!(
-                "component `{}` has AUC {:.3} < 0.5: accounts scoring higher on it churn more; check its direction (invert?)",
+                "component `{}` has AUC {:.3}, below 0.5: accounts scoring higher on it churn more; check its direction (invert?)",
                 cv.name,
                 cv.auc.unwrap_or(0.5)
             ));
@@ -328,5 +328,17 @@ impl Validation {
             let _ = writeln!(s, "warning: {w}");
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_to_100;
+
+    #[test]
+    fn rounding_to_100_uses_largest_remainders() {
+        assert_eq!(round_to_100(&[1.0, 1.0, 1.0]), [34, 33, 33]);
+        assert_eq!(round_to_100(&[0.0, 2.0, 6.0]), [0, 25, 75]);
+        assert_eq!(round_to_100(&[0.494, 0.326, 0.06, 0.12]).iter().sum::<u32>(), 100);
     }
 }

@@ -68,6 +68,18 @@ pub struct LeaderboardEntry {
     pub test: churn_eval::Metrics,
 }
 
+/// Which inputs the model relies on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Importance {
+    /// How `native` was measured.
+    pub method: String,
+    /// The learner's own importance per learner input, as `(input, value)`, largest first.
+    pub native: Vec<(String, f64)>,
+    /// Permutation importance per input column on the validation split: the mean drop in
+    /// AUC when the column is shuffled (3 seeded repeats), as `(column, drop)`, largest first.
+    pub permutation: Vec<(String, f64)>,
+}
+
 /// How the model was trained and how well it did on rows it never saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSummary {
@@ -100,6 +112,9 @@ pub struct TrainingSummary {
     pub validation_metrics: SplitMetrics,
     /// Test metrics: the honest figures.
     pub test_metrics: SplitMetrics,
+    /// Feature importance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
 }
 
 fn default_split_by() -> String {

@@ -70,4 +70,17 @@ impl Learner {
             Learner::Tree(m) => m.shap_values(row),
         }
     }
+
+    /// The learner's own importance per input: `|coefficient|` for logistic regression (numeric
+    /// inputs are standardised, one-hot inputs are 0/1), total split gain for tree models.
+    /// Returns the method's name and one value per input.
+    pub fn native_importance(&self) -> (&'static str, Vec<f64>) {
+        let n = self.n_inputs();
+        match self {
+            Learner::Logistic(m) => ("absolute standardised coefficient", m.coef.iter().map(|c| c.abs()).collect()),
+            Learner::Gbdt(m) => ("total split gain", m.feature_importance_gain(n)),
+            Learner::Forest(m) => ("total split gain", m.feature_importance_gain(n)),
+            Learner::Tree(m) => ("total split gain", m.feature_importance_gain(n)),
+        }
+    }
 }

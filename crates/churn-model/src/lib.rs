@@ -9,7 +9,9 @@ pub mod preprocess;
 pub mod profile;
 
 pub use error::{ModelError, RowError};
-pub use file::{LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary, FORMAT_VERSION};
+pub use file::{
+    Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary, FORMAT_VERSION,
+};
 pub use learner::Learner;
 pub use preprocess::Preprocessor;
 pub use profile::Profile;

@@ -18,9 +18,9 @@ use rayon::prelude::*;
 
 use churn_core::schema::{choose_features, resolve_label, ColumnKind, Roles};
 use churn_core::{Bands, Table};
-use churn_learn::Platt;
+use churn_learn::{Matrix, Platt};
 use churn_model::{
-    LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary,
+    Importance, LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitInfo, SplitMetrics, TrainingSummary,
 };
 
 pub use candidates::{search_space, CandidateParams, ModelKind};
@@ -265,6 +265,60 @@ pub fn split_rows(table: &Table, y: &[bool], opts: &TrainOptions) -> Result<(Spl
     Ok((stratified_split(y, opts.fractions, opts.seed)?, "row"))
 }
 
+fn sorted_desc(mut v: Vec<(String, f64)>) -> Vec<(String, f64)> {
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+fn native_importance(learner: &Learner, pre: &Preprocessor, permutation: Vec<(String, f64)>) -> Importance {
+    let (method, values) = learner.native_importance();
+    Importance {
+        method: method.into(),
+        native: sorted_desc(pre.output_names().into_iter().zip(values).collect()),
+        permutation,
+    }
+}
+
+/// Mean AUC drop on the validation split when each input column (all its learner inputs
+/// together) is shuffled, over three seeded repeats. Uses the learner fitted on the training
+/// split only, which has not seen the validation rows.
+fn permutation_importance(
+    learner: &Learner,
+    x: &Matrix,
+    y: &[bool],
+    pre: &Preprocessor,
+    features: &[churn_core::FeatureColumn],
+    seed: u64,
+) -> Result<Vec<(String, f64)>, TrainError> {
+    let base = churn_eval::roc_auc(&learner.predict_raw(x), y)?;
+    let sources = pre.output_sources();
+    let n = x.n_rows();
+    let drops: Vec<Result<(String, f64), TrainError>> = features
+        .par_iter()
+        .enumerate()
+        .map(|(c, f)| {
+            let mut total = 0.0;
+            for repeat in 0..3u64 {
+                let mut perm: Vec<usize> = (0..n).collect();
+                churn_core::rng::Rng::derive(seed ^ 0x9e37, (c as u64) * 3 + repeat).shuffle(&mut perm);
+                let mut data = x.as_slice().to_vec();
+                for (j, &src) in sources.iter().enumerate() {
+                    if src == c {
+                        let col = x.col(j);
+                        for (i, &p) in perm.iter().enumerate() {
+                            data[j * n + i] = col[p];
+                        }
+                    }
+                }
+                let shuffled = Matrix::from_col_major(n, x.n_cols(), data).expect("same shape");
+                total += base - churn_eval::roc_auc(&learner.predict_raw(&shuffled), y)?;
+            }
+            Ok((f.name.clone(), total / 3.0))
+        })
+        .collect();
+    Ok(sorted_desc(drops.into_iter().collect::<Result<_, _>>()?))
+}
+
 /// Trains a model from a labeled table.
 pub fn train(opts: &TrainOptions) -> Result<TrainOutcome, TrainError> {
     let table = Table::read(&opts.data)?;
@@ -354,6 +408,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let params = &candidates[winner];
     leaderboard[winner].selected = true;
     let raw_val = learner.predict_raw(&x_val);
+    let permutation = permutation_importance(&learner, &x_val, &y_val, &pre, &features, opts.seed)?;
     // The inputs of the final fit: train + validation after a refit, else train.
     let x_fit = if opts.refit {
         let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
@@ -388,6 +443,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         weight_retained: w_neg,
         validation_metrics: split_metrics(&raw_val, &y_val, &platt)?,
         test_metrics: split_metrics(&raw_test, &y_test, &platt)?,
+        importance: Some(native_importance(&learner, &pre, permutation)),
     };
     let name = opts.name.clone().unwrap_or_else(|| {
         let stem = table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());

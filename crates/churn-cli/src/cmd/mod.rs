@@ -9,6 +9,7 @@ mod demo;
 pub mod drift;
 mod evaluate;
 mod features;
+pub mod health;
 pub mod report;
 mod score;
 mod simulate;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Drift(a) => return drift::run(&a),
         Command::Features(a) => features::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Health { cmd } => health::run(&cmd),
         Command::Compare(a) => compare::run(&a),
         Command::Train(a) => train::run(&a),
         Command::Score(a) => score::run(&a),
