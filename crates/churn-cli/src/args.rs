@@ -147,6 +147,10 @@ pub struct ScoreArgs {
     /// Revenue column (e.g. MRR) to total per tier and health state, and revenue at risk.
     #[arg(long, value_name = "COL")]
     pub revenue: Option<String>,
+    /// Project file: a `[health]` table replaces the default health score 100 × (1 − p) with a
+    /// rule-based composite.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Where the summary JSON goes (default: summary.json beside the output).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,

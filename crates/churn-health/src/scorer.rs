@@ -93,6 +93,13 @@ impl HealthScorer {
     ///
     /// Missing components are left out and the other weights rescaled; a row with every
     /// component missing is an error.
+    /// The health score (0-100) of one row, reading field `j` through `field(j)`.
+    pub fn score_with<'a>(&self, field: impl Fn(usize) -> &'a str) -> Result<f64, RowError> {
+        let s = self.component_scores_with(field)?;
+        self.combine(&s).ok_or_else(|| self.all_missing())
+    }
+
+    /// The health score (0-100) of one input row, given all its fields.
     pub fn score<S: AsRef<str>>(&self, fields: &[S]) -> Result<f64, RowError> {
         let s = self.component_scores(fields)?;
         self.combine(&s).ok_or_else(|| self.all_missing())

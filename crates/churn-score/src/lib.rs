@@ -32,6 +32,9 @@ pub enum ScoreError {
     /// Model-layer error.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// Health-score configuration error.
+    #[error(transparent)]
+    Health(#[from] churn_health::HealthError),
     /// Too many rows could not be scored.
     #[error("{rejected} of {read} rows rejected ({rate:.2}%, above the allowed {allowed:.2}%); first: {first}{}", rejects_file.as_ref().map(|p| format!("; all rejects are in {}", p.display())).unwrap_or_default())]
     TooManyRejects {
@@ -107,6 +110,8 @@ pub struct ScoreOptions {
     pub drivers: usize,
     /// Revenue column to total per tier and health state.
     pub revenue: Option<String>,
+    /// A rule-based health score (`[health]` in `churn.toml`) instead of `100 × (1 − p)`.
+    pub health: Option<churn_health::HealthConfig>,
     /// The `scored_at` stamp written on every row (RFC 3339).
     pub scored_at: String,
     /// Show a progress line on stderr (only when it is a terminal).
@@ -126,6 +131,7 @@ impl ScoreOptions {
             max_reject_rate: 0.0,
             drivers: 3,
             revenue: None,
+            health: None,
             scored_at: now_rfc3339(),
             progress: false,
             chunk_rows: 16_384,
@@ -196,6 +202,7 @@ struct Bound<'a> {
     cols: Vec<usize>,
     id: Option<usize>,
     revenue: Option<(usize, String)>,
+    health: Option<churn_health::HealthScorer>,
     width: usize,
     opts: &'a ScoreOptions,
 }
@@ -226,7 +233,11 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         Some(r) => Some((find_column(&path, &src.headers, r)?, r.clone())),
         None => None,
     };
-    let bound = Bound { model, cols, id, revenue, width: src.headers.len(), opts };
+    let health = match &opts.health {
+        Some(h) => Some(churn_health::HealthScorer::new(h, &src.headers, &path)?),
+        None => None,
+    };
+    let bound = Bound { model, cols, id, revenue, health, width: src.headers.len(), opts };
     let mut out = AtomicFile::create(&opts.output)?;
     if opts.format == Format::Csv {
         let header: Vec<String> =
@@ -372,8 +383,19 @@ impl Bound<'_> {
                     continue;
                 }
             };
+            let health = match &self.health {
+                None => 100.0 * (1.0 - p),
+                Some(h) => match h.score_with(|j| &rec[j]) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        out.rejects.push(Reject { line, column: e.column, value: e.value, reason: e.reason });
+                        continue;
+                    }
+                },
+            };
+            // The state is that of the printed (one-decimal) score, so the two never disagree.
+            let health = (health * 10.0).round() / 10.0;
             let tier = model.tiers.index_of(p);
-            let health = 100.0 * (1.0 - p);
             let state = model.health_states.index_of(health);
             out.summary.add(tier, state, p, revenue);
             let drivers: Vec<(usize, f64)> =

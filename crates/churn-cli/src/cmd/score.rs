@@ -45,6 +45,11 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     opts.max_reject_rate = a.max_reject_rate;
     opts.drivers = a.drivers;
     opts.revenue = a.revenue.clone();
+    if let Some(path) = &a.config {
+        if churn_core::Config::load(path)?.health.is_some() {
+            opts.health = Some(churn_health::HealthConfig::load(path)?);
+        }
+    }
     opts.progress = !a.quiet;
     let s = score_file(&model, &opts)?;
     drop(features_tmp);
