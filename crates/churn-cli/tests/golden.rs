@@ -47,6 +47,8 @@ fn golden_v1_model_loads_and_scores_to_the_same_numbers() {
             .arg(&data)
             .arg("--out")
             .arg(&expected)
+            .arg("--summary")
+            .arg(std::env::temp_dir().join("churn-golden-summary.json"))
             .assert()
             .success();
     }
