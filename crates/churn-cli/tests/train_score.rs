@@ -73,7 +73,7 @@ fn score_keeps_every_row_in_order_and_ignores_the_label() {
         assert_eq!(r[2], tiers.band_of(p).name);
         let h: f64 = r[3].parse().unwrap();
         assert!((h - 100.0 * (1.0 - p)).abs() <= 0.05 + 1e-9);
-        assert_eq!(r[4], states.band_of(100.0 * (1.0 - p)).name);
+        assert_eq!(r[4], states.band_of(h).name, "the state is that of the printed score");
         // Drivers: `column=value (+contribution)`, risk-raising, largest first, values as read.
         let mut last = f64::INFINITY;
         for d in &r[5..8] {

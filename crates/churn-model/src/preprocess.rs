@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use churn_core::schema::{ColumnKind, FeatureColumn};
-use churn_core::table::{is_missing, Table};
+use churn_core::table::{is_missing, FnvBuildHasher, Table};
 use churn_learn::Matrix;
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +80,7 @@ pub struct Preprocessor {
     pub columns: Vec<ColumnTransform>,
     /// Lookup from category text to its position, per one-hot column (rebuilt on load).
     #[serde(skip)]
-    lookup: Vec<HashMap<String, usize>>,
+    lookup: Vec<HashMap<String, usize, FnvBuildHasher>>,
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -172,7 +172,7 @@ impl Preprocessor {
                 ColumnTransform::OneHot { categories, .. } => {
                     categories.iter().enumerate().map(|(k, c)| (c.clone(), k)).collect()
                 }
-                ColumnTransform::Scaled { .. } => HashMap::new(),
+                ColumnTransform::Scaled { .. } => HashMap::default(),
             })
             .collect();
         Preprocessor { columns, lookup }

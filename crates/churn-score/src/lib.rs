@@ -188,6 +188,7 @@ pub struct ScoreSummary {
 struct Chunk {
     records: Vec<csv::StringRecord>,
     lines: Vec<u64>,
+    len: usize,
 }
 
 struct ChunkOut {
@@ -252,17 +253,25 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     let progress = opts.progress && std::io::stderr().is_terminal();
 
     let (tx, rx) = sync_channel::<Result<Chunk, CoreError>>(2);
+    // Chunks go back to the reader once written, so their records' buffers are reused rather
+    // than allocated for every row.
+    let (recycle_tx, recycle_rx) = sync_channel::<Chunk>(4);
     let mut reader = src.reader;
     std::thread::scope(|scope| -> Result<(), ScoreError> {
         let reader_path = path.clone();
         scope.spawn(move || loop {
-            let mut chunk = Chunk { records: Vec::with_capacity(chunk_rows), lines: Vec::with_capacity(chunk_rows) };
-            for _ in 0..chunk_rows {
-                let mut rec = csv::StringRecord::new();
-                match reader.read_record(&mut rec) {
+            let mut chunk = recycle_rx.try_recv().unwrap_or_else(|_| Chunk {
+                records: vec![csv::StringRecord::new(); chunk_rows],
+                lines: vec![0; chunk_rows],
+                len: 0,
+            });
+            chunk.len = 0;
+            while chunk.len < chunk_rows {
+                let k = chunk.len;
+                match reader.read_record(&mut chunk.records[k]) {
                     Ok(true) => {
-                        chunk.lines.push(rec.position().map_or(0, |p| p.line()));
-                        chunk.records.push(rec);
+                        chunk.lines[k] = chunk.records[k].position().map_or(0, |p| p.line());
+                        chunk.len += 1;
                     }
                     Ok(false) => break,
                     Err(e) => {
@@ -271,17 +280,17 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
                     }
                 }
             }
-            let last = chunk.records.len() < chunk_rows;
-            if (!chunk.records.is_empty() && tx.send(Ok(chunk)).is_err()) || last {
+            let last = chunk.len < chunk_rows;
+            if (chunk.len > 0 && tx.send(Ok(chunk)).is_err()) || last {
                 return;
             }
         });
         for chunk in rx {
             let chunk = chunk?;
-            let parts: Vec<ChunkOut> = chunk
-                .records
+            let n = chunk.len;
+            let parts: Vec<ChunkOut> = chunk.records[..n]
                 .par_chunks(512)
-                .zip(chunk.lines.par_chunks(512))
+                .zip(chunk.lines[..n].par_chunks(512))
                 .map(|(recs, lines)| bound.score_records(recs, lines))
                 .collect();
             for part in parts {
@@ -290,10 +299,11 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
                 rows_rejected += part.rejects.len() as u64;
                 rejects.extend(part.rejects);
             }
-            rows_read += chunk.records.len() as u64;
+            rows_read += n as u64;
             if progress {
                 eprint!("\r  {rows_read} rows read, {rows_rejected} rejected ...");
             }
+            let _ = recycle_tx.try_send(chunk);
         }
         Ok(())
     })?;
