@@ -82,7 +82,7 @@ impl HealthScorer {
         self.component_scores_with(|j| fields.get(j).map_or("", AsRef::as_ref))
     }
 
-    /// Combines component scores with the configured weights (see [`combine`]).
+    /// Combines component scores with the configured weights.
     pub fn combine(&self, scores: &[Option<f64>]) -> Option<f64> {
         let w: Vec<f64> = self.config.components.iter().map(|c| c.weight).collect();
         combine(scores, &w)
