@@ -361,10 +361,11 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         ClassWeight::None => (1.0, 1.0),
         ClassWeight::Explicit { churned, retained } => (churned, retained),
     };
-    let w_train: Vec<f64> = y_train.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
+    let weigh = |labels: &[bool]| -> Vec<f64> { labels.iter().map(|&b| if b { w_pos } else { w_neg }).collect() };
+    let w_train = weigh(&y_train);
 
     let kinds: Vec<ModelKind> = if opts.models.is_empty() { ModelKind::ALL.to_vec() } else { opts.models.clone() };
-    let w_val: Vec<f64> = y_val.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
+    let w_val = weigh(&y_val);
     let started = Instant::now();
     let candidates: Vec<CandidateParams> =
         kinds.iter().flat_map(|&kind| search_space(kind, opts.seed, x_train.n_rows())).collect();
@@ -413,7 +414,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let x_fit = if opts.refit {
         let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
         let y_both = subset(&y, &both);
-        let w_both: Vec<f64> = y_both.iter().map(|&b| if b { w_pos } else { w_neg }).collect();
+        let w_both = weigh(&y_both);
         let x_both = design(&both)?;
         learner = params.for_refit(&learner).fit(&x_both, &y_both, &w_both, None, opts.seed)?;
         x_both

@@ -13,10 +13,11 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
-    let dict_label = match &a.features {
-        Some(f) => churn_features::FeatureDictionary::load(f)?.label_column,
+    let dict = match &a.features {
+        Some(f) => Some(churn_features::FeatureDictionary::load(f)?),
         None => None,
     };
+    let dict_label = dict.as_ref().and_then(|d| d.label_column.clone());
     let Some(label) = a.label.clone().or(config.data.label.clone()).or(dict_label) else {
         bail!("no label column: pass --label COL or set data.label in churn.toml");
     };
@@ -42,9 +43,8 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     }
     o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
     o.refit = !a.no_refit;
-    if let Some(f) = &a.features {
+    if let Some(dict) = dict {
         // A feature table knows its own id, snapshot and label columns.
-        let dict = churn_features::FeatureDictionary::load(f)?;
         o.id = o.id.or(Some(dict.id_column.clone()));
         if !o.drop.contains(&dict.snapshot_column) {
             o.drop.push(dict.snapshot_column.clone());
