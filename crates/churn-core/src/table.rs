@@ -51,6 +51,13 @@ pub fn open_csv(path: &Path) -> Result<CsvSource> {
     let mut reader =
         csv::ReaderBuilder::new().has_headers(true).flexible(true).buffer_capacity(1 << 16).from_reader(inner);
     let raw = reader.byte_headers().map_err(|e| csv_error(path, &e))?.clone();
+    let headers = header_names(path, &raw.iter().collect::<Vec<_>>())?;
+    Ok(CsvSource { path: path.into(), headers, reader })
+}
+
+/// The column names of a header record: trimmed of surrounding white space (and a UTF-8
+/// byte-order mark). An empty header is an error; so is a repeated name.
+pub fn header_names(path: &Path, raw: &[&[u8]]) -> Result<Vec<String>> {
     if raw.is_empty() || (raw.len() == 1 && raw[0].is_empty()) {
         return Err(CoreError::EmptyFile { path: path.into(), header_only: false });
     }
@@ -65,7 +72,7 @@ pub fn open_csv(path: &Path) -> Result<CsvSource> {
         }
         headers.push(s);
     }
-    Ok(CsvSource { path: path.into(), headers, reader })
+    Ok(headers)
 }
 
 /// Turns a csv crate error into a [`CoreError`] naming the file and line.
@@ -88,7 +95,14 @@ pub fn find_column(path: &Path, headers: &[String], name: &str) -> Result<usize>
 
 /// True for the texts that mean "no value": empty or blank, `NA`, `N/A`, `NaN`, `null`,
 /// `None` (any case). Missing values stay missing: they are never read as zero.
+#[inline]
 pub fn is_missing(s: &str) -> bool {
+    // Fast path: a value starting with anything but white space or `n`/`N` is present.
+    match s.as_bytes().first() {
+        None => return true,
+        Some(b) if !b.is_ascii_whitespace() && !b.eq_ignore_ascii_case(&b'n') => return false,
+        _ => {}
+    }
     let t = s.trim();
     t.is_empty()
         || t.eq_ignore_ascii_case("na")

@@ -114,11 +114,17 @@ impl DecisionTreeModel {
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
         assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
         let p = x.n_cols();
-        predict_blocked(x, |buf, out| {
-            for (i, o) in out.iter_mut().enumerate() {
-                *o = logit_clipped(self.tree.predict_row(&buf[i * p..(i + 1) * p]));
-            }
-        })
+        predict_blocked(x, |buf, out| self.predict_raw_rows(buf, p, out))
+    }
+
+    /// Raw scores of `out.len()` row-major rows of `p` values each; identical to
+    /// [`Self::predict_raw_row`] row by row.
+    pub fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
+        out.fill(0.0);
+        self.tree.add_rows(rows, p, out);
+        for o in out.iter_mut() {
+            *o = logit_clipped(*o);
+        }
     }
 
     /// Split gain per feature.

@@ -12,7 +12,7 @@ use crate::hist::{
     best_split, better, build_hist_dense, build_hist_gathered, subtract_hist, FeatureHist, Split, SplitRules, Stats,
     EMPTY_HIST,
 };
-use crate::tree::{Node, Tree};
+use crate::tree::{FlatCache, Node, Tree};
 use crate::util::{check_xyw, drop_zero_weight, predict_blocked, sigmoid};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
@@ -137,6 +137,9 @@ pub struct GbdtModel {
     pub valid_loss: Vec<f64>,
     /// Number of trees kept when a validation set chose it (`None` otherwise).
     pub best_iteration: Option<usize>,
+    /// Scoring layout of the trees (derived, not serialized).
+    #[serde(skip)]
+    flat: FlatCache,
 }
 
 /// Per-node information needed during training to route binned rows.
@@ -477,14 +480,15 @@ impl GbdtModel {
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
         assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
         let p = x.n_cols();
-        predict_blocked(x, |buf, out| {
-            out.fill(self.init_score);
-            for t in &self.trees {
-                for (i, o) in out.iter_mut().enumerate() {
-                    *o += t.predict_row(&buf[i * p..(i + 1) * p]);
-                }
-            }
-        })
+        predict_blocked(x, |buf, out| self.predict_raw_rows(buf, p, out))
+    }
+
+    /// Raw scores of `out.len()` row-major rows of `p` values each (`p >= n_features`), tree
+    /// by tree over the block (see [`Tree::add_rows`]); bit-identical to
+    /// [`Self::predict_raw_row`] row by row, since every row adds the trees in the same order.
+    pub fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
+        out.fill(self.init_score);
+        self.flat.get(&self.trees).add_rows(&self.trees, rows, p, out);
     }
 
     /// Raw score (log-odds) of one row (`row.len() >= n_features`); bit-identical to the
@@ -637,5 +641,5 @@ fn fit_inner(
     } else {
         None
     };
-    Ok(GbdtModel { n_features: p, init_score, trees, valid_loss, best_iteration })
+    Ok(GbdtModel { n_features: p, init_score, trees, valid_loss, best_iteration, flat: FlatCache::default() })
 }

@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Rows that [`Tree::add_rows`] walks down a tree together.
+pub const INTERLEAVE: usize = 8;
+
 /// One internal node: rows with `x[feature] <= threshold` go left, `NaN` goes left when
 /// `default_left`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -83,6 +86,46 @@ impl Tree {
     #[inline]
     pub fn predict_row(&self, row: &[f64]) -> f64 {
         self.leaf_value[self.leaf_index(row)]
+    }
+
+    /// Adds the leaf value each row reaches to `out`: `rows` is row-major with `p` values per
+    /// row and `out.len()` rows. The same leaves as [`Self::predict_row`], found for
+    /// [`INTERLEAVE`] rows at a time without branching on the data.
+    ///
+    /// # Panics
+    /// When `rows` holds fewer than `out.len() * p` values or a split feature is `>= p`.
+    pub fn add_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
+        assert!(rows.len() >= out.len() * p, "rows holds fewer than out.len() rows");
+        if self.nodes.is_empty() {
+            let v = self.leaf_value[0];
+            out.iter_mut().for_each(|o| *o += v);
+            return;
+        }
+        let n = out.len();
+        let mut groups = out.chunks_exact_mut(INTERLEAVE);
+        for (g, chunk) in groups.by_ref().enumerate() {
+            let base = g * INTERLEAVE * p;
+            let mut idx = [0i32; INTERLEAVE];
+            // Every child index is < 0 (a leaf) exactly when the AND of all has its sign bit.
+            while idx.iter().fold(-1i32, |a, &c| a & c) >= 0 {
+                for (r, c) in idx.iter_mut().enumerate() {
+                    let node = &self.nodes[(*c).max(0) as usize];
+                    let v = rows[base + r * p + node.feature as usize];
+                    let left = (v <= node.threshold) | (v.is_nan() & node.default_left);
+                    let next = if left { node.left } else { node.right };
+                    *c = if *c >= 0 { next } else { *c };
+                }
+            }
+            for (o, &c) in chunk.iter_mut().zip(&idx) {
+                *o += self.leaf_value[!c as usize];
+            }
+        }
+        let tail = groups.into_remainder();
+        let done = n - tail.len();
+        for (k, o) in tail.iter_mut().enumerate() {
+            let i = done + k;
+            *o += self.predict_row(&rows[i * p..(i + 1) * p]);
+        }
     }
 
     /// Number of leaves.
@@ -275,6 +318,122 @@ impl ShapCtx<'_> {
 
 /// Brute-force Shapley values of one tree (exponential in the number of features), using the
 /// same cover-weighted conditional expectation as path-dependent TreeSHAP. For tests.
+/// One node of [`FlatTrees`]: leaves are nodes too, whose threshold (`+∞`) sends every
+/// number back to the leaf itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FlatNode {
+    threshold: f64,
+    feature: u32,
+    /// Left and right child, as indices into [`FlatTrees::nodes`].
+    child: [u32; 2],
+}
+
+/// A scoring layout of a sequence of trees, built once per model: all nodes in one array,
+/// leaves as self-loops, so that a row takes exactly `depth` steps down each tree and
+/// [`INTERLEAVE`] rows walk down together with no data-dependent branch at all.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlatTrees {
+    nodes: Vec<FlatNode>,
+    /// Leaf value of each node (0 for internal nodes).
+    value: Vec<f64>,
+    /// Root node and depth of each tree.
+    trees: Vec<(u32, u32)>,
+    /// Largest feature index used, plus one.
+    min_features: usize,
+}
+
+impl FlatTrees {
+    /// Lays out `trees`, in order.
+    pub fn new(trees: &[Tree]) -> FlatTrees {
+        let mut f = FlatTrees::default();
+        for t in trees {
+            let root = f.nodes.len() as u32;
+            let n_internal = t.nodes.len() as u32;
+            // Internal node k goes to root + k, leaf l to root + n_internal + l.
+            let at = |c: i32| if c >= 0 { root + c as u32 } else { root + n_internal + (!c) as u32 };
+            for n in &t.nodes {
+                f.nodes.push(FlatNode { threshold: n.threshold, feature: n.feature, child: [at(n.left), at(n.right)] });
+                f.value.push(0.0);
+            }
+            for (l, &v) in t.leaf_value.iter().enumerate() {
+                let me = root + n_internal + l as u32;
+                f.nodes.push(FlatNode { threshold: f64::INFINITY, feature: 0, child: [me, me] });
+                f.value.push(v);
+            }
+            let depth = if t.nodes.is_empty() { 0 } else { t.depth() as u32 };
+            f.trees.push((root, depth));
+            f.min_features = f.min_features.max(t.min_n_features());
+        }
+        f
+    }
+
+    /// Adds, tree by tree in order, the leaf value each row reaches to `out`: `rows` is
+    /// row-major with `p` values per row. Bit-identical to summing [`Tree::predict_row`] over
+    /// the trees in order, row by row. Rows holding a `NaN` take the general path
+    /// ([`Tree::add_rows`], which honours each node's default direction); `trees` must be the
+    /// trees this layout was built from.
+    ///
+    /// # Panics
+    /// When `rows` holds fewer than `out.len() * p` values or `p` is smaller than the largest
+    /// split feature.
+    pub fn add_rows(&self, trees: &[Tree], rows: &[f64], p: usize, out: &mut [f64]) {
+        let n = out.len();
+        assert!(rows.len() >= n * p && p >= self.min_features, "rows too short for these trees");
+        if rows[..n * p].iter().any(|v| v.is_nan()) {
+            for t in trees {
+                t.add_rows(rows, p, out);
+            }
+            return;
+        }
+        for &(root, depth) in &self.trees {
+            let mut groups = out.chunks_exact_mut(INTERLEAVE);
+            for (g, chunk) in groups.by_ref().enumerate() {
+                let rows = &rows[g * INTERLEAVE * p..(g + 1) * INTERLEAVE * p];
+                let mut idx = [root; INTERLEAVE];
+                for _ in 0..depth {
+                    for (r, c) in idx.iter_mut().enumerate() {
+                        let node = &self.nodes[*c as usize];
+                        let v = rows[r * p + node.feature as usize];
+                        *c = node.child[(v > node.threshold) as usize];
+                    }
+                }
+                for (o, &c) in chunk.iter_mut().zip(&idx) {
+                    *o += self.value[c as usize];
+                }
+            }
+            let tail = groups.into_remainder();
+            let done = n - tail.len();
+            for (k, o) in tail.iter_mut().enumerate() {
+                let row = &rows[(done + k) * p..(done + k + 1) * p];
+                let mut c = root;
+                for _ in 0..depth {
+                    let node = &self.nodes[c as usize];
+                    c = node.child[(row[node.feature as usize] > node.threshold) as usize];
+                }
+                *o += self.value[c as usize];
+            }
+        }
+    }
+}
+
+/// A lazily built [`FlatTrees`] held by a model: not serialized, rebuilt on first use, and
+/// ignored by `==` (two models with the same trees are equal whether or not they have scored).
+#[derive(Debug, Clone, Default)]
+pub struct FlatCache(std::sync::OnceLock<FlatTrees>);
+
+impl FlatCache {
+    /// The layout of `trees`, built on the first call.
+    pub fn get(&self, trees: &[Tree]) -> &FlatTrees {
+        self.0.get_or_init(|| FlatTrees::new(trees))
+    }
+}
+
+impl PartialEq for FlatCache {
+    fn eq(&self, _: &FlatCache) -> bool {
+        true
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn brute_force_shap(tree: &Tree, row: &[f64], n_features: usize) -> Vec<f64> {
     fn cond_exp(t: &Tree, c: i32, row: &[f64], set: u32) -> f64 {
@@ -317,6 +476,26 @@ mod tests {
     use super::*;
 
     /// x0 <= 0.5 ? (x1 <= 0.5 ? A : (x0 <= 0.2 ? B : C)) : D — feature 0 repeats on a path.
+    #[test]
+    fn flat_layout_scores_like_the_trees() {
+        let trees = vec![small_tree(), Tree::leaf(0.25, 1.0), small_tree()];
+        let flat = FlatTrees::new(&trees);
+        let mut r = churn_core::rng::Rng::new(9);
+        for nan in [false, true] {
+            for n in [1, 8, 13, 40] {
+                let rows: Vec<f64> =
+                    (0..n * 2).map(|k| if nan && k == 3 { f64::NAN } else { r.next_f64() * 1.2 - 0.1 }).collect();
+                let mut out = vec![0.5; n];
+                flat.add_rows(&trees, &rows, 2, &mut out);
+                for (i, o) in out.iter().enumerate() {
+                    let row = &rows[i * 2..i * 2 + 2];
+                    let want = trees.iter().fold(0.5, |a, t| a + t.predict_row(row));
+                    assert_eq!(o.to_bits(), want.to_bits(), "row {i} of {n}, nan {nan}");
+                }
+            }
+        }
+    }
+
     fn small_tree() -> Tree {
         let n = |feature, threshold, left, right, default_left| Node { threshold, feature, left, right, default_left };
         Tree {

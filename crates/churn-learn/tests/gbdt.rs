@@ -147,6 +147,16 @@ fn missing_values_route_to_the_learned_side() {
     // The root split is on x0 and sends missing values its own way.
     let root = m.trees[0].nodes[0];
     assert_eq!(root.feature, 0);
+    // Block scoring (several rows walked down each tree together) routes missing values the
+    // same way as row scoring, for any block length (not only multiples of the interleave).
+    for len in [1, 7, 8, 9, 61] {
+        let block: Vec<f64> = rows[..len].iter().flatten().copied().collect();
+        let mut out = vec![0.0; len];
+        m.predict_raw_rows(&block, 2, &mut out);
+        for (i, r) in rows[..len].iter().enumerate() {
+            assert_eq!(out[i].to_bits(), m.predict_raw_row(r).to_bits(), "row {i} of {len}");
+        }
+    }
 }
 
 #[test]

@@ -39,6 +39,22 @@ impl Learner {
         }
     }
 
+    /// Log-odds of churn for `out.len()` preprocessed rows stored row-major in `rows`, `p`
+    /// values each; the same values as [`Self::predict_raw_row`] row by row, computed a block
+    /// at a time (tree learners walk several rows down each tree together).
+    pub fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
+        match self {
+            Learner::Logistic(m) => {
+                for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
+                    *o = m.predict_raw_row(row);
+                }
+            }
+            Learner::Gbdt(m) => m.predict_raw_rows(rows, p, out),
+            Learner::Forest(m) => m.predict_raw_rows(rows, p, out),
+            Learner::Tree(m) => m.predict_raw_rows(rows, p, out),
+        }
+    }
+
     /// Log-odds of churn for every row of `x`.
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
         match self {

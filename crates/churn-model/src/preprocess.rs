@@ -19,6 +19,9 @@ use crate::error::{ModelError, RowError};
 pub const MIN_CATEGORY_COUNT: usize = 5;
 /// At most this many categories per column get their own column (the most frequent ones).
 pub const MAX_CATEGORIES: usize = 100;
+/// Columns with at most this many categories are looked up by comparing the text with each
+/// (cheaper than hashing it).
+const LINEAR_LOOKUP: usize = 8;
 /// The bucket for rare and unseen categories.
 pub const OTHER: &str = "__other__";
 /// The category of missing values.
@@ -219,8 +222,16 @@ impl Preprocessor {
     /// Transforms one row, given its raw fields in model column order, into `out`
     /// (length [`Preprocessor::width`]). A value that cannot be read is a [`RowError`].
     pub fn transform_row(&self, fields: &[&str], out: &mut [f64]) -> Result<(), RowError> {
+        self.transform_fields(|c| fields[c], out)
+    }
+
+    /// [`Self::transform_row`] with the raw field of model column `c` given by `field(c)`, so
+    /// that a caller holding a whole input record need not gather the model's fields first.
+    #[inline]
+    pub fn transform_fields<'a>(&self, field: impl Fn(usize) -> &'a str, out: &mut [f64]) -> Result<(), RowError> {
         let mut k = 0;
-        for (c, (t, v)) in self.columns.iter().zip(fields).enumerate() {
+        for (c, t) in self.columns.iter().enumerate() {
+            let v = field(c);
             match t {
                 ColumnTransform::Scaled { kind, median, mean, std, missing_indicator, .. } => {
                     let (x, miss) = if is_missing(v) {
@@ -250,7 +261,12 @@ impl Preprocessor {
                             w - 1
                         }
                     } else {
-                        self.lookup[c].get(v.trim()).copied().unwrap_or(w - 1)
+                        let v = v.trim();
+                        if categories.len() <= LINEAR_LOOKUP {
+                            categories.iter().position(|c| c == v).unwrap_or(w - 1)
+                        } else {
+                            self.lookup[c].get(v).copied().unwrap_or(w - 1)
+                        }
                     };
                     out[k + pos] = 1.0;
                     k += w;

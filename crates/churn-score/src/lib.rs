@@ -7,6 +7,8 @@
 //! succeeds.
 #![warn(missing_docs)]
 
+mod blocks;
+mod fmt;
 mod summary;
 
 use std::io::{IsTerminal, Write};
@@ -15,10 +17,12 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use churn_core::output::AtomicFile;
-use churn_core::table::{csv_error, find_column, is_missing, open_csv, parse_number};
+use churn_core::table::{find_column, is_missing, open_maybe_gz, parse_number};
 use churn_core::CoreError;
 use churn_model::{ModelError, ModelFile};
 use rayon::prelude::*;
+
+use crate::blocks::BlockReader;
 
 pub use summary::{Summary, SummaryRow};
 
@@ -116,8 +120,8 @@ pub struct ScoreOptions {
     pub scored_at: String,
     /// Show a progress line on stderr (only when it is a terminal).
     pub progress: bool,
-    /// Rows per chunk.
-    pub chunk_rows: usize,
+    /// Input bytes per block (blocks of whole records are scored in parallel).
+    pub block_bytes: usize,
 }
 
 impl ScoreOptions {
@@ -134,7 +138,7 @@ impl ScoreOptions {
             health: None,
             scored_at: now_rfc3339(),
             progress: false,
-            chunk_rows: 16_384,
+            block_bytes: BLOCK_BYTES,
         }
     }
 
@@ -185,17 +189,70 @@ pub struct ScoreSummary {
     pub seconds: f64,
 }
 
-struct Chunk {
-    records: Vec<csv::StringRecord>,
-    lines: Vec<u64>,
-    len: usize,
+/// A block of raw CSV records, with its place in the input.
+struct Block {
+    data: Vec<u8>,
+    seq: usize,
 }
 
-struct ChunkOut {
+/// What one block became.
+struct BlockOut {
     bytes: Vec<u8>,
+    /// Rejects, with lines relative to the block (1 = its first line).
     rejects: Vec<Reject>,
     summary: Summary,
+    records: u64,
+    newlines: u64,
 }
+
+/// Per-worker scratch space, reused from block to block.
+struct Scratch {
+    csv: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    batch: Batch,
+}
+
+/// Rows parsed and preprocessed, waiting to be scored together.
+#[derive(Default)]
+struct Batch {
+    /// Preprocessed rows, row-major.
+    x: Vec<f64>,
+    raw: Vec<f64>,
+    pending: Vec<Pending>,
+    /// Each pending row's record text, concatenated.
+    text: String,
+    /// Where each pending row's text starts in `text`.
+    starts: Vec<usize>,
+    /// Field ends of every pending row, as offsets in `text`.
+    record_ends: Vec<usize>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.pending.clear();
+        self.text.clear();
+        self.starts.clear();
+        self.record_ends.clear();
+    }
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch { csv: csv_core::Reader::new(), fields: vec![0; 1 << 12], ends: vec![0; 64], batch: Batch::default() }
+    }
+}
+
+/// A parsed row waiting for the learner: where its fields are in [`Scratch::text`].
+struct Pending {
+    revenue: f64,
+    health: Option<f64>,
+    /// Offset of this row's field ends in [`Scratch::record_ends`].
+    ends_at: usize,
+}
+
+/// Rows preprocessed before the learner scores them together.
+const BATCH_ROWS: usize = 256;
 
 /// Column positions of one input file, bound to a model.
 struct Bound<'a> {
@@ -205,7 +262,12 @@ struct Bound<'a> {
     revenue: Option<(usize, String)>,
     health: Option<churn_health::HealthScorer>,
     width: usize,
+    headers: Vec<String>,
     opts: &'a ScoreOptions,
+    /// Per risk tier: `,<tier>,` then, after the health score and state, the row's tail.
+    tier_text: Vec<String>,
+    tail_text: Vec<String>,
+    state_text: Vec<String>,
 }
 
 /// The output columns, in order.
@@ -217,28 +279,62 @@ pub fn output_columns(model: &ModelFile, drivers: usize) -> Vec<String> {
     cols
 }
 
+/// Bytes read per block: enough rows to keep both cores busy between hand-overs.
+const BLOCK_BYTES: usize = 1 << 19;
+
 /// Scores `opts.input` with `model` into `opts.output`.
+///
+/// The input is read once: a reader thread cuts it into blocks of whole records (see
+/// `blocks.rs`), the blocks are parsed, scored and formatted on every core, and the main
+/// thread writes their output in input order.
 pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary, ScoreError> {
     let started = Instant::now();
-    let src = open_csv(&opts.input)?;
-    let path = src.path.clone();
-    let cols = model.bind_columns(&path, &src.headers)?;
+    let path = opts.input.clone();
+    let (headers, rest, header_lines, reader) = read_header(&path)?;
+    let cols = model.bind_columns(&path, &headers)?;
     let id = match &model.schema.id {
         Some(id) => Some(
-            find_column(&path, &src.headers, id)
+            find_column(&path, &headers, id)
                 .map_err(|_| ModelError::SchemaMismatch { path: path.clone(), missing: vec![id.clone()] })?,
         ),
         None => None,
     };
     let revenue = match &opts.revenue {
-        Some(r) => Some((find_column(&path, &src.headers, r)?, r.clone())),
+        Some(r) => Some((find_column(&path, &headers, r)?, r.clone())),
         None => None,
     };
     let health = match &opts.health {
-        Some(h) => Some(churn_health::HealthScorer::new(h, &src.headers, &path)?),
+        Some(h) => Some(churn_health::HealthScorer::new(h, &headers, &path)?),
         None => None,
     };
-    let bound = Bound { model, cols, id, revenue, health, width: src.headers.len(), opts };
+    let tiers = model.tiers.bands();
+    let tier_text = tiers.iter().map(|t| format!(",{},", csv_field(&t.name))).collect();
+    let tail_text = tiers
+        .iter()
+        .map(|t| {
+            format!(
+                ",{},{},{},{}\n",
+                csv_field(t.action.as_deref().unwrap_or("")),
+                csv_field(&model.model_id),
+                csv_field(&model.version),
+                csv_field(&opts.scored_at)
+            )
+        })
+        .collect();
+    let state_text = model.health_states.bands().iter().map(|b| format!(",{}", csv_field(&b.name))).collect();
+    let bound = Bound {
+        model,
+        cols,
+        id,
+        revenue,
+        health,
+        width: headers.len(),
+        headers,
+        opts,
+        tier_text,
+        tail_text,
+        state_text,
+    };
     let mut out = AtomicFile::create(&opts.output)?;
     if opts.format == Format::Csv {
         let header: Vec<String> =
@@ -249,61 +345,65 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     let mut summary = Summary::new(model, opts.revenue.is_some());
     let mut rejects: Vec<Reject> = Vec::new();
     let (mut rows_read, mut rows_rejected) = (0u64, 0u64);
-    let chunk_rows = opts.chunk_rows.max(1);
+    // Line of the next block's first byte.
+    let mut next_line = 1 + header_lines;
     let progress = opts.progress && std::io::stderr().is_terminal();
+    let block_bytes = opts.block_bytes.max(1);
+    let batch = 2 * rayon::current_num_threads().max(1);
 
-    let (tx, rx) = sync_channel::<Result<Chunk, CoreError>>(2);
-    // Chunks go back to the reader once written, so their records' buffers are reused rather
-    // than allocated for every row.
-    let (recycle_tx, recycle_rx) = sync_channel::<Chunk>(4);
-    let mut reader = src.reader;
+    let (tx, rx) = sync_channel::<Result<Block, CoreError>>(batch);
+    // Blocks go back to the reader once scored, so their buffers are reused.
+    let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(2 * batch);
+    let mut blocks = BlockReader::new(reader, rest, block_bytes);
     std::thread::scope(|scope| -> Result<(), ScoreError> {
         let reader_path = path.clone();
-        scope.spawn(move || loop {
-            let mut chunk = recycle_rx.try_recv().unwrap_or_else(|_| Chunk {
-                records: vec![csv::StringRecord::new(); chunk_rows],
-                lines: vec![0; chunk_rows],
-                len: 0,
-            });
-            chunk.len = 0;
-            while chunk.len < chunk_rows {
-                let k = chunk.len;
-                match reader.read_record(&mut chunk.records[k]) {
+        scope.spawn(move || {
+            for seq in 0.. {
+                let mut data = recycle_rx.try_recv().unwrap_or_default();
+                match blocks.next_block(&mut data) {
                     Ok(true) => {
-                        chunk.lines[k] = chunk.records[k].position().map_or(0, |p| p.line());
-                        chunk.len += 1;
+                        if tx.send(Ok(Block { data, seq })).is_err() {
+                            return;
+                        }
                     }
-                    Ok(false) => break,
+                    Ok(false) => return,
                     Err(e) => {
-                        let _ = tx.send(Err(csv_error(&reader_path, &e)));
+                        let _ = tx.send(Err(CoreError::io(&reader_path, e)));
                         return;
                     }
                 }
             }
-            let last = chunk.len < chunk_rows;
-            if (chunk.len > 0 && tx.send(Ok(chunk)).is_err()) || last {
-                return;
-            }
         });
-        for chunk in rx {
-            let chunk = chunk?;
-            let n = chunk.len;
-            let parts: Vec<ChunkOut> = chunk.records[..n]
-                .par_chunks(512)
-                .zip(chunk.lines[..n].par_chunks(512))
-                .map(|(recs, lines)| bound.score_records(recs, lines))
-                .collect();
-            for part in parts {
+        let mut pending: Vec<Block> = Vec::with_capacity(batch);
+        let mut blocks_done = 0u64;
+        let mut rx = rx.into_iter().peekable();
+        while rx.peek().is_some() {
+            pending.clear();
+            while pending.len() < batch {
+                match rx.next() {
+                    Some(block) => pending.push(block?),
+                    None => break,
+                }
+            }
+            let parts: Vec<BlockOut> =
+                pending.par_iter().map_init(Scratch::new, |scratch, b| bound.score_block(&b.data, scratch)).collect();
+            for (part, block) in parts.into_iter().zip(pending.drain(..)) {
+                debug_assert_eq!(block.seq as u64, blocks_done);
+                blocks_done += 1;
                 out.write_all(&part.bytes).map_err(|e| CoreError::io(&opts.output, e))?;
                 summary.merge(&part.summary);
+                rows_read += part.records;
                 rows_rejected += part.rejects.len() as u64;
-                rejects.extend(part.rejects);
+                rejects.extend(part.rejects.into_iter().map(|mut r| {
+                    r.line += next_line - 1;
+                    r
+                }));
+                next_line += part.newlines;
+                let _ = recycle_tx.try_send(block.data);
             }
-            rows_read += n as u64;
             if progress {
                 eprint!("\r  {rows_read} rows read, {rows_rejected} rejected ...");
             }
-            let _ = recycle_tx.try_send(chunk);
         }
         Ok(())
     })?;
@@ -343,103 +443,259 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     })
 }
 
+/// Reads the header record of a CSV (or gzipped CSV) file. Returns the header names, the bytes
+/// read past the header, the number of lines the header took and the reader, positioned after
+/// those bytes.
+#[allow(clippy::type_complexity)]
+fn read_header(path: &Path) -> Result<(Vec<String>, Vec<u8>, u64, Box<dyn std::io::Read + Send>), CoreError> {
+    let mut reader = open_maybe_gz(path)?;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut csv = csv_core::Reader::new();
+    let mut fields = vec![0u8; 1 << 12];
+    let mut ends = vec![0usize; 64];
+    let (mut pos, mut nout, mut nend) = (0usize, 0usize, 0usize);
+    let mut eof = false;
+    loop {
+        if pos == buf.len() && !eof {
+            let len = buf.len();
+            buf.resize(len + (1 << 16), 0);
+            let n = read_some(&mut reader, &mut buf[len..]).map_err(|e| CoreError::io(path, e))?;
+            buf.truncate(len + n);
+            eof = n == 0;
+        }
+        let input = if eof { &[][..] } else { &buf[pos..] };
+        let (res, nin, o, e) = csv.read_record(input, &mut fields[nout..], &mut ends[nend..]);
+        pos += nin;
+        nout += o;
+        nend += e;
+        match res {
+            csv_core::ReadRecordResult::InputEmpty => {}
+            csv_core::ReadRecordResult::OutputFull => fields.resize(fields.len() * 2, 0),
+            csv_core::ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+            csv_core::ReadRecordResult::Record => break,
+            csv_core::ReadRecordResult::End => {
+                return Err(CoreError::EmptyFile { path: path.into(), header_only: false });
+            }
+        }
+    }
+    let mut start = 0;
+    let raw: Vec<&[u8]> = ends[..nend]
+        .iter()
+        .map(|&e| {
+            let f = &fields[start..e];
+            start = e;
+            f
+        })
+        .collect();
+    let headers = churn_core::table::header_names(path, &raw)?;
+    let header_lines = csv.line() - 1;
+    Ok((headers, buf[pos..].to_vec(), header_lines, reader))
+}
+
+/// The line the next record starts on: the reader's line plus the blank lines it will skip.
+fn record_line(csv: &csv_core::Reader, input: &[u8]) -> u64 {
+    let blank = input.iter().take_while(|&&b| b == b'\n' || b == b'\r').filter(|&&b| b == b'\n').count();
+    csv.line() + blank as u64
+}
+
+fn read_some(r: &mut dyn std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
 impl Bound<'_> {
-    fn score_records(&self, recs: &[csv::StringRecord], lines: &[u64]) -> ChunkOut {
+    /// Parses, scores and formats one block of whole records.
+    fn score_block(&self, data: &[u8], s: &mut Scratch) -> BlockOut {
         let model = self.model;
-        let mut out = ChunkOut {
-            bytes: Vec::with_capacity(recs.len() * 96),
+        let mut out = BlockOut {
+            bytes: Vec::with_capacity(data.len() + data.len() / 4),
             rejects: Vec::new(),
             summary: Summary::new(model, self.revenue.is_some()),
+            records: 0,
+            newlines: 0,
         };
-        let mut buf = vec![0.0; model.preprocessing.width()];
-        let mut fields: Vec<&str> = Vec::with_capacity(self.cols.len());
-        for (rec, &line) in recs.iter().zip(lines) {
-            if rec.len() != self.width {
-                out.rejects.push(Reject {
-                    line,
-                    column: String::new(),
-                    value: format!("{} fields", rec.len()),
-                    reason: format!("expected {} fields as in the header", self.width),
-                });
-                continue;
-            }
-            let revenue = match &self.revenue {
-                Some((j, name)) => match parse_number(&rec[*j]) {
-                    Some(v) => v,
-                    None if is_missing(&rec[*j]) => 0.0,
-                    None => {
-                        out.rejects.push(Reject {
-                            line,
-                            column: name.clone(),
-                            value: rec[*j].to_string(),
-                            reason: "revenue is not a number".into(),
-                        });
-                        continue;
-                    }
-                },
-                None => 0.0,
-            };
-            fields.clear();
-            fields.extend(self.cols.iter().map(|&j| &rec[j]));
-            let p = match model.score_fields(&fields, &mut buf) {
-                Ok((_, p)) => p,
-                Err(e) => {
-                    out.rejects.push(Reject {
-                        line,
-                        column: model.schema.features[e.column].name.clone(),
-                        value: e.value,
-                        reason: format!("not {}", e.expected),
-                    });
+        s.csv.reset();
+        s.batch.clear();
+        let w = model.preprocessing.width();
+        s.batch.x.resize(BATCH_ROWS * w, 0.0);
+        let mut input = data;
+        let (mut nout, mut nend) = (0usize, 0usize);
+        let mut line = record_line(&s.csv, input);
+        loop {
+            let (res, nin, o, e) = s.csv.read_record(input, &mut s.fields[nout..], &mut s.ends[nend..]);
+            input = &input[nin..];
+            nout += o;
+            nend += e;
+            match res {
+                csv_core::ReadRecordResult::InputEmpty => continue,
+                csv_core::ReadRecordResult::OutputFull => {
+                    let n = s.fields.len();
+                    s.fields.resize(n * 2, 0);
                     continue;
                 }
-            };
-            let health = match &self.health {
-                None => 100.0 * (1.0 - p),
-                Some(h) => match h.score_with(|j| &rec[j]) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        out.rejects.push(Reject { line, column: e.column, value: e.value, reason: e.reason });
-                        continue;
-                    }
-                },
-            };
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let n = s.ends.len();
+                    s.ends.resize(n * 2, 0);
+                    continue;
+                }
+                csv_core::ReadRecordResult::End => break,
+                csv_core::ReadRecordResult::Record => {}
+            }
+            out.records += 1;
+            self.parse_record(&s.fields[..nout], &s.ends[..nend], line, &mut out.rejects, &mut s.batch);
+            if s.batch.pending.len() == BATCH_ROWS {
+                self.finish_batch(&mut s.batch, &mut out);
+            }
+            nout = 0;
+            nend = 0;
+            line = record_line(&s.csv, input);
+        }
+        self.finish_batch(&mut s.batch, &mut out);
+        // Lines in the block: the reader counts newlines from 1.
+        out.newlines = s.csv.line() - 1;
+        out
+    }
+
+    /// Reads one record into the pending batch, or rejects it.
+    fn parse_record(&self, fields: &[u8], ends: &[usize], line: u64, rejects: &mut Vec<Reject>, s: &mut Batch) {
+        let headers_width = self.width;
+        if ends.len() != headers_width {
+            rejects.push(Reject {
+                line,
+                column: String::new(),
+                value: format!("{} fields", ends.len()),
+                reason: format!("expected {headers_width} fields as in the header"),
+            });
+            return;
+        }
+        let Ok(text) = std::str::from_utf8(fields) else {
+            let mut start = 0;
+            for (j, &e) in ends.iter().enumerate() {
+                if std::str::from_utf8(&fields[start..e]).is_err() {
+                    rejects.push(Reject {
+                        line,
+                        column: self.headers[j].clone(),
+                        value: String::from_utf8_lossy(&fields[start..e]).into_owned(),
+                        reason: "not valid UTF-8".into(),
+                    });
+                    return;
+                }
+                start = e;
+            }
+            rejects.push(Reject {
+                line,
+                column: String::new(),
+                value: String::new(),
+                reason: "not valid UTF-8".into(),
+            });
+            return;
+        };
+        let field =
+            |j: usize| -> &str { text.get(if j == 0 { 0 } else { ends[j - 1] }..ends[j]).unwrap_or("\u{fffd}") };
+        let revenue = match &self.revenue {
+            Some((j, name)) => match parse_number(field(*j)) {
+                Some(v) => v,
+                None if is_missing(field(*j)) => 0.0,
+                None => {
+                    rejects.push(Reject {
+                        line,
+                        column: name.clone(),
+                        value: field(*j).to_string(),
+                        reason: "revenue is not a number".into(),
+                    });
+                    return;
+                }
+            },
+            None => 0.0,
+        };
+        let k = s.pending.len();
+        let w = self.model.preprocessing.width();
+        let row = &mut s.x[k * w..(k + 1) * w];
+        if let Err(e) = self.model.preprocessing.transform_fields(|c| field(self.cols[c]), row) {
+            rejects.push(Reject {
+                line,
+                column: self.model.schema.features[e.column].name.clone(),
+                value: e.value,
+                reason: format!("not {}", e.expected),
+            });
+            return;
+        }
+        let health = match &self.health {
+            None => None,
+            Some(h) => match h.score_with(field) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    rejects.push(Reject { line, column: e.column, value: e.value, reason: e.reason });
+                    return;
+                }
+            },
+        };
+        s.pending.push(Pending { revenue, health, ends_at: s.record_ends.len() });
+        let base = s.text.len();
+        s.starts.push(base);
+        s.text.push_str(text);
+        s.record_ends.extend(ends.iter().map(|e| e + base));
+    }
+
+    /// Scores the pending rows together and formats them.
+    fn finish_batch(&self, s: &mut Batch, out: &mut BlockOut) {
+        let n = s.pending.len();
+        if n == 0 {
+            return;
+        }
+        let model = self.model;
+        let w = model.preprocessing.width();
+        s.raw.resize(n, 0.0);
+        model.learner.predict_raw_rows(&s.x[..n * w], w, &mut s.raw[..n]);
+        for (k, pend) in s.pending.iter().enumerate() {
+            let ends = &s.record_ends[pend.ends_at..pend.ends_at + self.width];
+            let start = s.starts[k];
+            let field =
+                |j: usize| -> &str { s.text.get(if j == 0 { start } else { ends[j - 1] }..ends[j]).unwrap_or("") };
+            let p = model.calibrator.probability(s.raw[k]);
+            let health = pend.health.unwrap_or(100.0 * (1.0 - p));
             // The state is that of the printed (one-decimal) score, so the two never disagree.
             let health = (health * 10.0).round() / 10.0;
             let tier = model.tiers.index_of(p);
             let state = model.health_states.index_of(health);
-            out.summary.add(tier, state, p, revenue);
-            let drivers: Vec<(usize, f64)> =
-                if self.opts.drivers > 0 { model.risk_drivers(&buf, self.opts.drivers) } else { Vec::new() };
+            out.summary.add(tier, state, p, pend.revenue);
+            let drivers: Vec<(usize, f64)> = if self.opts.drivers > 0 {
+                model.risk_drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers)
+            } else {
+                Vec::new()
+            };
             let row = Row {
-                id: self.id.map(|j| &rec[j]),
+                id: self.id.map(field),
                 p,
-                tier: &model.tiers.bands()[tier],
+                tier,
                 health,
-                state: &model.health_states.bands()[state].name,
-                drivers: drivers.iter().map(|&(c, v)| (model.schema.features[c].name.as_str(), fields[c], v)).collect(),
-                n_drivers: self.opts.drivers,
-                model,
-                scored_at: &self.opts.scored_at,
+                state,
+                drivers: drivers
+                    .iter()
+                    .map(|&(c, v)| (model.schema.features[c].name.as_str(), field(self.cols[c]), v))
+                    .collect(),
             };
             match self.opts.format {
-                Format::Csv => row.write_csv(&mut out.bytes),
-                Format::Jsonl => row.write_json(&mut out.bytes),
+                Format::Csv => self.write_csv(&row, &mut out.bytes),
+                Format::Jsonl => self.write_json(&row, &mut out.bytes),
             }
         }
-        out
+        s.clear();
     }
 }
 
+/// One scored row, ready to be written.
 struct Row<'a> {
     id: Option<&'a str>,
     p: f64,
-    tier: &'a churn_core::Band,
+    tier: usize,
     health: f64,
-    state: &'a str,
+    state: usize,
     drivers: Vec<(&'a str, &'a str, f64)>,
-    n_drivers: usize,
-    model: &'a ModelFile,
-    scored_at: &'a str,
 }
 
 fn driver_value(v: &str) -> &str {
@@ -450,42 +706,39 @@ fn driver_value(v: &str) -> &str {
     }
 }
 
-impl Row<'_> {
-    fn write_csv(&self, b: &mut Vec<u8>) {
-        if let Some(id) = self.id {
+impl Bound<'_> {
+    fn write_csv(&self, row: &Row<'_>, b: &mut Vec<u8>) {
+        if let Some(id) = row.id {
             b.extend_from_slice(csv_field(id).as_bytes());
             b.push(b',');
         }
-        let _ = write!(b, "{},{},{:.1},{}", self.p, csv_field(&self.tier.name), self.health, csv_field(self.state));
-        for k in 0..self.n_drivers {
+        fmt::write_f64(b, row.p);
+        b.extend_from_slice(self.tier_text[row.tier].as_bytes());
+        fmt::write_tenths(b, row.health);
+        b.extend_from_slice(self.state_text[row.state].as_bytes());
+        for k in 0..self.opts.drivers {
             b.push(b',');
-            if let Some((name, value, c)) = self.drivers.get(k) {
+            if let Some((name, value, c)) = row.drivers.get(k) {
                 let text = format!("{name}={} ({c:+.3})", driver_value(value));
                 b.extend_from_slice(csv_field(&text).as_bytes());
             }
         }
-        let action = self.tier.action.as_deref().unwrap_or("");
-        let _ = writeln!(
-            b,
-            ",{},{},{},{}",
-            csv_field(action),
-            csv_field(&self.model.model_id),
-            csv_field(&self.model.version),
-            self.scored_at
-        );
+        b.extend_from_slice(self.tail_text[row.tier].as_bytes());
     }
 
-    fn write_json(&self, b: &mut Vec<u8>) {
+    fn write_json(&self, row: &Row<'_>, b: &mut Vec<u8>) {
+        let model = self.model;
+        let tier = &model.tiers.bands()[row.tier];
         let mut obj = serde_json::Map::new();
-        if let (Some(id), Some(name)) = (self.id, &self.model.schema.id) {
+        if let (Some(id), Some(name)) = (row.id, &model.schema.id) {
             obj.insert(name.clone(), id.into());
         }
-        obj.insert("churn_probability".into(), self.p.into());
-        obj.insert("risk_tier".into(), self.tier.name.clone().into());
-        obj.insert("health_score".into(), ((self.health * 10.0).round() / 10.0).into());
-        obj.insert("health_state".into(), self.state.into());
-        for k in 0..self.n_drivers {
-            let v = match self.drivers.get(k) {
+        obj.insert("churn_probability".into(), row.p.into());
+        obj.insert("risk_tier".into(), tier.name.clone().into());
+        obj.insert("health_score".into(), row.health.into());
+        obj.insert("health_state".into(), model.health_states.bands()[row.state].name.clone().into());
+        for k in 0..self.opts.drivers {
+            let v = match row.drivers.get(k) {
                 Some((name, value, c)) => serde_json::json!({
                     "feature": name,
                     "value": driver_value(value),
@@ -496,10 +749,10 @@ impl Row<'_> {
             };
             obj.insert(format!("risk_driver_{}", k + 1), v);
         }
-        obj.insert("recommended_action".into(), self.tier.action.clone().unwrap_or_default().into());
-        obj.insert("model_id".into(), self.model.model_id.clone().into());
-        obj.insert("model_version".into(), self.model.version.clone().into());
-        obj.insert("scored_at".into(), self.scored_at.into());
+        obj.insert("recommended_action".into(), tier.action.clone().unwrap_or_default().into());
+        obj.insert("model_id".into(), model.model_id.clone().into());
+        obj.insert("model_version".into(), model.version.clone().into());
+        obj.insert("scored_at".into(), self.opts.scored_at.clone().into());
         let _ = serde_json::to_writer(&mut *b, &obj);
         b.push(b'\n');
     }
@@ -507,7 +760,7 @@ impl Row<'_> {
 
 /// Quotes a CSV field when it needs it.
 pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if memchr::memchr3(b',', b'"', b'\n', s.as_bytes()).is_some() || s.contains('\r') {
         format!("\"{}\"", s.replace('"', "\"\"")).into()
     } else {
         s.into()
