@@ -96,6 +96,9 @@ pub struct TrainArgs {
     /// Do not refit the winner on train + validation rows.
     #[arg(long)]
     pub no_refit: bool,
+    /// Gradient boosting: exactly N rounds (trees) per candidate, no early stopping.
+    #[arg(long, value_name = "N")]
+    pub gbdt_trees: Option<usize>,
     /// Model name stored in the file (default: the data file's name).
     #[arg(long)]
     pub name: Option<String>,

@@ -188,6 +188,9 @@ pub struct TrainOptions {
     /// calibrator stays the one fitted on validation predictions of the train-only fit, as in
     /// scikit-learn's `CalibratedClassifierCV(ensemble=False)`; the test split stays unseen.
     pub refit: bool,
+    /// Train every gradient-boosting candidate for exactly this many rounds, without early
+    /// stopping (default: up to 1000 rounds, stopped by the validation loss).
+    pub gbdt_trees: Option<usize>,
 }
 
 impl TrainOptions {
@@ -213,6 +216,7 @@ impl TrainOptions {
             select: SelectBy::Auc,
             refit: true,
             features: None,
+            gbdt_trees: None,
         }
     }
 }
@@ -367,8 +371,19 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let kinds: Vec<ModelKind> = if opts.models.is_empty() { ModelKind::ALL.to_vec() } else { opts.models.clone() };
     let w_val = weigh(&y_val);
     let started = Instant::now();
-    let candidates: Vec<CandidateParams> =
+    let mut candidates: Vec<CandidateParams> =
         kinds.iter().flat_map(|&kind| search_space(kind, opts.seed, x_train.n_rows())).collect();
+    if let Some(n) = opts.gbdt_trees {
+        if n == 0 {
+            return Err(TrainError::InvalidOption { option: "--gbdt-trees", reason: "must be at least 1".into() });
+        }
+        for c in &mut candidates {
+            if let CandidateParams::Gbdt(p) = c {
+                p.n_trees = n;
+                p.early_stopping_rounds = None;
+            }
+        }
+    }
     // Candidates train in parallel; each result depends only on its own inputs and seed, so
     // the outcome is the same for any number of threads.
     let fitted: Vec<Result<(LeaderboardEntry, f64, Learner, Platt), TrainError>> = candidates

@@ -43,6 +43,7 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     }
     o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
     o.refit = !a.no_refit;
+    o.gbdt_trees = a.gbdt_trees;
     if let Some(dict) = dict {
         // A feature table knows its own id, snapshot and label columns.
         o.id = o.id.or(Some(dict.id_column.clone()));
