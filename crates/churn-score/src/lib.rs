@@ -7,6 +7,7 @@
 //! succeeds.
 #![warn(missing_docs)]
 
+pub mod parquet;
 mod summary;
 
 use std::io::{IsTerminal, Write};
