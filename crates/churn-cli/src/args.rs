@@ -122,7 +122,7 @@ pub struct ScoreArgs {
     /// The model file.
     #[arg(long, value_name = "MODEL")]
     pub model: PathBuf,
-    /// Data to score (CSV or CSV.gz); a label column is ignored.
+    /// Data to score (CSV, CSV.gz or Parquet, recognised by content); a label column is ignored.
     #[arg(long, value_name = "FILE", required_unless_present = "as_of")]
     pub data: Option<PathBuf>,
     /// Instead of --data: recompute the model's features from raw activity at this snapshot
@@ -132,7 +132,7 @@ pub struct ScoreArgs {
     /// Folder holding the raw activity files named in the model's feature spec.
     #[arg(long, value_name = "DIR")]
     pub activity_dir: Option<PathBuf>,
-    /// Output CSV, one row per input row, in input order.
+    /// Output file (see --format), one row per input row, in input order.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Where rows that cannot be scored are listed (default: OUT.rejects.csv).
@@ -141,7 +141,7 @@ pub struct ScoreArgs {
     /// Largest fraction of rejected rows before the run fails (0 = any reject fails).
     #[arg(long, default_value_t = 0.0, value_name = "R")]
     pub max_reject_rate: f64,
-    /// Output format: csv or jsonl.
+    /// Output format: csv, jsonl or parquet.
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// Risk drivers per account (0 turns them off).

@@ -152,6 +152,15 @@ pub enum CoreError {
         /// What is wrong.
         message: String,
     },
+    /// A Parquet file that cannot be read or written, or that holds a column the toolkit
+    /// cannot read (nested lists, maps and structs, unknown types or codecs).
+    #[error("{}: {message}", path.display())]
+    Parquet {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong (names the column when there is one).
+        message: String,
+    },
     /// Risk-tier or health-state bands are invalid.
     #[error("invalid {what}: {reason}")]
     InvalidBands {

@@ -9,6 +9,7 @@
 
 mod blocks;
 mod fmt;
+pub mod parquet;
 mod summary;
 
 use std::io::{IsTerminal, Write};
@@ -83,6 +84,8 @@ pub enum Format {
     Csv,
     /// One JSON object per line.
     Jsonl,
+    /// Apache Parquet (snappy-compressed), one row group per ~64k rows.
+    Parquet,
 }
 
 impl std::str::FromStr for Format {
@@ -91,8 +94,8 @@ impl std::str::FromStr for Format {
         match s {
             "csv" => Ok(Format::Csv),
             "jsonl" => Ok(Format::Jsonl),
-            "parquet" => Err("parquet output is not available in this build; use csv or jsonl".into()),
-            _ => Err(format!("unknown format '{s}' (known: csv, jsonl)")),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(format!("unknown format '{s}' (known: csv, jsonl, parquet)")),
         }
     }
 }
@@ -100,7 +103,7 @@ impl std::str::FromStr for Format {
 /// Options of a scoring run.
 #[derive(Debug, Clone)]
 pub struct ScoreOptions {
-    /// Input data (CSV or CSV.gz).
+    /// Input data: CSV, gzipped CSV or Parquet (recognised by their first bytes).
     pub input: PathBuf,
     /// Output file.
     pub output: PathBuf,
@@ -198,6 +201,8 @@ struct Block {
 /// What one block became.
 struct BlockOut {
     bytes: Vec<u8>,
+    /// The rows as columns, for Parquet output.
+    cols: Option<parquet::ScoredColumns>,
     /// Rejects, with lines relative to the block (1 = its first line).
     rejects: Vec<Reject>,
     summary: Summary,
@@ -263,6 +268,8 @@ struct Bound<'a> {
     health: Option<churn_health::HealthScorer>,
     width: usize,
     headers: Vec<String>,
+    /// Parquet input: a reject's `line` is the 1-based row number.
+    rows_as_lines: bool,
     opts: &'a ScoreOptions,
     /// Per risk tier: `,<tier>,` then, after the health score and state, the row's tail.
     tier_text: Vec<String>,
@@ -279,6 +286,21 @@ pub fn output_columns(model: &ModelFile, drivers: usize) -> Vec<String> {
     cols
 }
 
+/// Where input blocks come from.
+enum Source {
+    Csv(BlockReader),
+    Parquet(parquet::ParquetSource),
+}
+
+/// Where output goes: both kinds are renamed into place only when the run succeeds.
+enum Sink {
+    Text(AtomicFile),
+    Parquet(Box<parquet::ParquetSink>),
+}
+
+/// Parquet rows per block (converted to CSV text, then parsed like CSV rows).
+const PARQUET_BLOCK_ROWS: usize = 4096;
+
 /// Bytes read per block: enough rows to keep both cores busy between hand-overs.
 const BLOCK_BYTES: usize = 1 << 19;
 
@@ -290,7 +312,14 @@ const BLOCK_BYTES: usize = 1 << 19;
 pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary, ScoreError> {
     let started = Instant::now();
     let path = opts.input.clone();
-    let (headers, rest, header_lines, reader) = read_header(&path)?;
+    let rows_as_lines = parquet::is_parquet(&path)?;
+    let (headers, header_lines, mut source) = if rows_as_lines {
+        let src = parquet::ParquetSource::open(&path)?;
+        (src.headers().to_vec(), 0, Source::Parquet(src))
+    } else {
+        let (headers, rest, header_lines, reader) = read_header(&path)?;
+        (headers, header_lines, Source::Csv(BlockReader::new(reader, rest, opts.block_bytes.max(1))))
+    };
     let cols = model.bind_columns(&path, &headers)?;
     let id = match &model.schema.id {
         Some(id) => Some(
@@ -330,16 +359,27 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         health,
         width: headers.len(),
         headers,
+        rows_as_lines,
         opts,
         tier_text,
         tail_text,
         state_text,
     };
-    let mut out = AtomicFile::create(&opts.output)?;
-    if opts.format == Format::Csv {
+    let mut out = match opts.format {
+        Format::Parquet => Sink::Parquet(Box::new(parquet::ParquetSink::create(
+            &opts.output,
+            model.schema.id.as_deref(),
+            opts.drivers,
+            &model.model_id,
+            &model.version,
+            &opts.scored_at,
+        )?)),
+        Format::Csv | Format::Jsonl => Sink::Text(AtomicFile::create(&opts.output)?),
+    };
+    if let (Format::Csv, Sink::Text(f)) = (opts.format, &mut out) {
         let header: Vec<String> =
             output_columns(model, opts.drivers).iter().map(|c| csv_field(c).into_owned()).collect();
-        writeln!(out, "{}", header.join(",")).map_err(|e| CoreError::io(&opts.output, e))?;
+        writeln!(f, "{}", header.join(",")).map_err(|e| CoreError::io(&opts.output, e))?;
     }
 
     let mut summary = Summary::new(model, opts.revenue.is_some());
@@ -348,19 +388,24 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     // Line of the next block's first byte.
     let mut next_line = 1 + header_lines;
     let progress = opts.progress && std::io::stderr().is_terminal();
-    let block_bytes = opts.block_bytes.max(1);
     let batch = 2 * rayon::current_num_threads().max(1);
 
     let (tx, rx) = sync_channel::<Result<Block, CoreError>>(batch);
     // Blocks go back to the reader once scored, so their buffers are reused.
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(2 * batch);
-    let mut blocks = BlockReader::new(reader, rest, block_bytes);
     std::thread::scope(|scope| -> Result<(), ScoreError> {
         let reader_path = path.clone();
         scope.spawn(move || {
             for seq in 0.. {
                 let mut data = recycle_rx.try_recv().unwrap_or_default();
-                match blocks.next_block(&mut data) {
+                let more = match &mut source {
+                    Source::Csv(blocks) => blocks.next_block(&mut data).map_err(|e| CoreError::io(&reader_path, e)),
+                    Source::Parquet(src) => {
+                        data.clear();
+                        src.next_block(PARQUET_BLOCK_ROWS, &mut data).map(|n| n > 0)
+                    }
+                };
+                match more {
                     Ok(true) => {
                         if tx.send(Ok(Block { data, seq })).is_err() {
                             return;
@@ -368,7 +413,7 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
                     }
                     Ok(false) => return,
                     Err(e) => {
-                        let _ = tx.send(Err(CoreError::io(&reader_path, e)));
+                        let _ = tx.send(Err(e));
                         return;
                     }
                 }
@@ -390,7 +435,11 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
             for (part, block) in parts.into_iter().zip(pending.drain(..)) {
                 debug_assert_eq!(block.seq as u64, blocks_done);
                 blocks_done += 1;
-                out.write_all(&part.bytes).map_err(|e| CoreError::io(&opts.output, e))?;
+                match (&mut out, &part.cols) {
+                    (Sink::Parquet(sink), Some(cols)) => sink.write(cols)?,
+                    (Sink::Text(f), _) => f.write_all(&part.bytes).map_err(|e| CoreError::io(&opts.output, e))?,
+                    (Sink::Parquet(_), None) => unreachable!("parquet output blocks carry columns"),
+                }
                 summary.merge(&part.summary);
                 rows_read += part.records;
                 rows_rejected += part.rejects.len() as u64;
@@ -432,7 +481,10 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
             rejects_file,
         });
     }
-    out.commit()?;
+    match out {
+        Sink::Text(f) => f.commit()?,
+        Sink::Parquet(sink) => sink.finish()?,
+    }
     Ok(ScoreSummary {
         rows_read,
         rows_scored,
@@ -511,8 +563,10 @@ impl Bound<'_> {
     /// Parses, scores and formats one block of whole records.
     fn score_block(&self, data: &[u8], s: &mut Scratch) -> BlockOut {
         let model = self.model;
+        let parquet_out = self.opts.format == Format::Parquet;
         let mut out = BlockOut {
-            bytes: Vec::with_capacity(data.len() + data.len() / 4),
+            bytes: Vec::with_capacity(if parquet_out { 0 } else { data.len() + data.len() / 4 }),
+            cols: parquet_out.then(|| parquet::ScoredColumns::new(self.opts.drivers)),
             rejects: Vec::new(),
             summary: Summary::new(model, self.revenue.is_some()),
             records: 0,
@@ -546,6 +600,9 @@ impl Bound<'_> {
                 csv_core::ReadRecordResult::Record => {}
             }
             out.records += 1;
+            if self.rows_as_lines {
+                line = out.records;
+            }
             self.parse_record(&s.fields[..nout], &s.ends[..nend], line, &mut out.rejects, &mut s.batch);
             if s.batch.pending.len() == BATCH_ROWS {
                 self.finish_batch(&mut s.batch, &mut out);
@@ -556,7 +613,7 @@ impl Bound<'_> {
         }
         self.finish_batch(&mut s.batch, &mut out);
         // Lines in the block: the reader counts newlines from 1.
-        out.newlines = s.csv.line() - 1;
+        out.newlines = if self.rows_as_lines { out.records } else { s.csv.line() - 1 };
         out
     }
 
@@ -682,6 +739,7 @@ impl Bound<'_> {
             match self.opts.format {
                 Format::Csv => self.write_csv(&row, &mut out.bytes),
                 Format::Jsonl => self.write_json(&row, &mut out.bytes),
+                Format::Parquet => self.push_columns(&row, out.cols.as_mut().expect("parquet columns")),
             }
         }
         s.clear();
@@ -696,6 +754,11 @@ struct Row<'a> {
     health: f64,
     state: usize,
     drivers: Vec<(&'a str, &'a str, f64)>,
+}
+
+/// A risk driver as text: `feature=value (+contribution)`.
+fn driver_text(&(name, value, c): &(&str, &str, f64)) -> String {
+    format!("{name}={} ({c:+.3})", driver_value(value))
 }
 
 fn driver_value(v: &str) -> &str {
@@ -718,12 +781,26 @@ impl Bound<'_> {
         b.extend_from_slice(self.state_text[row.state].as_bytes());
         for k in 0..self.opts.drivers {
             b.push(b',');
-            if let Some((name, value, c)) = row.drivers.get(k) {
-                let text = format!("{name}={} ({c:+.3})", driver_value(value));
-                b.extend_from_slice(csv_field(&text).as_bytes());
+            if let Some(d) = row.drivers.get(k) {
+                b.extend_from_slice(csv_field(&driver_text(d)).as_bytes());
             }
         }
         b.extend_from_slice(self.tail_text[row.tier].as_bytes());
+    }
+
+    fn push_columns(&self, row: &Row<'_>, c: &mut parquet::ScoredColumns) {
+        let tier = &self.model.tiers.bands()[row.tier];
+        if let Some(id) = row.id {
+            c.id.push(id.to_string());
+        }
+        c.churn_probability.push(row.p);
+        c.risk_tier.push(tier.name.clone());
+        c.health_score.push(row.health);
+        c.health_state.push(self.model.health_states.bands()[row.state].name.clone());
+        for (k, col) in c.drivers.iter_mut().enumerate() {
+            col.push(row.drivers.get(k).map(driver_text));
+        }
+        c.recommended_action.push(tier.action.clone().unwrap_or_default());
     }
 
     fn write_json(&self, row: &Row<'_>, b: &mut Vec<u8>) {

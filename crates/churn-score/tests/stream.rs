@@ -126,3 +126,91 @@ fn jsonl_and_gzip_inputs_agree_with_csv() {
         assert_eq!(r["churn_probability"].as_f64().unwrap(), *p);
     }
 }
+
+/// customers-small.csv as a Parquet file with typed columns (numbers as INT64 / DOUBLE).
+fn fixture_as_parquet(path: &Path) {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    let table = churn_core::Table::read(&fixture()).unwrap();
+    let schema = "message m { required binary account_id (UTF8); required binary plan (UTF8);
+        required double monthly_fee; required int64 logins_30d; required int64 tickets;
+        required binary autopay (UTF8); optional int64 last_nps; required binary churned (UTF8); }";
+    let schema = std::sync::Arc::new(parquet::schema::parser::parse_message_type(schema).unwrap());
+    let props = std::sync::Arc::new(WriterProperties::builder().build());
+    let mut w = SerializedFileWriter::new(std::fs::File::create(path).unwrap(), schema, props).unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    let n = table.n_rows();
+    for j in 0..table.n_cols() {
+        let col: Vec<&str> = (0..n).map(|i| table.field(i, j)).collect();
+        let mut c = rg.next_column().unwrap().unwrap();
+        match j {
+            2 => {
+                let v: Vec<f64> = col.iter().map(|s| s.parse().unwrap()).collect();
+                c.typed::<DoubleType>().write_batch(&v, None, None).unwrap();
+            }
+            3 | 4 => {
+                let v: Vec<i64> = col.iter().map(|s| s.parse().unwrap()).collect();
+                c.typed::<Int64Type>().write_batch(&v, None, None).unwrap();
+            }
+            6 => {
+                let v: Vec<i64> = col.iter().filter_map(|s| s.parse().ok()).collect();
+                let defs: Vec<i16> = col.iter().map(|s| s.parse::<i64>().is_ok() as i16).collect();
+                c.typed::<Int64Type>().write_batch(&v, Some(&defs), None).unwrap();
+            }
+            _ => {
+                let v: Vec<ByteArray> = col.iter().map(|s| ByteArray::from(*s)).collect();
+                c.typed::<ByteArrayType>().write_batch(&v, None, None).unwrap();
+            }
+        }
+        c.close().unwrap();
+    }
+    rg.close().unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn parquet_input_and_output_carry_the_same_scores_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(churn_train::ModelKind::Gbdt);
+    let pq = dir.path().join("customers.parquet");
+    fixture_as_parquet(&pq);
+    let (from_csv, _, _) = score(&m, &fixture(), dir.path(), 1 << 19, 3);
+    let out = dir.path().join("from-parquet.csv");
+    let mut opts = ScoreOptions::new(&pq, &out);
+    opts.scored_at = "2026-01-01T00:00:00Z".into();
+    let s = score_file(&m, &opts).unwrap();
+    assert_eq!((s.rows_read, s.rows_rejected), (600, 0));
+    // The same scores; risk drivers quote the input text, so `60.00` in the CSV reads `60`
+    // from a Parquet double.
+    let head = |t: &str| -> Vec<String> {
+        t.lines().map(|l| l.splitn(6, ',').take(5).collect::<Vec<_>>().join(",")).collect()
+    };
+    let got = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(head(&got), head(&from_csv));
+    assert!(from_csv.contains("monthly_fee=60.00 (") && got.contains("monthly_fee=60 ("));
+
+    // Parquet output: read back, the same rows as the CSV output.
+    let out = dir.path().join("scores.parquet");
+    let mut opts = ScoreOptions::new(fixture(), &out);
+    opts.scored_at = "2026-01-01T00:00:00Z".into();
+    opts.format = Format::Parquet;
+    score_file(&m, &opts).unwrap();
+    let mut src = churn_score::parquet::ParquetSource::open(&out).unwrap();
+    assert_eq!(src.headers().to_vec(), churn_score::output_columns(&m, 3));
+    let mut text = Vec::new();
+    while src.next_block(1000, &mut text).unwrap() > 0 {}
+    let read = |t: &[u8]| -> Vec<csv::StringRecord> {
+        csv::ReaderBuilder::new().has_headers(false).from_reader(t).records().map(Result::unwrap).collect()
+    };
+    let (got, want) = (read(&text), read(from_csv.split_once('\n').unwrap().1.as_bytes()));
+    assert_eq!(got.len(), 600);
+    for (g, w) in got.iter().zip(&want) {
+        for (k, (a, b)) in g.iter().zip(w.iter()).enumerate() {
+            match k {
+                1 | 3 => assert_eq!(a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap()),
+                _ => assert_eq!(a, b, "column {k}"),
+            }
+        }
+    }
+}
