@@ -323,7 +323,8 @@ impl ShapCtx<'_> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct FlatNode {
     threshold: f64,
-    feature: u32,
+    /// The split feature times [`INTERLEAVE`]: its offset in a transposed tile of rows.
+    offset: u32,
     /// Left and right child, as indices into [`FlatTrees::nodes`].
     child: [u32; 2],
 }
@@ -352,12 +353,13 @@ impl FlatTrees {
             // Internal node k goes to root + k, leaf l to root + n_internal + l.
             let at = |c: i32| if c >= 0 { root + c as u32 } else { root + n_internal + (!c) as u32 };
             for n in &t.nodes {
-                f.nodes.push(FlatNode { threshold: n.threshold, feature: n.feature, child: [at(n.left), at(n.right)] });
+                let offset = n.feature * INTERLEAVE as u32;
+                f.nodes.push(FlatNode { threshold: n.threshold, offset, child: [at(n.left), at(n.right)] });
                 f.value.push(0.0);
             }
             for (l, &v) in t.leaf_value.iter().enumerate() {
                 let me = root + n_internal + l as u32;
-                f.nodes.push(FlatNode { threshold: f64::INFINITY, feature: 0, child: [me, me] });
+                f.nodes.push(FlatNode { threshold: f64::INFINITY, offset: 0, child: [me, me] });
                 f.value.push(v);
             }
             let depth = if t.nodes.is_empty() { 0 } else { t.depth() as u32 };
@@ -369,9 +371,11 @@ impl FlatTrees {
 
     /// Adds, tree by tree in order, the leaf value each row reaches to `out`: `rows` is
     /// row-major with `p` values per row. Bit-identical to summing [`Tree::predict_row`] over
-    /// the trees in order, row by row. Rows holding a `NaN` take the general path
-    /// ([`Tree::add_rows`], which honours each node's default direction); `trees` must be the
-    /// trees this layout was built from.
+    /// the trees in order, row by row. Rows are taken [`INTERLEAVE`] at a time, transposed
+    /// into a small feature-major tile (so one register addresses every row's value of a
+    /// feature) and walked down every tree together. Blocks holding a `NaN` take the general
+    /// path ([`Tree::add_rows`], which honours each node's default direction); `trees` must
+    /// be the trees this layout was built from.
     ///
     /// # Panics
     /// When `rows` holds fewer than `out.len() * p` values or `p` is smaller than the largest
@@ -385,33 +389,31 @@ impl FlatTrees {
             }
             return;
         }
-        for &(root, depth) in &self.trees {
-            let mut groups = out.chunks_exact_mut(INTERLEAVE);
-            for (g, chunk) in groups.by_ref().enumerate() {
-                let rows = &rows[g * INTERLEAVE * p..(g + 1) * INTERLEAVE * p];
+        let mut tile = vec![0.0; p.max(1) * INTERLEAVE];
+        for (g, chunk) in out.chunks_mut(INTERLEAVE).enumerate() {
+            // Rows past the end of a short last group stay 0: scored, then dropped.
+            tile.fill(0.0);
+            for (r, row) in rows[g * INTERLEAVE * p..].chunks_exact(p).take(chunk.len()).enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    tile[j * INTERLEAVE + r] = v;
+                }
+            }
+            let mut acc = [0.0; INTERLEAVE];
+            acc[..chunk.len()].copy_from_slice(chunk);
+            for &(root, depth) in &self.trees {
                 let mut idx = [root; INTERLEAVE];
                 for _ in 0..depth {
                     for (r, c) in idx.iter_mut().enumerate() {
                         let node = &self.nodes[*c as usize];
-                        let v = rows[r * p + node.feature as usize];
+                        let v = tile[node.offset as usize + r];
                         *c = node.child[(v > node.threshold) as usize];
                     }
                 }
-                for (o, &c) in chunk.iter_mut().zip(&idx) {
-                    *o += self.value[c as usize];
+                for (a, &c) in acc.iter_mut().zip(&idx) {
+                    *a += self.value[c as usize];
                 }
             }
-            let tail = groups.into_remainder();
-            let done = n - tail.len();
-            for (k, o) in tail.iter_mut().enumerate() {
-                let row = &rows[(done + k) * p..(done + k + 1) * p];
-                let mut c = root;
-                for _ in 0..depth {
-                    let node = &self.nodes[c as usize];
-                    c = node.child[(row[node.feature as usize] > node.threshold) as usize];
-                }
-                *o += self.value[c as usize];
-            }
+            chunk.copy_from_slice(&acc[..chunk.len()]);
         }
     }
 }
