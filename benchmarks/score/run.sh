@@ -49,6 +49,7 @@ echo "training churn models on telco train.csv" >&2
 TELCO=(--data "$SPLITS/telco/train.csv" --label Churn --positive Yes --id customerID)
 "$CHURN" train "${TELCO[@]}" --models logistic --out "$DATA/logistic.json" >/dev/null
 "$CHURN" train "${TELCO[@]}" --models gbdt --out "$DATA/gbdt.json" >/dev/null
+"$CHURN" train "${TELCO[@]}" --models gbdt --gbdt-trees 300 --out "$DATA/gbdt300.json" >/dev/null
 GBDT_TREES=$("$VENV/bin/python" -c "import json,sys; print(len(json.load(open(sys.argv[1]))['learner']['trees']))" \
     "$DATA/gbdt.json")
 echo "churn gbdt model: $GBDT_TREES trees" >&2
