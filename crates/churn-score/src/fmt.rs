@@ -28,26 +28,9 @@ pub(crate) fn write_tenths(out: &mut Vec<u8>, v: f64) {
         return;
     }
     let t = t as u64;
-    let mut buf = itoa_u64(t / 10);
-    buf.push(b'.');
-    buf.push(b'0' + (t % 10) as u8);
-    out.extend_from_slice(&buf);
-}
-
-fn itoa_u64(mut n: u64) -> Vec<u8> {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let mut v = Vec::with_capacity(24);
-    v.extend_from_slice(&digits[i..]);
-    v
+    churn_core::output::push_uint(out, t / 10);
+    out.push(b'.');
+    out.push(b'0' + (t % 10) as u8);
 }
 
 #[cfg(test)]

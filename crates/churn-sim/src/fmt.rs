@@ -2,21 +2,7 @@
 
 use churn_core::date::civil_from_days;
 
-/// Appends the decimal digits of `v`.
-#[inline]
-pub(crate) fn push_uint(buf: &mut Vec<u8>, mut v: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&tmp[i..]);
-}
+pub(crate) use churn_core::output::push_uint;
 
 /// Appends `v` left-padded with zeros to at least `width` digits.
 pub(crate) fn push_uint_padded(buf: &mut Vec<u8>, v: u64, width: usize) {
