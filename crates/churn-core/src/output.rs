@@ -80,6 +80,23 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
+/// Appends the decimal digits of `v`, without allocating: the integer formatting of the
+/// output hot loops (simulator, scorer).
+#[inline]
+pub fn push_uint(buf: &mut Vec<u8>, mut v: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[i..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,21 +118,4 @@ mod tests {
         let e = AtomicFile::create(&dir.path().join("no/such/dir/x.csv")).err().unwrap().to_string();
         assert!(e.contains("does not exist"), "{e}");
     }
-}
-
-/// Appends the decimal digits of `v`, without allocating: the integer formatting of the
-/// output hot loops (simulator, scorer).
-#[inline]
-pub fn push_uint(buf: &mut Vec<u8>, mut v: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&tmp[i..]);
 }
