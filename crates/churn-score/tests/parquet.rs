@@ -790,24 +790,29 @@ fn sink_errors() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cross-check with pyarrow, when the benchmarks' Python environment has it.
+// Cross-check with pyarrow: the Python named by `CHURN_PYARROW_PYTHON` (CI sets it, and then a
+// missing pyarrow fails the test), else the benchmarks' virtualenv when it has pyarrow.
 
 fn pyarrow_python() -> Option<PathBuf> {
-    let python = PathBuf::from("/work/main/benchmarks/.venv/bin/python");
-    if !python.exists() {
-        eprintln!("skipped: no Python at {}", python.display());
-        return None;
+    let required = std::env::var_os("CHURN_PYARROW_PYTHON");
+    let python = match &required {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benchmarks/.venv/bin/python"),
+    };
+    let ok = python.exists()
+        && std::process::Command::new(&python)
+            .args(["-c", "import pyarrow.parquet"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+    match (ok, &required) {
+        (true, _) => Some(python),
+        (false, Some(_)) => panic!("CHURN_PYARROW_PYTHON={} has no pyarrow", python.display()),
+        (false, None) => {
+            eprintln!("skipped: no pyarrow at {} (set CHURN_PYARROW_PYTHON)", python.display());
+            None
+        }
     }
-    let ok = std::process::Command::new(&python)
-        .args(["-c", "import pyarrow.parquet"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("skipped: pyarrow is not installed in {}", python.display());
-        return None;
-    }
-    Some(python)
 }
 
 #[test]
