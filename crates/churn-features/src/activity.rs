@@ -728,8 +728,9 @@ struct Fields {
 /// One parser thread's state: reusable buffers and caches of the last date and account.
 struct Parser<'a> {
     ctx: &'a Ctx<'a>,
-    /// Positions of the first `max + 1` commas of the current line.
-    commas: Vec<usize>,
+    /// Start of each field of the current line up to field `max + 1` (so field `k <= max` is
+    /// `bounds[k] .. bounds[k + 1] - 1`), then a slot for the fields after those.
+    bounds: Vec<usize>,
     fields: Vec<(usize, usize)>,
     scratch: Vec<u8>,
     /// The first 10 bytes of the last date parsed by the fast path (`u128::MAX`: none), its day.
@@ -749,7 +750,7 @@ impl<'a> Parser<'a> {
     fn new(ctx: &'a Ctx<'a>) -> Parser<'a> {
         Parser {
             ctx,
-            commas: vec![0; ctx.max + 1],
+            bounds: vec![0; ctx.max + 3],
             fields: Vec::with_capacity(16),
             scratch: Vec::new(),
             last_date: u128::MAX,
@@ -776,11 +777,12 @@ impl<'a> Parser<'a> {
     /// tab, carriage return, quote, control byte) marks its line as one to read the careful way
     /// (trimming, quotes). The other lines are split at the commas found.
     fn parse_lines(&mut self, data: &[u8], out: &mut Parsed) -> Result<(), FeatureError> {
-        let cmax = self.ctx.max;
+        let last_slot = self.ctx.max + 2;
         let n = data.len();
         let (mut line_start, mut ncommas, mut line) = (0usize, 0usize, 0u64);
         let mut odd = false;
         let mut p = 0;
+        self.bounds[0] = 0;
         while p < n {
             let mut m = below_comma16(word16(data, p));
             while m == 0 {
@@ -797,12 +799,11 @@ impl<'a> Parser<'a> {
             p = pos + 1;
             let c = data[pos];
             if c == b',' {
-                if ncommas <= cmax {
-                    self.commas[ncommas] = pos;
-                }
                 ncommas += 1;
+                self.bounds[ncommas.min(last_slot)] = p;
             } else if c == b'\n' {
                 line += 1;
+                self.bounds[(ncommas + 1).min(last_slot)] = p;
                 if odd {
                     self.odd_line(data, line_start, pos, ncommas, line, out)?;
                     odd = false;
@@ -811,12 +812,14 @@ impl<'a> Parser<'a> {
                 }
                 line_start = p;
                 ncommas = 0;
+                self.bounds[0] = p;
             } else {
                 odd = true;
             }
         }
         if line_start < n {
             line += 1;
+            self.bounds[(ncommas + 1).min(last_slot)] = n + 1;
             if odd {
                 self.odd_line(data, line_start, n, ncommas, line, out)?;
             } else {
@@ -845,12 +848,8 @@ impl<'a> Parser<'a> {
             }
             return Err(self.short_row(ncommas + 1, line));
         }
-        let commas = &self.commas[..];
-        let field = |k: usize| {
-            let fs = if k == 0 { s } else { commas[k - 1] + 1 };
-            let fe = if k < ncommas { commas[k] } else { e };
-            (fs, fe)
-        };
+        let bounds = &self.bounds[..];
+        let field = |k: usize| (bounds[k], bounds[k + 1] - 1);
         let f = Fields {
             account: field(self.ctx.account),
             time: field(self.ctx.time),
@@ -880,7 +879,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The line `data[s..e]` (without its newline, and without quotes) with `ncommas` commas,
-    /// the first ones in `self.commas`.
+    /// its fields in `self.bounds`.
     fn plain_line(
         &mut self,
         data: &[u8],
@@ -899,18 +898,14 @@ impl<'a> Parser<'a> {
         if ncommas < self.ctx.max {
             return Err(self.short_row(ncommas + 1, line));
         }
-        let commas = &self.commas[..];
-        #[inline(always)]
-        fn field(data: &[u8], commas: &[usize], s: usize, e: usize, ncommas: usize, k: usize) -> (usize, usize) {
-            let fs = if k == 0 { s } else { commas[k - 1] + 1 };
-            let fe = if k < ncommas { commas[k] } else { e };
-            trim_range(data, fs, fe)
-        }
+        let bounds = &self.bounds[..];
+        // The last field ends at `e` (before a carriage return).
+        let field = |k: usize| trim_range(data, bounds[k], if k < ncommas { bounds[k + 1] - 1 } else { e });
         let f = Fields {
-            account: field(data, commas, s, e, ncommas, self.ctx.account),
-            time: field(data, commas, s, e, ncommas, self.ctx.time),
-            typ: field(data, commas, s, e, ncommas, self.ctx.typ),
-            value: self.ctx.value.map(|k| field(data, commas, s, e, ncommas, k)),
+            account: field(self.ctx.account),
+            time: field(self.ctx.time),
+            typ: field(self.ctx.typ),
+            value: self.ctx.value.map(field),
         };
         self.record(data, f, line, out)
     }

@@ -44,31 +44,36 @@ impl<'a> Prefix<'a> {
             CountsRef::Narrow(src) => Self::sums(src, n, nch, active, bufs),
             CountsRef::Wide(src) => Self::sums(src, n, nch, active, bufs),
         }
-        Some(Prefix { lo: b.lo, n, rows: &bufs.rows, active: &bufs.active, vals: b.vals, nch, usage })
+        let len = (n + 1) * nch;
+        let active = if active.is_empty() { &[][..] } else { &bufs.active[..len] };
+        Some(Prefix { lo: b.lo, n, rows: &bufs.rows[..len], active, vals: b.vals, nch, usage })
     }
 
-    /// Fills `bufs` with the prefix sums of `src` (`n` days of `nch` channels).
+    /// Fills `bufs` with the prefix sums of `src` (`n` days of `nch` channels). The buffers only
+    /// grow (no zeroing per account); entries past `(n + 1) * nch`, and active-day sums of
+    /// channels not in `active`, are stale and never read.
     fn sums<T: Copy + Into<u64>>(src: &[T], n: usize, nch: usize, active: &[usize], bufs: &mut PrefixBufs) {
         let len = (n + 1) * nch;
-        let (rows, act) = (&mut bufs.rows, &mut bufs.active);
-        rows.clear();
-        rows.resize(len, 0);
-        act.clear();
-        if !active.is_empty() {
-            act.resize(len, 0);
+        let src = &src[..n * nch];
+        let rows = &mut bufs.rows;
+        if rows.len() < len {
+            rows.resize(len, 0);
         }
-        for d in 0..n {
-            let day = &src[d * nch..(d + 1) * nch];
-            let (done, next) = rows.split_at_mut((d + 1) * nch);
-            let (prev, next) = (&done[d * nch..], &mut next[..nch]);
-            for c in 0..nch {
-                next[c] = prev[c] + day[c].into();
+        let rows = &mut rows[..len];
+        rows[..nch].fill(0);
+        for k in 0..src.len() {
+            rows[k + nch] = rows[k] + src[k].into();
+        }
+        if !active.is_empty() {
+            let act = &mut bufs.active;
+            if act.len() < len {
+                act.resize(len, 0);
             }
-            if !active.is_empty() {
-                let (done, next) = act.split_at_mut((d + 1) * nch);
-                let (prev, next) = (&done[d * nch..], &mut next[..nch]);
+            let act = &mut act[..len];
+            act[..nch].fill(0);
+            for d in 0..n {
                 for &c in active {
-                    next[c] = prev[c] + (day[c].into() > 0) as u64;
+                    act[(d + 1) * nch + c] = act[d * nch + c] + (src[d * nch + c].into() > 0) as u64;
                 }
             }
         }
