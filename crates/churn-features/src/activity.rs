@@ -124,6 +124,20 @@ pub(crate) struct Buckets {
     last_before: Vec<i32>,
 }
 
+/// Writes one element of every page of a freshly allocated (zeroed, untouched) buffer, in
+/// parallel. Otherwise the buckets' first access would be the read of a read-modify-write: the
+/// kernel maps the shared zero page, then the write faults again and flushes the TLBs of every
+/// core running the process.
+fn prefault<T: Copy + Default + Send>(v: &mut [T]) {
+    use rayon::prelude::*;
+    let per_page = (4096 / size_of::<T>()).max(1);
+    v.par_chunks_mut(per_page * 256).for_each(|block| {
+        for page in block.chunks_mut(per_page) {
+            page[0] = std::hint::black_box(T::default());
+        }
+    });
+}
+
 /// One account's bucket.
 #[derive(Clone, Copy)]
 pub(crate) struct Bucket<'a> {
@@ -150,11 +164,15 @@ impl Buckets {
                 s
             })
             .collect();
+        let mut rows = vec![0u16; off * nch];
+        let mut vals = if has_vals { vec![0.0; off * nch] } else { Vec::new() };
+        prefault(&mut rows);
+        prefault(&mut vals);
         Buckets {
             nch,
             used: vec![false; spans.len()],
-            rows: Counts::Narrow(vec![0; off * nch]),
-            vals: if has_vals { vec![0.0; off * nch] } else { Vec::new() },
+            rows: Counts::Narrow(rows),
+            vals,
             last_before: vec![i32::MIN; spans.len() * nch],
             spans,
         }
