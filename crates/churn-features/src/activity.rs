@@ -46,15 +46,14 @@ impl Counts {
     fn add(&mut self, i: usize, k: u32) {
         match self {
             Counts::Narrow(v) => {
-                let sum = v[i] as u32 + k;
-                if sum <= u16::MAX as u32 {
-                    v[i] = sum as u16;
-                    return;
+                if !v[i].add_fits(k) {
+                    self.widen();
+                    self.add(i, k);
                 }
-                self.widen();
-                self.add(i, k);
             }
-            Counts::Wide(v) => v[i] = v[i].saturating_add(k),
+            Counts::Wide(v) => {
+                v[i].add_fits(k);
+            }
         }
     }
 
@@ -647,12 +646,27 @@ impl Applier {
     /// Adds the window to the buckets and empties it; gives it up if it does not pay.
     fn flush(&mut self, b: &mut Buckets) {
         if self.start != i32::MIN {
+            let accounts = self.marked.len();
+            let mut scan = self.touched.len() * 16 >= accounts;
+            // A big window is added in parallel (the parsers are waiting meanwhile); what does
+            // not fit in 16-bit counts is left for the sequential pass below, after widening.
+            if scan && rayon::current_num_threads() > 1 {
+                let complete = match &mut b.rows {
+                    Counts::Narrow(v) => self.flush_parallel(&b.spans, b.nch, v),
+                    Counts::Wide(v) => self.flush_parallel(&b.spans, b.nch, v),
+                };
+                if complete {
+                    self.touched.clear();
+                } else {
+                    b.rows.widen();
+                    scan = true;
+                }
+            }
             let nch = b.nch;
             // In account order (memory order): sort a short list, or scan the flags.
-            let accounts = self.marked.len();
-            if self.touched.len() * 16 < accounts {
+            if !scan {
                 self.touched.sort_unstable();
-            } else {
+            } else if !self.touched.is_empty() {
                 self.touched.clear();
                 self.touched.extend((0..accounts as u32).filter(|&a| self.marked[a as usize]));
             }
@@ -660,10 +674,7 @@ impl Applier {
                 let a = a as usize;
                 self.marked[a] = false;
                 let s = b.spans[a];
-                // The window's days in the account's range (all its rows were in range).
-                let first = (self.start - s.lo).max(0) as usize;
-                let last = ((self.start - s.lo) as i64 + WINDOW as i64).min(s.n as i64) as usize;
-                let skip = (first as i64 - (self.start - s.lo) as i64) as usize;
+                let (first, last, skip) = window_days(self.start, s);
                 for (k, day) in (first..last).enumerate() {
                     let at = ((skip + k) * accounts + a) * nch;
                     let cells = &mut self.table[at..at + nch];
@@ -691,6 +702,118 @@ impl Applier {
             }
         }
         self.start = i32::MIN;
+    }
+
+    /// Adds the marked accounts' window counts to `rows`, in parallel over ranges of accounts
+    /// (disjoint parts of `rows`, of the table and of the flags). Counts that do not fit stay
+    /// in the table, their accounts marked; returns whether everything fitted.
+    fn flush_parallel<T: Count>(&mut self, spans: &[Span], nch: usize, rows: &mut [T]) -> bool {
+        use rayon::prelude::*;
+        let accounts = self.marked.len();
+        let parts = (rayon::current_num_threads() * 8).min(accounts).max(1);
+        let bounds: Vec<usize> = (0..=parts).map(|i| i * accounts / parts).collect();
+        let total_days = rows.len() / nch;
+        let day_of = |a: usize| if a < accounts { spans[a].off } else { total_days };
+        let ends: Vec<usize> = bounds[1..].iter().map(|&a| day_of(a) * nch).collect();
+        // Split rows, each day of the table, and the flags at the same accounts.
+        let mut row_parts = Vec::with_capacity(parts);
+        let mut at = day_of(0) * nch;
+        let mut rest = &mut rows[at..];
+        for &end in &ends {
+            let (head, tail) = rest.split_at_mut(end - at);
+            row_parts.push((at, head));
+            rest = tail;
+            at = end;
+        }
+        let mut cell_parts: Vec<Vec<&mut [u32]>> = (0..parts).map(|_| Vec::with_capacity(WINDOW)).collect();
+        for day in self.table.chunks_mut(accounts * nch) {
+            let (mut rest, mut at) = (day, 0);
+            for (i, &a) in bounds[1..].iter().enumerate() {
+                let (head, tail) = rest.split_at_mut(a * nch - at);
+                cell_parts[i].push(head);
+                rest = tail;
+                at = a * nch;
+            }
+        }
+        let mut mark_parts = Vec::with_capacity(parts);
+        let (mut rest, mut at) = (&mut self.marked[..], 0);
+        for &a in &bounds[1..] {
+            let (head, tail) = rest.split_at_mut(a - at);
+            mark_parts.push(head);
+            rest = tail;
+            at = a;
+        }
+        let start = self.start;
+        row_parts
+            .into_par_iter()
+            .zip(cell_parts)
+            .zip(mark_parts)
+            .enumerate()
+            .map(|(i, (((row_at, rows), mut cells), marks))| {
+                let mut complete = true;
+                for (k, mark) in marks.iter_mut().enumerate() {
+                    if !*mark {
+                        continue;
+                    }
+                    let s = spans[bounds[i] + k];
+                    let (first, last, skip) = window_days(start, s);
+                    let mut left = false;
+                    for (kk, day) in (first..last).enumerate() {
+                        let src = &mut cells[skip + kk][k * nch..(k + 1) * nch];
+                        let dst = &mut rows[(s.off + day) * nch - row_at..(s.off + day + 1) * nch - row_at];
+                        for (d, c) in dst.iter_mut().zip(src.iter_mut()) {
+                            if *c != 0 {
+                                if d.add_fits(*c) {
+                                    *c = 0;
+                                } else {
+                                    left = true;
+                                }
+                            }
+                        }
+                    }
+                    *mark = left;
+                    complete &= !left;
+                }
+                complete
+            })
+            .reduce(|| true, |a, b| a && b)
+    }
+}
+
+/// The days of the window starting at `start` in an account's range (all rows of the window
+/// were in range): days `first..last` of the range are window days `skip..`.
+fn window_days(start: i32, s: Span) -> (usize, usize, usize) {
+    let from = start - s.lo;
+    let first = from.max(0) as usize;
+    let last = (from as i64 + WINDOW as i64).min(s.n as i64) as usize;
+    let skip = (first as i64 - from as i64) as usize;
+    (first, last, skip)
+}
+
+/// A bucket count: adds what fits.
+pub(crate) trait Count: Copy + Send + Sync {
+    /// Adds `k` unless the sum does not fit this width; whether it did.
+    fn add_fits(&mut self, k: u32) -> bool;
+}
+
+impl Count for u16 {
+    #[inline]
+    fn add_fits(&mut self, k: u32) -> bool {
+        let sum = *self as u32 + k;
+        if sum <= u16::MAX as u32 {
+            *self = sum as u16;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl Count for u32 {
+    #[inline]
+    fn add_fits(&mut self, k: u32) -> bool {
+        *self = self.saturating_add(k);
+        true
     }
 }
 
@@ -1226,6 +1349,56 @@ mod tests {
             ),
             "{r}"
         );
+    }
+
+    /// The window table gives exactly what direct updates give, whatever the order of rows.
+    #[test]
+    fn window_table_equals_direct_updates() {
+        let mut rng = Rng::new(9);
+        let accounts = 300;
+        let ranges: Vec<Option<(i32, i32)>> = (0..accounts)
+            .map(|a| match a % 7 {
+                _ if a == 5 => Some((0, 50)),
+                0 => None,
+                _ => {
+                    let lo = rng.below(40) as i32;
+                    Some((lo, lo + 1 + rng.below(60) as i32))
+                }
+            })
+            .collect();
+        for (order, n) in [("time", 60_000), ("random", 20_000), ("hot", 140_000)] {
+            let mut recs: Vec<Rec> = (0..n)
+                .map(|i| Rec {
+                    acc: if order == "hot" { 5 } else { rng.below(accounts as u64) as u32 },
+                    day: match order {
+                        "time" => i * 110 / n - 5 + rng.below(3) as i32,
+                        "hot" => 20,
+                        _ => rng.below(120) as i32 - 10,
+                    },
+                    ch: if rng.below(5) == 0 { u32::MAX } else { rng.below(3) as u32 },
+                })
+                .collect();
+            if order == "time" {
+                recs.sort_by_key(|r| r.day);
+            }
+            let any = 3;
+            let mut direct = Buckets::new(&ranges, 4, false);
+            let mut windowed = Buckets::new(&ranges, 4, false);
+            let mut applier = Applier::new(&windowed, any);
+            let (mut oor_d, mut oor_w) = (0, 0);
+            for chunk in recs.chunks(777) {
+                oor_d += apply_direct(&mut direct, chunk, &[], any);
+                oor_w += applier.apply(&mut windowed, chunk, &[]);
+            }
+            applier.flush(&mut windowed);
+            assert_eq!(oor_d, oor_w, "{order}");
+            let all =
+                |b: &Buckets| -> Vec<u32> { (0..b.rows.len()).map(|i| b.rows.slice(0, b.rows.len()).get(i)).collect() };
+            assert_eq!(all(&direct), all(&windowed), "{order}");
+            assert_eq!(direct.used, windowed.used, "{order}");
+            assert_eq!(direct.last_before, windowed.last_before, "{order}");
+            assert_eq!(matches!(direct.rows, Counts::Wide(_)), order == "hot");
+        }
     }
 
     #[test]
