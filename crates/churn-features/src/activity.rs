@@ -5,9 +5,10 @@
 //!
 //! Pipeline: a reader thread (I/O, decompression) cuts the file into chunks of whole lines;
 //! parser threads turn chunks into compact records, in parallel; the calling thread takes the
-//! parsed chunks back in input order and adds them to the buckets. Everything that depends on
-//! order (sums of values, the first error, the first unknown accounts) is therefore exactly what a
-//! single sequential pass gives, whatever the timing. A fixed pool of chunk slots bounds memory.
+//! parsed chunks back in input order and adds them to the buckets (through a window table for
+//! time-ordered counts, see `Applier`). Everything that depends on order (sums of values, the
+//! first error, the first unknown accounts) is therefore exactly what a single sequential pass
+//! gives, whatever the timing. A fixed pool of chunk slots bounds memory.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -108,8 +109,7 @@ impl CountsRef<'_> {
 
 /// Daily totals of every account, in one allocation per plane. Account `a` keeps days
 /// `lo .. lo + n` (`n == 0` when it has no snapshot rows), day-major (`[day * channels +
-/// channel]`, so the channels an event updates share a cache line). The planes are allocated
-/// zeroed, so the pages of accounts without activity are never touched.
+/// channel]`, so the channels an event updates share a cache line).
 pub(crate) struct Buckets {
     nch: usize,
     spans: Vec<Span>,
