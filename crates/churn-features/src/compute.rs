@@ -2,48 +2,84 @@
 
 use rayon::prelude::*;
 
-use crate::activity::Bucket;
+use crate::activity::{Bucket, Buckets, CountsRef};
 use crate::spec::{Agg, Op, Plan};
 use crate::subs::{Accounts, SnapRow};
 
-/// One account's buckets with prefix sums of the integer planes (row counts, active days), per
-/// channel: index `d` holds the total over days `lo .. lo + d`. Sums of the value column are
-/// added up directly over each window (in day order), so a value never depends on how far back
-/// the account's buckets start: training and scoring tables agree bit for bit.
+/// One account's buckets with prefix sums of the integer planes (row counts, active days),
+/// day-major like the buckets: index `d * nch + c` holds channel `c`'s total over days
+/// `lo .. lo + d` (integers, so every difference is exact, as it was in `f64`). Sums of the
+/// value column are added up directly over each window (in day order), so a value never depends
+/// on how far back the account's buckets start: training and scoring tables agree bit for bit.
 struct Prefix<'a> {
     lo: i32,
     n: usize,
-    rows: Vec<f64>,
-    active: Vec<f64>,
+    rows: &'a [u64],
+    active: &'a [u64],
     vals: &'a [f64],
     nch: usize,
     usage: bool,
 }
 
+/// Reusable prefix-sum buffers of one worker.
+#[derive(Default)]
+struct PrefixBufs {
+    rows: Vec<u64>,
+    active: Vec<u64>,
+}
+
 impl<'a> Prefix<'a> {
-    fn new(b: Option<&'a Bucket>, nch: usize, usage: bool, need_active: bool) -> Option<Prefix<'a>> {
+    /// `active` lists the channels whose active days are needed.
+    fn new(
+        b: Option<Bucket<'a>>,
+        nch: usize,
+        usage: bool,
+        active: &[usize],
+        bufs: &'a mut PrefixBufs,
+    ) -> Option<Prefix<'a>> {
         let b = b?;
         let n = b.n;
-        let stride = n + 1;
         debug_assert_eq!(b.rows.len(), n * nch);
-        let mut rows = vec![0.0; nch * stride];
-        let mut active = if need_active { vec![0.0; nch * stride] } else { Vec::new() };
-        for c in 0..nch {
-            let (mut rc, mut ac) = (0.0, 0.0);
+        match b.rows {
+            CountsRef::Narrow(src) => Self::sums(src, n, nch, active, bufs),
+            CountsRef::Wide(src) => Self::sums(src, n, nch, active, bufs),
+        }
+        let len = (n + 1) * nch;
+        let active = if active.is_empty() { &[][..] } else { &bufs.active[..len] };
+        Some(Prefix { lo: b.lo, n, rows: &bufs.rows[..len], active, vals: b.vals, nch, usage })
+    }
+
+    /// Fills `bufs` with the prefix sums of `src` (`n` days of `nch` channels). The buffers only
+    /// grow (no zeroing per account); entries past `(n + 1) * nch`, and active-day sums of
+    /// channels not in `active`, are stale and never read.
+    fn sums<T: Copy + Into<u64>>(src: &[T], n: usize, nch: usize, active: &[usize], bufs: &mut PrefixBufs) {
+        let len = (n + 1) * nch;
+        let src = &src[..n * nch];
+        let rows = &mut bufs.rows;
+        if rows.len() < len {
+            rows.resize(len, 0);
+        }
+        let rows = &mut rows[..len];
+        rows[..nch].fill(0);
+        for k in 0..src.len() {
+            rows[k + nch] = rows[k] + src[k].into();
+        }
+        if !active.is_empty() {
+            let act = &mut bufs.active;
+            if act.len() < len {
+                act.resize(len, 0);
+            }
+            let act = &mut act[..len];
+            act[..nch].fill(0);
             for d in 0..n {
-                let r = b.rows[d * nch + c];
-                rc += r as f64;
-                rows[c * stride + d + 1] = rc;
-                if need_active {
-                    ac += (r > 0) as u8 as f64;
-                    active[c * stride + d + 1] = ac;
+                for &c in active {
+                    act[(d + 1) * nch + c] = act[d * nch + c] + (src[d * nch + c].into() > 0) as u64;
                 }
             }
         }
-        Some(Prefix { lo: b.lo, n, rows, active, vals: &b.vals, nch, usage })
     }
 
-    #[inline]
+    #[inline(always)]
     fn idx(&self, day: i32) -> usize {
         (day - self.lo).clamp(0, self.n as i32) as usize
     }
@@ -58,11 +94,11 @@ impl<'a> Prefix<'a> {
     }
 
     /// Aggregation over days `[a, b)`.
-    #[inline]
+    #[inline(always)]
     fn agg(&self, ch: usize, a: i32, b: i32, agg: Agg) -> f64 {
         let (i, j) = (self.idx(a), self.idx(b));
-        let base = ch * (self.n + 1);
-        let rows = || self.rows[base + j] - self.rows[base + i];
+        let (pi, pj) = (i * self.nch + ch, j * self.nch + ch);
+        let rows = || (self.rows[pj] - self.rows[pi]) as f64;
         let sum = || {
             if self.vals.is_empty() {
                 rows()
@@ -74,9 +110,9 @@ impl<'a> Prefix<'a> {
             Agg::Count if self.usage => sum(),
             Agg::Count => rows(),
             Agg::Sum => sum(),
-            Agg::ActiveDays => self.active[base + j] - self.active[base + i],
+            Agg::ActiveDays => (self.active[pj] - self.active[pi]) as f64,
             Agg::Mean => {
-                let act = self.active[base + j] - self.active[base + i];
+                let act = (self.active[pj] - self.active[pi]) as f64;
                 if act > 0.0 {
                     sum() / act
                 } else {
@@ -87,7 +123,7 @@ impl<'a> Prefix<'a> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn agg_of(p: &Option<Prefix>, ch: usize, a: i32, b: i32, agg: Agg) -> f64 {
     match p {
         Some(p) => p.agg(ch, a, b, agg),
@@ -124,8 +160,22 @@ pub(crate) fn slope(ys: &[f64]) -> f64 {
 }
 
 /// Computes the numeric features of every row; row-major `rows.len() × plan.ops.len()`.
-pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &[Bucket], rows: &[SnapRow], usage: bool) -> Vec<f64> {
+pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &Buckets, rows: &[SnapRow], usage: bool) -> Vec<f64> {
     let nops = plan.ops.len();
+    // Channels whose active days some feature needs.
+    let mut active: Vec<usize> = plan
+        .ops
+        .iter()
+        .filter_map(|(op, _)| match *op {
+            Op::Window { ch, agg: Agg::Mean | Agg::ActiveDays, .. }
+            | Op::Velocity { ch, agg: Agg::Mean | Agg::ActiveDays, .. }
+            | Op::Stickiness { ch, .. } => Some(ch),
+            _ => None,
+        })
+        .collect();
+    active.sort_unstable();
+    active.dedup();
+    debug_assert_eq!(active.is_empty(), !plan.needs_active);
     // Group rows by account (they are contiguous).
     let mut groups: Vec<(usize, usize)> = Vec::new();
     let mut s = 0;
@@ -137,17 +187,23 @@ pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &[Bucket], rows: &[S
             s = i;
         }
     }
-    let parts: Vec<Vec<f64>> = groups
-        .par_iter()
-        .with_min_len(64)
-        .map(|&(s, e)| {
-            let a = rows[s].account as usize;
-            let bucket = buckets.get(a).filter(|b| !b.rows.is_empty());
-            let prefix = Prefix::new(bucket, plan.n_channels(), usage, plan.needs_active);
+    // Each group writes its own part of the output.
+    let mut all = vec![0.0; rows.len() * nops];
+    let mut parts: Vec<(&[SnapRow], &mut [f64])> = Vec::with_capacity(groups.len());
+    let mut rest = all.as_mut_slice();
+    for &(s, e) in &groups {
+        let (part, tail) = rest.split_at_mut((e - s) * nops);
+        parts.push((&rows[s..e], part));
+        rest = tail;
+    }
+    parts.into_par_iter().with_min_len(64).for_each_init(
+        || (PrefixBufs::default(), Vec::new()),
+        |(bufs, ys), (group, out)| {
+            let a = group[0].account as usize;
+            let bucket = buckets.get(a);
+            let prefix = Prefix::new(bucket, plan.n_channels(), usage, &active, bufs);
             let first_start = acc.rows[a].first().map(|r| r.start);
-            let mut out = vec![0.0; (e - s) * nops];
-            let mut ys: Vec<f64> = Vec::new();
-            for (ri, r) in rows[s..e].iter().enumerate() {
+            for (ri, r) in group.iter().enumerate() {
                 let t = r.t;
                 let tenure = first_start.map(|f| (t - f) as f64).unwrap_or(0.0);
                 let row = &mut out[ri * nops..(ri + 1) * nops];
@@ -165,7 +221,7 @@ pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &[Bucket], rows: &[S
                                 let a = t - (n - i) * p;
                                 ys.push(agg_of(&prefix, ch, a, a + p, agg));
                             }
-                            let sl = slope(&ys);
+                            let sl = slope(ys);
                             if normalize {
                                 let m = ys.iter().sum::<f64>() / ys.len() as f64;
                                 if m != 0.0 {
@@ -202,13 +258,8 @@ pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &[Bucket], rows: &[S
                     row[oi] = if *log1p { signed_log1p(v) } else { v };
                 }
             }
-            out
-        })
-        .collect();
-    let mut all = Vec::with_capacity(rows.len() * nops);
-    for p in parts {
-        all.extend_from_slice(&p);
-    }
+        },
+    );
     all
 }
 
@@ -230,11 +281,11 @@ pub(crate) fn velocity(a: f64, b: f64, bounded: bool, zero: f64) -> f64 {
 }
 
 /// The last day before `t` with a row in channel `ch`.
-fn last_day_before(b: Option<&Bucket>, ch: usize, t: i32) -> Option<i32> {
+fn last_day_before(b: Option<Bucket>, ch: usize, t: i32) -> Option<i32> {
     let b = b?;
     let end = (t - b.lo).clamp(0, b.n as i32) as usize;
     let nch = b.last_before.len();
-    if let Some(d) = (0..end).rev().find(|&d| b.rows[d * nch + ch] > 0) {
+    if let Some(d) = (0..end).rev().find(|&d| b.rows.get(d * nch + ch) > 0) {
         return Some(b.lo + d as i32);
     }
     let lb = b.last_before[ch];

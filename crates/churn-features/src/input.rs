@@ -1,21 +1,21 @@
-//! Reading input files: gzip detection, headers, and a two-thread chunked line reader for the
-//! (large) activity table.
+//! Reading input files: gzip detection, headers, a reader of whole-line chunks for the (large)
+//! activity table, and the small parsing helpers and lookup tables its parsers share.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc;
 
 use crate::error::{closest, io_err, FeatureError};
 
 /// Opens a CSV file, transparently decompressing gzip (detected by its magic bytes, so the
 /// extension does not matter).
-pub(crate) fn open(path: &Path) -> Result<Box<dyn Read + Send>, FeatureError> {
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, FeatureError> {
+    // Small buffers: large reads (the activity chunks) bypass them instead of being copied twice.
     let f = File::open(path).map_err(io_err(path))?;
-    let mut br = BufReader::with_capacity(1 << 20, f);
+    let mut br = BufReader::with_capacity(1 << 16, f);
     let head = br.fill_buf().map_err(io_err(path))?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(br))))
+        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(br))))
     } else {
         Ok(Box::new(br))
     }
@@ -63,77 +63,58 @@ impl Header {
     }
 }
 
-const CHUNK: usize = 1 << 22;
+/// Reads a byte stream as chunks of whole lines (the last chunk may end without a newline).
+pub(crate) struct LineChunker<R> {
+    reader: R,
+    /// The partial line read after the last complete one.
+    carry: Vec<u8>,
+    /// Target chunk size in bytes.
+    chunk: usize,
+    eof: bool,
+}
 
-/// Streams `reader` in chunks of whole lines on a background thread (so decompression and
-/// reading overlap with parsing) and calls `f(chunk)` for each, in order, on the calling thread.
-/// The first chunk starts with the header line. A read error stops the stream.
-pub(crate) fn for_each_chunk<F>(path: &Path, mut reader: Box<dyn Read + Send>, mut f: F) -> Result<(), FeatureError>
-where
-    F: FnMut(&[u8]) -> Result<(), FeatureError>,
-{
-    let (tx, rx) = mpsc::sync_channel::<std::io::Result<Vec<u8>>>(3);
-    let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let mut carry: Vec<u8> = Vec::new();
-            loop {
-                let mut buf = back_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                buf.extend_from_slice(&carry);
-                carry.clear();
-                // Fill to about CHUNK bytes.
-                let mut eof = false;
-                let target = CHUNK.max(buf.len() + (1 << 16));
-                while buf.len() < target {
-                    let old = buf.len();
-                    buf.resize(target, 0);
-                    match reader.read(&mut buf[old..]) {
-                        Ok(0) => {
-                            buf.truncate(old);
-                            eof = true;
-                            break;
-                        }
-                        Ok(n) => buf.truncate(old + n),
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return;
-                        }
-                    }
-                }
-                if !eof {
-                    match buf.iter().rposition(|&b| b == b'\n') {
-                        Some(p) => {
-                            carry.extend_from_slice(&buf[p + 1..]);
-                            buf.truncate(p + 1);
-                        }
-                        None => {
-                            // A very long line: keep reading into the carry.
-                            carry = std::mem::take(&mut buf);
-                            continue;
-                        }
-                    }
-                }
-                if !buf.is_empty() && tx.send(Ok(buf)).is_err() {
-                    return;
-                }
-                if eof {
-                    return;
+impl<R: Read> LineChunker<R> {
+    pub(crate) fn new(reader: R, chunk: usize) -> LineChunker<R> {
+        LineChunker { reader, carry: Vec::new(), chunk: chunk.max(1), eof: false }
+    }
+
+    /// Fills `buf` with the next chunk: whole lines, about `chunk` bytes (more for a longer line);
+    /// returns the number of bytes, 0 at the end. `buf` keeps its length (its usable size)
+    /// between calls, so it is zeroed only when it is first allocated or grown.
+    pub(crate) fn fill(&mut self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        if self.eof && self.carry.is_empty() {
+            return Ok(0);
+        }
+        let size = self.chunk.max(self.carry.len() + (1 << 16));
+        if buf.len() < size {
+            buf.resize(size, 0);
+        }
+        let mut len = self.carry.len();
+        buf[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
+        loop {
+            let limit = buf.len();
+            while !self.eof && len < limit {
+                match self.reader.read(&mut buf[len..limit]) {
+                    Ok(0) => self.eof = true,
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
             }
-        });
-        let result = (|| {
-            for msg in rx.iter() {
-                let chunk = msg.map_err(io_err(path))?;
-                f(&chunk)?;
-                let _ = back_tx.send(chunk);
+            if self.eof {
+                return Ok(len);
             }
-            Ok(())
-        })();
-        drop(rx);
-        result
-    })
+            match buf[..len].iter().rposition(|&b| b == b'\n') {
+                Some(p) => {
+                    self.carry.extend_from_slice(&buf[p + 1..len]);
+                    return Ok(p + 1);
+                }
+                // A line longer than the buffer: grow it and read on.
+                None => buf.resize(buf.len() * 2, 0),
+            }
+        }
+    }
 }
 
 /// Splits one CSV line into field byte ranges (trimmed). Handles quoted fields (without
@@ -168,8 +149,12 @@ pub(crate) fn split_line(line: &[u8], out: &mut Vec<(usize, usize)>, scratch: &m
     }
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn trim_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
+    // Usual case: nothing to trim (space and tab are below '!').
+    if s < e && b[s] > b' ' && b[e - 1] > b' ' {
+        return (s, e);
+    }
     while s < e && (b[s] == b' ' || b[s] == b'\t') {
         s += 1;
     }
@@ -192,6 +177,27 @@ pub(crate) fn parse_number(b: &[u8]) -> Option<f64> {
     let s = std::str::from_utf8(b).ok()?;
     let v: f64 = s.parse().ok()?;
     v.is_finite().then_some(v)
+}
+
+/// Fast path of [`churn_core::date::parse_date`] for `YYYY-MM-DD` optionally followed by `T` or
+/// a space and anything: the same day where it returns `Some`; `None` means "use parse_date".
+#[inline]
+pub(crate) fn parse_iso_date(b: &[u8]) -> Option<i32> {
+    if b.len() < 10 || (b.len() > 10 && b[10] != b'T' && b[10] != b' ') || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let d = |i: usize| -> Option<u32> {
+        let c = b[i].wrapping_sub(b'0');
+        (c < 10).then_some(c as u32)
+    };
+    let y = d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?;
+    let m = d(5)? * 10 + d(6)?;
+    let day = d(8)? * 10 + d(9)?;
+    let y = y as i32;
+    if !(1..=12).contains(&m) || day == 0 || day > churn_core::date::days_in_month(y, m) {
+        return None;
+    }
+    Some(churn_core::date::days_from_civil(y, m, day))
 }
 
 /// A case-sensitive map from byte strings to small integers, with an FxHash-style hasher.
@@ -257,47 +263,83 @@ struct Slot {
     tag: u64,
     idx: u32,
     len: u32,
-    key: [u8; 16],
+    /// The first 16 bytes of the key, zero-padded, as in [`prefix16`].
+    key: u128,
 }
 
-/// The first 16 bytes of `b`, zero-padded, as one integer.
+/// The first (up to) 16 bytes of `b`, zero-padded, as one little-endian integer.
 #[inline]
-fn pad16(b: &[u8]) -> u128 {
+pub(crate) fn pad16(b: &[u8]) -> u128 {
     let mut k = [0u8; 16];
     let n = b.len().min(16);
     k[..n].copy_from_slice(&b[..n]);
-    u128::from_ne_bytes(k)
+    u128::from_le_bytes(k)
 }
 
-/// Byte-string equality that avoids a `memcmp` call for short strings.
+/// `PREFIX_MASKS[n]` keeps the low `n` bytes of a `u128`.
+const PREFIX_MASKS: [u128; 17] = {
+    let mut m = [u128::MAX; 17];
+    let mut i = 0;
+    while i < 16 {
+        m[i] = (1u128 << (8 * i)) - 1;
+        i += 1;
+    }
+    m
+};
+
+/// [`pad16`] of `buf[s..e]`, with one unaligned 16-byte load when `buf` extends that far.
 #[inline]
-pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a.len() <= 16 {
-        for i in 0..a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-        }
-        true
-    } else {
-        a == b
+pub(crate) fn prefix16(buf: &[u8], s: usize, e: usize) -> u128 {
+    match buf.get(s..s + 16) {
+        Some(w) => u128::from_le_bytes(w.try_into().unwrap_or([0; 16])) & PREFIX_MASKS[(e - s).min(16)],
+        None => pad16(&buf[s..e]),
     }
 }
 
-fn hash_bytes(b: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = FxHasher(0);
-    h.write(b);
-    h.write_usize(b.len());
+/// The sixteen bytes `data[off..off + 16]` as a little-endian integer, padded with 0xff past the
+/// end (never a separator candidate for [`below_comma16`]).
+#[inline]
+pub(crate) fn word16(data: &[u8], off: usize) -> u128 {
+    match data.get(off..off + 16) {
+        Some(w) => u128::from_le_bytes(w.try_into().unwrap_or([0; 16])),
+        None => {
+            let rest = &data[off.min(data.len())..];
+            let mut k = [0xffu8; 16];
+            k[..rest.len()].copy_from_slice(rest);
+            u128::from_le_bytes(k)
+        }
+    }
+}
+
+/// 0x80 in each byte of `w` below `,` (0x2c), 0 elsewhere: the candidates for the bytes a
+/// CSV line is split at (comma, newline, double quote); exact, sixteen bytes at a time.
+#[inline(always)]
+pub(crate) fn below_comma16(w: u128) -> u128 {
+    const LOW7: u128 = 0x7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f;
+    // Bit 7 of each byte of `t` is set when its low seven bits are >= 0x2d (no carries
+    // between bytes: 0x7f + 0x53 < 0x100).
+    let t = (w & LOW7).wrapping_add(0x5353_5353_5353_5353_5353_5353_5353_5353);
+    !(t | w) & !LOW7
+}
+
+/// Hash of `key` whose [`pad16`] is `pad`: the prefix and the length mixed in two multiplies,
+/// the bytes after the 16th (rare) Fx-hashed; never 0.
+#[inline]
+fn hash_key(key: &[u8], pad: u128) -> u64 {
+    let mut h = (pad as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ ((pad >> 64) as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+        ^ key.len() as u64;
+    if key.len() > 16 {
+        use std::hash::Hasher;
+        let mut fx = FxHasher(h);
+        fx.write(&key[16..]);
+        h = fx.finish();
+    }
     // Final avalanche so that the low bits used for the slot index are well mixed.
-    let mut x = h.finish();
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x | 1
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h | 1
 }
 
 impl AccountIndex {
@@ -306,10 +348,9 @@ impl AccountIndex {
     }
 
     #[inline]
-    fn find(&self, key: &[u8], tag: u64) -> Result<usize, usize> {
+    fn find(&self, key: &[u8], pad: u128, tag: u64) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let mut i = (tag >> 1) as usize & mask;
-        let padded = pad16(key);
         loop {
             let s = &self.slots[i];
             if s.tag == 0 {
@@ -317,7 +358,7 @@ impl AccountIndex {
             }
             if s.tag == tag
                 && s.len as usize == key.len()
-                && u128::from_ne_bytes(s.key) == padded
+                && s.key == pad
                 && (key.len() <= 16 || *self.keys[s.idx as usize] == *key)
             {
                 return Ok(i);
@@ -329,20 +370,24 @@ impl AccountIndex {
     /// The index of `key`.
     #[inline]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
-        self.find(key, hash_bytes(key)).ok().map(|i| self.slots[i].idx)
+        self.get_padded(key, pad16(key))
+    }
+
+    /// The index of `key`, given its [`pad16`] (e.g. from [`prefix16`]).
+    #[inline]
+    pub(crate) fn get_padded(&self, key: &[u8], pad: u128) -> Option<u32> {
+        self.find(key, pad, hash_key(key, pad)).ok().map(|i| self.slots[i].idx)
     }
 
     /// Inserts `key` with the next index (its insertion rank) unless present; returns its index.
     pub(crate) fn insert(&mut self, key: &[u8]) -> u32 {
-        let tag = hash_bytes(key);
-        match self.find(key, tag) {
+        let pad = pad16(key);
+        let tag = hash_key(key, pad);
+        match self.find(key, pad, tag) {
             Ok(i) => self.slots[i].idx,
             Err(i) => {
                 let idx = self.len as u32;
-                let mut k = [0u8; 16];
-                let n = key.len().min(16);
-                k[..n].copy_from_slice(&key[..n]);
-                self.slots[i] = Slot { tag, idx, len: key.len() as u32, key: k };
+                self.slots[i] = Slot { tag, idx, len: key.len() as u32, key: pad };
                 self.keys.push(if key.len() > 16 { key.into() } else { Box::default() });
                 self.len += 1;
                 if self.len * 2 > self.slots.len() {
@@ -364,6 +409,100 @@ impl AccountIndex {
             }
             self.slots[i] = s;
         }
+    }
+}
+
+/// Direct lookup for account ids that are one fixed prefix followed by a number (`A000123`,
+/// `42`): the number indexes a table. Exact: every id in the table has that shape, and the shape
+/// determines the id from its number (fixed width digits, or canonical digits without leading
+/// zeros), so a key of another shape is simply absent.
+pub(crate) struct NumericIds {
+    prefix: Vec<u8>,
+    /// [`pad16`] of the prefix.
+    prefix_pad: u128,
+    /// Width of the digits when it is the same for all ids; otherwise they are canonical.
+    width: Option<usize>,
+    /// Index of the id with each number, `u32::MAX` when none.
+    table: Vec<u32>,
+}
+
+impl NumericIds {
+    /// The lookup for `ids` (index = position), when they all have the shape and their numbers
+    /// are small enough for a table of about four entries per id.
+    pub(crate) fn new(ids: &[String]) -> Option<NumericIds> {
+        fn split(id: &str) -> (&[u8], &[u8]) {
+            let b = id.as_bytes();
+            let d = b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+            (&b[..b.len() - d], &b[b.len() - d..])
+        }
+        let (prefix, first) = split(ids.first()?);
+        let limit = 4 * ids.len() as u64 + 1024;
+        let canonical = |d: &[u8]| d.len() == 1 || d[0] != b'0';
+        let mut fixed = true;
+        let mut all_canonical = true;
+        let mut numbers = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (p, d) = split(id);
+            if p != prefix || d.is_empty() || d.len() > 12 {
+                return None;
+            }
+            fixed &= d.len() == first.len();
+            all_canonical &= canonical(d);
+            let v = d.iter().fold(0u64, |v, &c| v * 10 + (c - b'0') as u64);
+            if v >= limit {
+                return None;
+            }
+            numbers.push(v as usize);
+        }
+        if !fixed && !all_canonical {
+            return None;
+        }
+        let mut table = vec![u32::MAX; numbers.iter().max().map_or(0, |m| m + 1)];
+        for (i, &v) in numbers.iter().enumerate() {
+            if table[v] != u32::MAX {
+                return None; // ids are distinct, so this cannot happen; stay exact anyway
+            }
+            table[v] = i as u32;
+        }
+        Some(NumericIds {
+            prefix: prefix.to_vec(),
+            prefix_pad: pad16(prefix),
+            width: fixed.then_some(first.len()),
+            table,
+        })
+    }
+
+    /// The index of `key`, whose [`pad16`] is `pad`.
+    #[inline]
+    pub(crate) fn get(&self, key: &[u8], pad: u128) -> Option<u32> {
+        let plen = self.prefix.len();
+        if key.len() <= plen {
+            return None;
+        }
+        let same_prefix =
+            if plen <= 16 { pad & PREFIX_MASKS[plen] == self.prefix_pad } else { key[..plen] == *self.prefix };
+        if !same_prefix {
+            return None;
+        }
+        let digits = &key[plen..];
+        match self.width {
+            Some(w) if digits.len() != w => return None,
+            None if digits.len() > 1 && digits[0] == b'0' => return None,
+            _ => {}
+        }
+        if digits.len() > 12 {
+            return None;
+        }
+        let (mut v, mut bad) = (0usize, false);
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            bad |= d > 9;
+            v = v.wrapping_mul(10).wrapping_add(d as usize);
+        }
+        if bad {
+            return None;
+        }
+        self.table.get(v).copied().filter(|&i| i != u32::MAX)
     }
 }
 
@@ -402,6 +541,134 @@ mod tests {
     }
 
     #[test]
+    fn chunks_are_whole_lines() {
+        let text: Vec<u8> = (0..500).flat_map(|i| format!("line {i}{}\n", "x".repeat(i % 37)).into_bytes()).collect();
+        for chunk in [1, 5, 64, 1000, 1 << 20] {
+            for tail in [&b""[..], b"no newline"] {
+                let mut all = text.clone();
+                all.extend_from_slice(tail);
+                let mut c = LineChunker::new(&all[..], chunk);
+                let (mut got, mut buf) = (Vec::new(), Vec::new());
+                loop {
+                    let n = c.fill(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    let part = &buf[..n];
+                    let last_chunk = got.len() + n == all.len();
+                    assert!(part.ends_with(b"\n") || last_chunk, "chunk {chunk}");
+                    got.extend_from_slice(part);
+                }
+                assert_eq!(got, all, "chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn below_comma_is_exact() {
+        for b in 0..=255u8 {
+            for pos in 0..16 {
+                for fill in [b'a', 0xff, b'-', 0x7f] {
+                    let mut w = [fill; 16];
+                    w[pos] = b;
+                    let m = below_comma16(u128::from_le_bytes(w));
+                    let want = if b <= b',' { 0x80u128 << (8 * pos) } else { 0 };
+                    assert_eq!(m, want, "byte {b:#x} at {pos} among {fill:#x}");
+                }
+            }
+        }
+        let mut abc = [0xff; 16];
+        abc[..3].copy_from_slice(b"abc");
+        assert_eq!(word16(b"abc", 0), u128::from_le_bytes(abc));
+        assert_eq!(word16(b"abc", 3), u128::MAX);
+        assert_eq!(word16(b"0123456789abcdefXYZ", 1), u128::from_le_bytes(*b"123456789abcdefX"));
+    }
+
+    #[test]
+    fn prefixes() {
+        let buf = b"0123456789abcdefghijklmnop";
+        for s in 0..buf.len() {
+            for e in s..=buf.len() {
+                assert_eq!(prefix16(buf, s, e), pad16(&buf[s..e]), "{s}..{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn iso_dates_agree_with_parse_date() {
+        use churn_core::date::parse_date;
+        for s in [
+            "2024-01-01",
+            "2024-02-29T10:00:00",
+            "2023-02-29",
+            "2024-12-31 23:59",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-00",
+            "2024-01-32",
+            "1970-01-01",
+            "0001-01-01",
+            "9999-12-31",
+            "2024/01/01",
+            "2024-01-01x",
+            "2024-1-01",
+            "20240101",
+            "2024-01-0a",
+            "+024-01-01",
+        ] {
+            if let Some(d) = parse_iso_date(s.as_bytes()) {
+                assert_eq!(Some(d), parse_date(s), "{s}");
+            } else {
+                assert!(
+                    parse_date(s).is_none()
+                        || !s.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                        || s.as_bytes()[4] != b'-',
+                    "{s}"
+                );
+            }
+        }
+        let d0 = parse_date("1999-01-01").unwrap();
+        for k in 0..20_000 {
+            let s = churn_core::date::format_date(d0 + k);
+            assert_eq!(parse_iso_date(s.as_bytes()), parse_date(&s), "{s}");
+        }
+    }
+
+    #[test]
+    fn numeric_ids_are_exact() {
+        let cases: Vec<Vec<String>> = vec![
+            (0..300).map(|i| format!("A{i:06}")).collect(),
+            (0..300).map(|i| format!("{i}")).collect(),
+            (0..300).rev().map(|i| format!("user-{}", i * 3)).collect(),
+        ];
+        for ids in &cases {
+            let n = NumericIds::new(ids).expect("numeric");
+            for (i, id) in ids.iter().enumerate() {
+                assert_eq!(n.get(id.as_bytes(), pad16(id.as_bytes())), Some(i as u32), "{id}");
+            }
+            for probe in [
+                "", "A", "A0000000", "A00030", "A000300", "00", "007", "300", "user-", "user-1", "user-03", "a000001",
+                "A-00001", "+1", "1 ", "user-900",
+            ] {
+                let want = ids.iter().position(|x| x == probe).map(|i| i as u32);
+                assert_eq!(n.get(probe.as_bytes(), pad16(probe.as_bytes())), want, "{probe:?} in {}..", ids[0]);
+            }
+        }
+        // Mixed widths with leading zeros, other prefixes, ids without digits, huge numbers.
+        for ids in [vec!["A01", "A1"], vec!["A1", "B2"], vec!["x", "y"], vec!["1", "99999999999"], vec!["01", "002"]] {
+            let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            if let Some(n) = NumericIds::new(&ids) {
+                for (i, id) in ids.iter().enumerate() {
+                    assert_eq!(n.get(id.as_bytes(), pad16(id.as_bytes())), Some(i as u32), "{id}");
+                }
+            }
+        }
+        assert!(NumericIds::new(&["A01".to_string(), "A1".to_string()]).is_none());
+        assert!(NumericIds::new(&["A1".to_string(), "B2".to_string()]).is_none());
+        assert!(NumericIds::new(&[]).is_none());
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(parse_number(b"42"), Some(42.0));
         assert_eq!(parse_number(b"-1.5"), Some(-1.5));
@@ -410,6 +677,5 @@ mod tests {
         assert_eq!(parse_number(b"NaN"), None);
         assert_eq!(parse_number(b"inf"), None);
         assert_eq!(parse_number(b"12abc"), None);
-        assert!(eq_bytes(b"abc", b"abc") && !eq_bytes(b"abc", b"abd") && !eq_bytes(b"ab", b"ab\0"));
     }
 }

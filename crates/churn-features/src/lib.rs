@@ -248,34 +248,33 @@ impl FeatureTable {
         head.push(b'\n');
         w.write_all(&head)?;
         const BLOCK: usize = 4096;
+        const GROUP: usize = 64;
         let blocks: Vec<usize> = (0..self.len().div_ceil(BLOCK)).collect();
-        // Format blocks in parallel, a bounded number at a time, and write them in order.
-        for group in blocks.chunks(64) {
-            let bufs: Vec<Vec<u8>> = group
-                .par_iter()
-                .map(|&b| {
-                    let mut buf = Vec::with_capacity(BLOCK * 64);
-                    for r in b * BLOCK..((b + 1) * BLOCK).min(self.len()) {
-                        self.format_row(r, &mut buf);
-                    }
-                    buf
-                })
-                .collect();
-            for b in bufs {
-                w.write_all(&b)?;
+        // Format blocks in parallel, a bounded number at a time, and write them in order; the
+        // buffers are reused from one group to the next.
+        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); GROUP.min(blocks.len())];
+        for group in blocks.chunks(GROUP) {
+            bufs.par_iter_mut().zip(group.par_iter()).for_each_init(NumberCache::new, |cache, (buf, &b)| {
+                buf.clear();
+                for r in b * BLOCK..((b + 1) * BLOCK).min(self.len()) {
+                    self.format_row(r, buf, cache);
+                }
+            });
+            for b in &bufs[..group.len()] {
+                w.write_all(b)?;
             }
         }
         w.flush()
     }
 
-    fn format_row(&self, r: usize, buf: &mut Vec<u8>) {
+    fn format_row(&self, r: usize, buf: &mut Vec<u8>, cache: &mut NumberCache) {
         push_text(buf, &self.accounts[r]);
         buf.push(b',');
-        buf.extend_from_slice(format_date(self.snapshots[r]).as_bytes());
+        push_date(buf, self.snapshots[r]);
         for c in 0..self.columns.len() {
             buf.push(b',');
             match self.cell(r, c) {
-                Cell::Number(v) => push_number(buf, v),
+                Cell::Number(v) => cache.push(buf, v),
                 Cell::Text(s) => push_text(buf, s),
                 Cell::Missing => {}
             }
@@ -287,6 +286,93 @@ impl FeatureTable {
     }
 }
 
+/// Formats numbers as `push_number` does, remembering the text of recent non-integers (feature
+/// tables repeat the same few thousand ratios and slopes millions of times).
+struct NumberCache {
+    /// Direct-mapped: (bits, length, text); bits 0 (+0.0, never cached) marks an empty slot.
+    slots: Vec<(u64, u8, [u8; 30])>,
+}
+
+impl NumberCache {
+    const BITS: u32 = 12;
+
+    fn new() -> NumberCache {
+        NumberCache { slots: vec![(0, 0, [0; 30]); 1 << Self::BITS] }
+    }
+
+    /// Appends `v` formatted like `push_number`.
+    #[inline]
+    fn push(&mut self, buf: &mut Vec<u8>, v: f64) {
+        if v.is_nan() {
+            return;
+        }
+        if v == 0.0 {
+            buf.push(b'0');
+        } else if v.fract() == 0.0 && v.abs() < 1e15 {
+            push_int(buf, v as i64);
+        } else {
+            let bits = v.to_bits();
+            let slot = &mut self.slots[(bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::BITS)) as usize];
+            if slot.0 == bits {
+                buf.extend_from_slice(&slot.2[..slot.1 as usize]);
+                return;
+            }
+            let start = buf.len();
+            push_number(buf, v);
+            let text = &buf[start..];
+            if text.len() <= slot.2.len() {
+                slot.0 = bits;
+                slot.1 = text.len() as u8;
+                slot.2[..text.len()].copy_from_slice(text);
+            }
+        }
+    }
+}
+
+/// Appends `v` in decimal, as `write!(buf, "{v}")` does.
+#[inline]
+fn push_int(buf: &mut Vec<u8>, v: i64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    let mut u = v.unsigned_abs();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        buf.push(b'-');
+    }
+    buf.extend_from_slice(&tmp[i..]);
+}
+
+/// Appends a day as `format_date` does (`YYYY-MM-DD`).
+#[inline]
+fn push_date(buf: &mut Vec<u8>, day: i32) {
+    let (y, m, d) = churn_core::date::civil_from_days(day);
+    if !(0..=9999).contains(&y) {
+        buf.extend_from_slice(format_date(day).as_bytes());
+        return;
+    }
+    let y = y as u32;
+    let digit = |x: u32| b'0' + x as u8;
+    buf.extend_from_slice(&[
+        digit(y / 1000),
+        digit(y / 100 % 10),
+        digit(y / 10 % 10),
+        digit(y % 10),
+        b'-',
+        digit(m / 10),
+        digit(m % 10),
+        b'-',
+        digit(d / 10),
+        digit(d % 10),
+    ]);
+}
+
 fn push_number(buf: &mut Vec<u8>, v: f64) {
     if v.is_nan() {
         return;
@@ -294,7 +380,7 @@ fn push_number(buf: &mut Vec<u8>, v: f64) {
     if v == 0.0 {
         buf.push(b'0');
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        let _ = write!(buf, "{}", v as i64);
+        push_int(buf, v as i64);
     } else {
         let _ = write!(buf, "{v}");
     }
@@ -726,4 +812,75 @@ pub fn run(spec_path: &Path, data_dir: Option<&Path>, out: &Path) -> Result<Feat
     summary.dictionary = Some(dict_path);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The formatting before `NumberCache` and `push_int`.
+    fn reference(v: f64) -> String {
+        if v.is_nan() {
+            String::new()
+        } else if v == 0.0 {
+            "0".into()
+        } else if v.fract() == 0.0 && v.abs() < 1e15 {
+            format!("{}", v as i64)
+        } else {
+            format!("{v}")
+        }
+    }
+
+    #[test]
+    fn numbers_are_formatted_as_before() {
+        let mut cache = NumberCache::new();
+        let mut rng = churn_core::rng::Rng::new(5);
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -0.25,
+            1e15,
+            -1e15,
+            999_999_999_999_999.0,
+            1e300,
+            1e-300,
+            5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            i64::MAX as f64,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            123456.789,
+        ];
+        for _ in 0..20_000 {
+            let a = rng.below(200) as f64 - 100.0;
+            let b = rng.below(60) as f64 + 1.0;
+            values.push(a / b);
+            values.push(f64::from_bits(rng.below(u64::MAX)));
+            values.push((rng.below(1 << 40) as f64) - (1u64 << 39) as f64);
+        }
+        // Twice: the second pass reads the cache.
+        for _ in 0..2 {
+            for &v in &values {
+                let mut buf = b"x".to_vec();
+                cache.push(&mut buf, v);
+                assert_eq!(std::str::from_utf8(&buf[1..]).unwrap(), reference(v), "{v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_are_formatted_as_before() {
+        for d in (-800_000..3_000_000).step_by(97).chain([0, -1, 2_932_896, 2_932_897, -719_528, -719_529]) {
+            let mut buf = Vec::new();
+            push_date(&mut buf, d);
+            assert_eq!(String::from_utf8(buf).unwrap(), format_date(d), "{d}");
+        }
+    }
 }

@@ -136,14 +136,18 @@ pub(crate) fn read_subscriptions(spec: &FeatureSpec, plan: &Plan, data_dir: &Pat
     }
     // Sort rows (stable) and build active periods.
     let gap = spec.subscriptions.max_gap_days as i32;
-    for (rows, ends) in acc.rows.iter_mut().zip(ends.iter()) {
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by_key(|&i| rows[i].start);
-        let sorted_rows: Vec<SubRow> = order.iter().map(|&i| rows[i].clone()).collect();
-        let sorted_ends: Vec<Option<i32>> = order.iter().map(|&i| ends[i]).collect();
-        *rows = sorted_rows;
+    for (rows, ends) in acc.rows.iter_mut().zip(ends.iter_mut()) {
+        // Usually already in order (then the stable sort would not move anything).
+        if !rows.is_sorted_by_key(|r| r.start) {
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            order.sort_by_key(|&i| rows[i].start);
+            let sorted_rows: Vec<SubRow> = order.iter().map(|&i| rows[i].clone()).collect();
+            let sorted_ends: Vec<Option<i32>> = order.iter().map(|&i| ends[i]).collect();
+            *rows = sorted_rows;
+            *ends = sorted_ends;
+        }
         let mut periods: Vec<Period> = Vec::new();
-        for (r, &e) in rows.iter().zip(sorted_ends.iter()) {
+        for (r, &e) in rows.iter().zip(ends.iter()) {
             let e = match (e, plan.data_end) {
                 (Some(e), Some(d)) if e >= d => None,
                 (e, _) => e,
