@@ -318,20 +318,22 @@ impl ShapCtx<'_> {
 
 /// Brute-force Shapley values of one tree (exponential in the number of features), using the
 /// same cover-weighted conditional expectation as path-dependent TreeSHAP. For tests.
-/// One node of [`FlatTrees`]: leaves are nodes too, whose threshold (`+∞`) sends every
-/// number back to the leaf itself.
+/// One node of [`FlatTrees`] (16 bytes): leaves are nodes too, whose threshold (`+∞`) sends
+/// every number back to the leaf itself.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct FlatNode {
     threshold: f64,
     /// The split feature times [`INTERLEAVE`]: its offset in a transposed tile of rows.
     offset: u32,
-    /// Left and right child, as indices into [`FlatTrees::nodes`].
-    child: [u32; 2],
+    /// Left child; the right child follows it (`left + 1`), so a step is
+    /// `left + (x > threshold)`.
+    left: u32,
 }
 
 /// A scoring layout of a sequence of trees, built once per model: all nodes in one array,
-/// leaves as self-loops, so that a row takes exactly `depth` steps down each tree and
-/// [`INTERLEAVE`] rows walk down together with no data-dependent branch at all.
+/// breadth first with siblings side by side, leaves as self-loops, so that a row takes
+/// exactly `depth` steps down each tree and [`INTERLEAVE`] rows walk down together with no
+/// data-dependent branch at all.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlatTrees {
     nodes: Vec<FlatNode>,
@@ -349,18 +351,30 @@ impl FlatTrees {
         let mut f = FlatTrees::default();
         for t in trees {
             let root = f.nodes.len() as u32;
-            let n_internal = t.nodes.len() as u32;
-            // Internal node k goes to root + k, leaf l to root + n_internal + l.
-            let at = |c: i32| if c >= 0 { root + c as u32 } else { root + n_internal + (!c) as u32 };
-            for n in &t.nodes {
-                let offset = n.feature * INTERLEAVE as u32;
-                f.nodes.push(FlatNode { threshold: n.threshold, offset, child: [at(n.left), at(n.right)] });
-                f.value.push(0.0);
+            // Breadth first: each internal node's two children get two adjacent slots.
+            let mut queue: std::collections::VecDeque<i32> = std::collections::VecDeque::from([0]);
+            if t.nodes.is_empty() {
+                queue[0] = !0; // a single leaf
             }
-            for (l, &v) in t.leaf_value.iter().enumerate() {
-                let me = root + n_internal + l as u32;
-                f.nodes.push(FlatNode { threshold: f64::INFINITY, offset: 0, child: [me, me] });
-                f.value.push(v);
+            let mut next = root + 1;
+            let mut at = root;
+            while let Some(c) = queue.pop_front() {
+                if c >= 0 {
+                    let n = &t.nodes[c as usize];
+                    f.nodes.push(FlatNode {
+                        threshold: n.threshold,
+                        offset: n.feature * INTERLEAVE as u32,
+                        left: next,
+                    });
+                    f.value.push(0.0);
+                    queue.push_back(n.left);
+                    queue.push_back(n.right);
+                    next += 2;
+                } else {
+                    f.nodes.push(FlatNode { threshold: f64::INFINITY, offset: 0, left: at });
+                    f.value.push(t.leaf_value[!c as usize]);
+                }
+                at += 1;
             }
             let depth = if t.nodes.is_empty() { 0 } else { t.depth() as u32 };
             f.trees.push((root, depth));
@@ -406,7 +420,7 @@ impl FlatTrees {
                     for (r, c) in idx.iter_mut().enumerate() {
                         let node = &self.nodes[*c as usize];
                         let v = tile[node.offset as usize + r];
-                        *c = node.child[(v > node.threshold) as usize];
+                        *c = node.left + (v > node.threshold) as u32;
                     }
                 }
                 for (a, &c) in acc.iter_mut().zip(&idx) {
