@@ -84,3 +84,17 @@ fn logistic_attributions_are_exact_and_calibration_restores_the_base_rate() {
     let mean_p = p.iter().sum::<f64>() / p.len() as f64;
     assert!((mean_p - rate).abs() < 0.03, "mean calibrated probability {mean_p} vs churn rate {rate}");
 }
+
+#[test]
+fn fixed_boosting_rounds_skip_early_stopping() {
+    let t = table(1500, 3);
+    let mut o = options(vec![ModelKind::Gbdt]);
+    o.gbdt_trees = Some(37);
+    let m = train_table(&t, &o).unwrap().model;
+    let churn_model::Learner::Gbdt(g) = &m.learner else { panic!("not a gbdt: {}", m.learner.name()) };
+    assert_eq!(g.trees.len(), 37);
+    assert_eq!(g.best_iteration, None);
+    o.gbdt_trees = Some(0);
+    let e = train_table(&t, &o).unwrap_err().to_string();
+    assert!(e.contains("--gbdt-trees") && e.contains("at least 1"), "{e}");
+}
