@@ -332,21 +332,10 @@ impl NumberCache {
 /// Appends `v` in decimal, as `write!(buf, "{v}")` does.
 #[inline]
 fn push_int(buf: &mut Vec<u8>, v: i64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let mut u = v.unsigned_abs();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
     if v < 0 {
         buf.push(b'-');
     }
-    buf.extend_from_slice(&tmp[i..]);
+    churn_core::output::push_uint(buf, v.unsigned_abs());
 }
 
 /// Appends a day as `format_date` does (`YYYY-MM-DD`).
