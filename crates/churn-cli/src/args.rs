@@ -99,6 +99,11 @@ pub struct TrainArgs {
     /// Gradient boosting: exactly N rounds (trees) per candidate, no early stopping.
     #[arg(long, value_name = "N")]
     pub gbdt_trees: Option<usize>,
+    /// Rank and calibrate candidates by K-fold cross-validation on train + validation rows:
+    /// auto (when the validation split holds fewer than 100 rows of the rarer class), off
+    /// (the validation split), or K.
+    #[arg(long, default_value = "auto", value_name = "K")]
+    pub cv_folds: String,
     /// Model name stored in the file (default: the data file's name).
     #[arg(long)]
     pub name: Option<String>,

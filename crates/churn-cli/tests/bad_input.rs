@@ -214,4 +214,12 @@ fn bad_config_and_options() {
     );
     train_fails(dir.path(), &data, &["--label", "churned", "--class-weight", "heavy"], "invalid --class-weight");
     train_fails(dir.path(), &data, &[], "no label column: pass --label COL");
+    train_fails(dir.path(), &data, &["--label", "churned", "--cv-folds", "many"], "invalid --cv-folds 'many'");
+    train_fails(dir.path(), &data, &["--label", "churned", "--cv-folds", "1"], "must be 0 (off) or at least 2");
+    train_fails(
+        dir.path(),
+        &data,
+        &["--label", "churned", "--cv-folds", "3", "--no-refit"],
+        "it cannot go with --no-refit",
+    );
 }

@@ -107,7 +107,13 @@ pub(crate) struct BinnedData {
     pub mappers: Vec<BinMapper>,
     /// Whether the feature has any missing value in the training rows.
     pub has_missing: Vec<bool>,
+    /// The bin holding at least [`DOMINANT_SHARE`] of the rows of a feature, if any (the zero
+    /// of a one-hot or count column): histograms skip its rows and get it by subtraction.
+    pub dominant: Vec<Option<u8>>,
 }
+
+/// Share of the rows a bin must hold to be a feature's dominant bin.
+pub(crate) const DOMINANT_SHARE: f64 = 0.8;
 
 impl BinnedData {
     /// Bins `x` with at most `max_bins` (≤ 255) value bins per feature. Boundaries come from
@@ -151,12 +157,20 @@ impl BinnedData {
         let mut bins = Vec::with_capacity(n * p);
         let mut mappers = Vec::with_capacity(p);
         let mut has_missing = Vec::with_capacity(p);
+        let mut dominant = Vec::with_capacity(p);
         for (m, b, h) in per_feature {
+            let mut counts = [0usize; HIST_STRIDE];
+            for &v in &b {
+                counts[v as usize] += 1;
+            }
+            let (top, &count) =
+                counts.iter().enumerate().max_by_key(|&(i, &c)| (c, std::cmp::Reverse(i))).expect("256 bins");
+            dominant.push((n > 0 && count as f64 >= DOMINANT_SHARE * n as f64).then_some(top as u8));
             bins.extend_from_slice(&b);
             mappers.push(m);
             has_missing.push(h);
         }
-        BinnedData { n_rows: n, n_features: p, bins, mappers, has_missing }
+        BinnedData { n_rows: n, n_features: p, bins, mappers, has_missing, dominant }
     }
 
     /// Binned column `f`.

@@ -207,6 +207,20 @@ impl RandomForestModel {
         Ok(RandomForestModel { n_features: x.n_cols(), trees })
     }
 
+    /// The forest of every tree of `models` (all fitted on the same features): with forests of
+    /// equal size, its probability is the mean of theirs. `None` when `models` is empty or the
+    /// feature counts differ.
+    pub fn merge(models: &[RandomForestModel]) -> Option<RandomForestModel> {
+        let first = models.first()?;
+        if models.iter().any(|m| m.n_features != first.n_features) {
+            return None;
+        }
+        Some(RandomForestModel {
+            n_features: first.n_features,
+            trees: models.iter().flat_map(|m| m.trees.iter().cloned()).collect(),
+        })
+    }
+
     /// Probability (mean leaf probability over trees) of one row.
     pub fn predict_proba_row(&self, row: &[f64]) -> f64 {
         let mut s = 0.0;

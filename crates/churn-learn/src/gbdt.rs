@@ -215,7 +215,7 @@ impl Booster<'_> {
         if self.can_split(sum.c, 0) && self.p.num_leaves > 1 {
             let mut hist = self.take_hist(active.len());
             let rows = if dense_root { None } else { Some(&self.idx[..n_in]) };
-            build_parallel(data, rows, &self.gh, active, &mut hist);
+            build_parallel(data, rows, &self.gh, active, &mut hist, &sum);
             root.best = hist
                 .par_iter()
                 .zip(active)
@@ -287,7 +287,7 @@ impl Booster<'_> {
             if small_can || large_can {
                 small_hist = self.take_hist(active.len());
                 let rows = &self.idx[small_rng.0..small_rng.1];
-                build_parallel(data, Some(rows), &self.gh, active, &mut small_hist);
+                build_parallel(data, Some(rows), &self.gh, active, &mut small_hist, &small_stats);
                 let (sb, lb) = small_hist
                     .par_iter()
                     .zip(large_hist.par_iter_mut())
@@ -363,18 +363,24 @@ impl Booster<'_> {
     }
 }
 
-/// Histograms of the `active` features over `rows` (all rows when `None`), column by
-/// column in parallel over features; each feature's bins are summed in row order.
+/// Histograms of the `active` features over `rows` (all rows when `None`), whose sums are
+/// `total`, column by column in parallel over features; each feature's bins are summed in row
+/// order, and a dominant bin is the total minus the others.
 fn build_parallel(
     data: &BinnedData,
     rows: Option<&[u32]>,
     gh: &[[f32; 2]],
     active: &[usize],
     hist: &mut [FeatureHist],
+    total: &Stats,
 ) {
-    hist.par_iter_mut().zip(active).for_each(|(h, &f)| match rows {
-        None => build_hist_dense(data.col(f), gh, h),
-        Some(rows) => build_hist_gathered(data.col(f), rows, gh, h),
+    hist.par_iter_mut().zip(active).for_each(|(h, &f)| {
+        let n = data.n_value_bins(f) + 1;
+        let dominant = data.dominant[f].map(|d| (d, total));
+        match rows {
+            None => build_hist_dense(data.col(f), gh, h, n, dominant),
+            Some(rows) => build_hist_gathered(data.col(f), rows, gh, h, n, dominant),
+        }
     });
 }
 
@@ -468,8 +474,76 @@ impl GbdtModel {
             check_eval_set(x, v)?;
         }
         match drop_zero_weight(x, y, w) {
-            Some((x2, y2, w2)) => fit_inner(&x2, &y2, &w2, valid, params, seed, base_rate),
-            None => fit_inner(x, y, w, valid, params, seed, base_rate),
+            Some((x2, y2, w2)) => fit_inner(&x2, &y2, &w2, valid, params, seed, base_rate, true),
+            None => fit_inner(x, y, w, valid, params, seed, base_rate, true),
+        }
+    }
+
+    /// Like [`Self::fit`] with a validation set, but keeps every tree grown until early
+    /// stopping ended (or `n_trees`), with the validation loss of each round in `valid_loss`
+    /// and the best round in `best_iteration`. For cross-validation, where the number of
+    /// rounds is chosen on the mean validation loss of several folds; see [`Self::truncated`].
+    pub fn fit_path(
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        params: &GbdtParams,
+        seed: u64,
+        valid: EvalSet<'_>,
+    ) -> Result<GbdtModel, LearnError> {
+        params.validate()?;
+        let base_rate = check_xyw(x, y, w)?;
+        check_eval_set(x, &valid)?;
+        let mut model = match drop_zero_weight(x, y, w) {
+            Some((x2, y2, w2)) => fit_inner(&x2, &y2, &w2, Some(valid), params, seed, base_rate, false)?,
+            None => fit_inner(x, y, w, Some(valid), params, seed, base_rate, false)?,
+        };
+        model.best_iteration =
+            model.valid_loss.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i + 1);
+        Ok(model)
+    }
+
+    /// The model whose raw score is the mean raw score of `models` (all fitted on the same
+    /// features): every tree of every model, with leaf values and split gains divided by the
+    /// number of models, after the mean starting score. `None` when `models` is empty or the
+    /// feature counts differ. TreeSHAP stays exact: attributions are linear in the trees.
+    pub fn average(models: &[GbdtModel]) -> Option<GbdtModel> {
+        let first = models.first()?;
+        if models.iter().any(|m| m.n_features != first.n_features) {
+            return None;
+        }
+        let k = models.len() as f64;
+        let trees = models
+            .iter()
+            .flat_map(|m| &m.trees)
+            .map(|t| Tree {
+                leaf_value: t.leaf_value.iter().map(|v| v / k).collect(),
+                node_gain: t.node_gain.iter().map(|g| g / k).collect(),
+                ..t.clone()
+            })
+            .collect();
+        Some(GbdtModel {
+            n_features: first.n_features,
+            init_score: models.iter().map(|m| m.init_score).sum::<f64>() / k,
+            trees,
+            valid_loss: Vec::new(),
+            best_iteration: None,
+            flat: FlatCache::default(),
+        })
+    }
+
+    /// The model made of the first `n` trees (all of them when there are fewer), as
+    /// [`Self::fit`] would have kept them had early stopping chosen `n`: the validation loss
+    /// of every round grown stays.
+    pub fn truncated(&self, n: usize) -> GbdtModel {
+        let n = n.min(self.trees.len());
+        GbdtModel {
+            n_features: self.n_features,
+            init_score: self.init_score,
+            trees: self.trees[..n].to_vec(),
+            valid_loss: self.valid_loss.clone(),
+            best_iteration: Some(n),
+            flat: FlatCache::default(),
         }
     }
 
@@ -532,6 +606,7 @@ impl GbdtModel {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fit_inner(
     x: &Matrix,
     y: &[bool],
@@ -540,6 +615,7 @@ fn fit_inner(
     params: &GbdtParams,
     seed: u64,
     base_rate: f64,
+    truncate: bool,
 ) -> Result<GbdtModel, LearnError> {
     let n = x.n_rows();
     let p = x.n_cols();
@@ -635,7 +711,7 @@ fn fit_inner(
             trees.push(tree);
         }
     }
-    let best_iteration = if valid.is_some() && params.early_stopping_rounds.is_some() && !trees.is_empty() {
+    let best_iteration = if truncate && valid.is_some() && params.early_stopping_rounds.is_some() && !trees.is_empty() {
         trees.truncate(best_iter + 1);
         Some(best_iter + 1)
     } else {

@@ -35,29 +35,111 @@ pub(crate) type FeatureHist = [Stats; HIST_STRIDE];
 /// An all-zero feature histogram.
 pub(crate) const EMPTY_HIST: FeatureHist = [Stats { g: 0.0, h: 0.0, c: 0.0 }; HIST_STRIDE];
 
-/// Histogram of `col` over `rows`, reading `gh[row]` directly.
-#[inline]
-pub(crate) fn build_hist_gathered(col: &[u8], rows: &[u32], gh: &[[f32; 2]], hist: &mut FeatureHist) {
-    *hist = EMPTY_HIST;
-    for &r in rows {
-        let g = &gh[r as usize];
-        let b = &mut hist[col[r as usize] as usize];
-        b.g += g[0] as f64;
-        b.h += g[1] as f64;
-        b.c += 1.0;
+/// Features with at most this many bins (value bins and the missing bin) are accumulated into
+/// [`WAYS`] interleaved partial histograms: with so few bins, consecutive rows mostly hit the
+/// same bin, and one accumulator would make every addition wait for the previous one.
+const FEW_BINS: usize = 16;
+/// Partial histograms of a few-bin feature.
+const WAYS: usize = 4;
+
+/// Sums `gh` of the rows yielded by `rows` (as `(bin, row)`) into the first `n` bins of
+/// `hist`. With `dominant = Some((d, total))`, where `total` sums all the rows, rows of bin `d`
+/// are skipped and bin `d` is `total` minus the other bins. Deterministic: the order of every
+/// floating-point sum depends only on the rows.
+#[inline(always)]
+fn accumulate<I: Iterator<Item = (u8, usize)>>(
+    rows: I,
+    len: usize,
+    gh: &[[f32; 2]],
+    hist: &mut FeatureHist,
+    n: usize,
+    dominant: Option<(u8, &Stats)>,
+) {
+    hist[..n].fill(Stats::default());
+    if let Some((d, total)) = dominant {
+        for (b, r) in rows {
+            if b != d {
+                let g = &gh[r];
+                let e = &mut hist[b as usize];
+                e.g += g[0] as f64;
+                e.h += g[1] as f64;
+                e.c += 1.0;
+            }
+        }
+        let mut rest = *total;
+        for (b, e) in hist[..n].iter().enumerate() {
+            if b != d as usize {
+                rest = rest.sub(e);
+            }
+        }
+        hist[d as usize] = rest;
+    } else if n <= FEW_BINS && len >= 4 * WAYS * n {
+        // Row k goes to partial histogram k % WAYS; the partials are added in order.
+        let mut part = [[Stats::default(); FEW_BINS]; WAYS];
+        let mut rows = rows;
+        loop {
+            let mut done = false;
+            for p in part.iter_mut() {
+                match rows.next() {
+                    Some((b, r)) => {
+                        let g = &gh[r];
+                        let e = &mut p[b as usize & (FEW_BINS - 1)];
+                        e.g += g[0] as f64;
+                        e.h += g[1] as f64;
+                        e.c += 1.0;
+                    }
+                    None => {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        for p in &part {
+            for (h, e) in hist[..n].iter_mut().zip(p) {
+                h.add(e);
+            }
+        }
+    } else {
+        for (b, r) in rows {
+            let g = &gh[r];
+            let e = &mut hist[b as usize];
+            e.g += g[0] as f64;
+            e.h += g[1] as f64;
+            e.c += 1.0;
+        }
     }
 }
 
-/// Histogram of all of `col`, with `gh[i]` the gradient/hessian of row `i`.
+/// Histogram of `col` over `rows`, reading `gh[row]` directly. Only the first `n` bins (the
+/// value bins and the missing bin of the feature) are cleared and filled: the others are
+/// never read. `dominant`: as in [`accumulate`].
 #[inline]
-pub(crate) fn build_hist_dense(col: &[u8], gh: &[[f32; 2]], hist: &mut FeatureHist) {
-    *hist = EMPTY_HIST;
-    for (&bin, g) in col.iter().zip(gh) {
-        let b = &mut hist[bin as usize];
-        b.g += g[0] as f64;
-        b.h += g[1] as f64;
-        b.c += 1.0;
-    }
+pub(crate) fn build_hist_gathered(
+    col: &[u8],
+    rows: &[u32],
+    gh: &[[f32; 2]],
+    hist: &mut FeatureHist,
+    n: usize,
+    dominant: Option<(u8, &Stats)>,
+) {
+    accumulate(rows.iter().map(|&r| (col[r as usize], r as usize)), rows.len(), gh, hist, n, dominant);
+}
+
+/// Histogram of all of `col`, with `gh[i]` the gradient/hessian of row `i` (first `n` bins
+/// and `dominant`, as [`build_hist_gathered`]).
+#[inline]
+pub(crate) fn build_hist_dense(
+    col: &[u8],
+    gh: &[[f32; 2]],
+    hist: &mut FeatureHist,
+    n: usize,
+    dominant: Option<(u8, &Stats)>,
+) {
+    accumulate(col.iter().enumerate().map(|(r, &b)| (b, r)), col.len(), gh, hist, n, dominant);
 }
 
 /// `a -= b` bin by bin over the first `n` bins.
@@ -131,6 +213,11 @@ where
     for &missing_left in passes {
         let mut left = if missing_left { miss } else { Stats::default() };
         for (t, b) in bins.clone() {
+            // An empty bin leaves both sides as they were after the previous bin: the same
+            // gain, which cannot beat the best so far.
+            if b.c == 0.0 {
+                continue;
+            }
             left.add(b);
             if left.c < rules.min_count {
                 continue;
@@ -160,5 +247,31 @@ pub(crate) fn better(a: Option<Split>, b: Option<Split>) -> Option<Split> {
         (Some(x), Some(y)) => Some(if y.gain > x.gain { y } else { x }),
         (x, None) => x,
         (None, y) => y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use churn_core::rng::Rng;
+
+    #[test]
+    fn dominant_bin_by_subtraction_equals_the_direct_sum() {
+        let mut rng = Rng::new(6);
+        let n = 3000;
+        let col: Vec<u8> = (0..n).map(|_| if rng.next_f64() < 0.9 { 0 } else { 1 + rng.below(3) as u8 }).collect();
+        let gh: Vec<[f32; 2]> = (0..n).map(|_| [rng.next_f64() as f32 - 0.5, 0.25 * rng.next_f64() as f32]).collect();
+        let rows: Vec<u32> = (0..n as u32).filter(|_| rng.next_f64() < 0.4).collect();
+        let mut total = Stats::default();
+        for &r in &rows {
+            total.add(&Stats { g: gh[r as usize][0] as f64, h: gh[r as usize][1] as f64, c: 1.0 });
+        }
+        let (mut direct, mut skipped) = (EMPTY_HIST, EMPTY_HIST);
+        build_hist_gathered(&col, &rows, &gh, &mut direct, 5, None);
+        build_hist_gathered(&col, &rows, &gh, &mut skipped, 5, Some((0, &total)));
+        for (d, s) in direct[..5].iter().zip(&skipped[..5]) {
+            assert_eq!(d.c, s.c);
+            assert!((d.g - s.g).abs() < 1e-9 && (d.h - s.h).abs() < 1e-9, "{d:?} vs {s:?}");
+        }
     }
 }

@@ -297,6 +297,22 @@ impl LogisticRegression {
         self.intercept + self.coef.iter().zip(row).map(|(c, v)| c * v).sum::<f64>()
     }
 
+    /// The model whose raw score is the mean raw score of `models` (all on the same columns):
+    /// mean intercept and coefficients. `None` when `models` is empty or the column counts
+    /// differ.
+    pub fn average(models: &[LogisticRegression]) -> Option<LogisticRegression> {
+        let first = models.first()?;
+        if models.iter().any(|m| m.coef.len() != first.coef.len()) {
+            return None;
+        }
+        let k = models.len() as f64;
+        Some(LogisticRegression {
+            intercept: models.iter().map(|m| m.intercept).sum::<f64>() / k,
+            coef: (0..first.coef.len()).map(|j| models.iter().map(|m| m.coef[j]).sum::<f64>() / k).collect(),
+            iterations: models.iter().map(|m| m.iterations).max().unwrap_or(0),
+        })
+    }
+
     /// Log-odds of churn for every row.
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
         let mut z = vec![self.intercept; x.n_rows()];
@@ -353,6 +369,23 @@ mod tests {
             g[j + 1] += m.coef[j] / c;
         }
         g
+    }
+
+    #[test]
+    fn average_scores_the_mean_raw_score() {
+        let (x, y) = synthetic(2000, 41);
+        let w = vec![1.0; 2000];
+        let fits: Vec<LogisticRegression> = [0.1, 1.0, 10.0]
+            .iter()
+            .map(|&c| LogisticRegression::fit(&x, &y, &w, &LogisticParams { c, ..Default::default() }).unwrap())
+            .collect();
+        let mean = LogisticRegression::average(&fits).unwrap();
+        let raws: Vec<Vec<f64>> = fits.iter().map(|m| m.predict_raw(&x)).collect();
+        for (i, r) in mean.predict_raw(&x).iter().enumerate() {
+            let want = raws.iter().map(|v| v[i]).sum::<f64>() / 3.0;
+            assert!((r - want).abs() < 1e-9);
+        }
+        assert!(LogisticRegression::average(&[]).is_none());
     }
 
     #[test]

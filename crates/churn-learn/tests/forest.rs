@@ -208,3 +208,18 @@ fn forest_params_validation() {
     assert_eq!(MaxFeatures::Sqrt.resolve(40), 6);
     assert_eq!(MaxFeatures::Count(100).resolve(40), 40);
 }
+
+#[test]
+fn merged_forests_average_their_probabilities() {
+    let (x, y) = churn_like(1500, 5, 31);
+    let p = ForestParams { n_trees: 20, ..ForestParams::default() };
+    let a = RandomForestModel::fit(&x, &y, &ones(1500), &p, 1).unwrap();
+    let b = RandomForestModel::fit(&x, &y, &ones(1500), &p, 2).unwrap();
+    let m = RandomForestModel::merge(&[a.clone(), b.clone()]).unwrap();
+    assert_eq!(m.trees.len(), 40);
+    for row in common::rows(&x).iter().take(100) {
+        let want = 0.5 * (a.predict_proba_row(row) + b.predict_proba_row(row));
+        assert!((m.predict_proba_row(row) - want).abs() < 1e-12);
+    }
+    assert!(RandomForestModel::merge(&[]).is_none());
+}

@@ -239,3 +239,38 @@ fn params_deserialize_with_defaults_and_reject_unknown_fields() {
     assert_eq!(p, GbdtParams { num_leaves: 15, ..Default::default() });
     assert!(serde_json::from_str::<GbdtParams>(r#"{"num_leaf": 15}"#).is_err());
 }
+
+#[test]
+fn fit_path_keeps_every_round_and_truncation_matches_early_stopping() {
+    let (x, y) = churn_like(3000, 6, 21);
+    let (vx, vy) = churn_like(1500, 6, 22);
+    let (w, vw) = (ones(3000), ones(1500));
+    let p = GbdtParams { n_trees: 400, early_stopping_rounds: Some(15), lambda_l2: 1.0, ..Default::default() };
+    let stopped = GbdtModel::fit(&x, &y, &w, &p, 3, Some((&vx, &vy, &vw))).unwrap();
+    let path = GbdtModel::fit_path(&x, &y, &w, &p, 3, (&vx, &vy, &vw)).unwrap();
+    let best = stopped.best_iteration.unwrap();
+    assert_eq!(path.best_iteration, Some(best));
+    assert_eq!(path.trees.len(), best + 15, "every round grown until early stopping ended");
+    assert_eq!(path.valid_loss, stopped.valid_loss);
+    assert_eq!(path.truncated(best), stopped, "the first `best` rounds are the early-stopped model");
+}
+
+#[test]
+fn average_scores_the_mean_of_its_models_with_exact_attributions() {
+    let (x, y) = churn_like(2000, 5, 23);
+    let p = GbdtParams { n_trees: 30, feature_fraction: 0.8, ..Default::default() };
+    let models: Vec<GbdtModel> = (0..3).map(|s| GbdtModel::fit(&x, &y, &ones(2000), &p, s, None).unwrap()).collect();
+    let mean = GbdtModel::average(&models).unwrap();
+    assert_eq!(mean.trees.len(), 90);
+    let raws: Vec<Vec<f64>> = models.iter().map(|m| m.predict_raw(&x)).collect();
+    let got = mean.predict_raw(&x);
+    for (i, &g) in got.iter().enumerate() {
+        let want = raws.iter().map(|r| r[i]).sum::<f64>() / 3.0;
+        assert!((g - want).abs() < 1e-9, "row {i}: {g} vs {want}");
+    }
+    for row in common::rows(&x).iter().take(50) {
+        let (base, phi) = mean.shap_values(row);
+        assert!((base + phi.iter().sum::<f64>() - mean.predict_raw_row(row)).abs() < 1e-9);
+    }
+    assert!(GbdtModel::average(&[]).is_none());
+}

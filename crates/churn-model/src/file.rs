@@ -62,6 +62,11 @@ pub struct LeaderboardEntry {
     pub settings: String,
     /// Whether this candidate was selected.
     pub selected: bool,
+    /// Under cross-validation, the folds the candidate was judged on: all of them, or 1 for a
+    /// challenger screened out on the first fold (its validation figures are that fold's, and
+    /// it could not be selected). `None`: judged on the validation split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv_folds: Option<usize>,
     /// Calibrated metrics on the validation split (used for selection).
     pub validation: churn_eval::Metrics,
     /// Calibrated metrics on the test split (reported only, never used to choose).
@@ -108,6 +113,11 @@ pub struct TrainingSummary {
     pub selected_by: String,
     /// Every candidate, in training order.
     pub leaderboard: Vec<LeaderboardEntry>,
+    /// When candidates were ranked and calibrated by k-fold cross-validation on train +
+    /// validation (small data sets), k; the validation figures are then out-of-fold figures of
+    /// those rows. `None`: the validation split alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv_folds: Option<usize>,
     /// Validation metrics.
     pub validation_metrics: SplitMetrics,
     /// Test metrics: the honest figures.

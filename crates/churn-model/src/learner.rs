@@ -28,6 +28,26 @@ impl Learner {
         }
     }
 
+    /// One learner averaging `learners` (all of one kind, fitted on the same inputs): the mean
+    /// raw score for boosting and logistic regression, the mean probability for forests (all
+    /// their trees together). `None` for single trees, mixed kinds or no learner.
+    pub fn average(learners: &[Learner]) -> Option<Learner> {
+        macro_rules! all {
+            ($v:ident) => {
+                learners
+                    .iter()
+                    .map(|l| if let Learner::$v(m) = l { Some(m.clone()) } else { None })
+                    .collect::<Option<Vec<_>>>()
+            };
+        }
+        match learners.first()? {
+            Learner::Logistic(_) => LogisticRegression::average(&all!(Logistic)?).map(Learner::Logistic),
+            Learner::Gbdt(_) => GbdtModel::average(&all!(Gbdt)?).map(Learner::Gbdt),
+            Learner::Forest(_) => RandomForestModel::merge(&all!(Forest)?).map(Learner::Forest),
+            Learner::Tree(_) => None,
+        }
+    }
+
     /// Log-odds of churn for one preprocessed row.
     #[inline]
     pub fn predict_raw_row(&self, row: &[f64]) -> f64 {

@@ -113,6 +113,37 @@ impl CandidateParams {
         })
     }
 
+    /// Fits on the training rows of fold `fold.0` of a `fold.1`-fold cross-validation, with the
+    /// held-out rows as `valid`. As [`Self::fit`], except that boosting with early stopping
+    /// keeps every round it grew, so that the number of rounds can be chosen on the mean loss
+    /// of all folds, and that a forest grows `1 / folds` of its trees (rounded up), so that
+    /// the fold forests together are a forest of the configured size. Each fold draws its
+    /// own random streams.
+    pub fn fit_fold(
+        &self,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        valid: EvalSet<'_>,
+        seed: u64,
+        (fold, folds): (usize, usize),
+    ) -> Result<Learner, LearnError> {
+        let seed = Rng::derive(seed, 0xf01d_0000 + fold as u64).next_u64();
+        match self {
+            CandidateParams::Gbdt(p) if p.early_stopping_rounds.is_some() => {
+                Ok(Learner::Gbdt(GbdtModel::fit_path(x, y, w, p, seed, valid)?))
+            }
+            CandidateParams::Forest(p) => Ok(Learner::Forest(RandomForestModel::fit(
+                x,
+                y,
+                w,
+                &ForestParams { n_trees: p.n_trees.div_ceil(folds.max(1)), ..p.clone() },
+                seed,
+            )?)),
+            _ => self.fit(x, y, w, Some(valid), seed),
+        }
+    }
+
     /// The same settings for a refit on more rows without a validation set: boosting keeps
     /// the number of rounds early stopping chose.
     pub fn for_refit(&self, fitted: &Learner) -> CandidateParams {
@@ -150,12 +181,13 @@ pub fn search_space(kind: ModelKind, seed: u64, n_rows: usize) -> Vec<CandidateP
             .map(|c| CandidateParams::Logistic(LogisticParams { c, ..LogisticParams::default() }))
             .collect(),
         ModelKind::Gbdt => {
-            // Small data sets need smaller leaves; the rounds are chosen by early stopping.
+            // Small data sets need smaller leaves: at least 0.5% of the training rows (5 to
+            // 20, LightGBM's default). The rounds are chosen by early stopping.
             let base = GbdtParams {
                 n_trees: 1000,
                 learning_rate: 0.05,
                 num_leaves: 15,
-                min_data_in_leaf: 20,
+                min_data_in_leaf: (n_rows / 200).clamp(5, 20),
                 lambda_l2: 1.0,
                 feature_fraction: 0.8,
                 bagging_fraction: 1.0,

@@ -2,9 +2,25 @@
 //!
 //! One call, [`train`], turns a labeled table into a [`ModelFile`]: resolve the label and the
 //! feature columns, split rows 70/15/15 (stratified, seeded), fit preprocessing on the training
-//! split only, fit the learner with class weights that really enter its loss, Platt-calibrate
-//! on the validation split, and measure both raw and calibrated probabilities on the test split
-//! the model never saw.
+//! split only, fit the candidate learners with class weights that really enter their loss,
+//! choose one, Platt-calibrate it on held-out predictions, and measure both raw and calibrated
+//! probabilities on the test split the model never saw.
+//!
+//! Candidates are judged in one of two ways:
+//!
+//! - **Validation split** (default when it holds at least [`CV_BELOW_VALIDATION_MINORITY`]
+//!   rows of the rarer class): each candidate is fitted on the training split and judged on
+//!   the validation split; the winner is calibrated on its validation scores and refitted on
+//!   train + validation (`CalibratedClassifierCV(ensemble=False)` style).
+//! - **Cross-validation** on train + validation (smaller data sets, or `cv_folds`): stratified
+//!   folds (by account when ids repeat); candidates are ranked on their out-of-fold scores and
+//!   calibrated on them, several times more held-out rows than the validation split holds. The
+//!   model is the mean of the winner's fold models (one boosting ensemble, forest or logistic
+//!   regression; a single tree is refitted on all rows).
+//!
+//! Either way, the first candidate of each family (its defaults) is kept unless a challenger
+//! beats it by more than the noise of the held-out figures ([`GUARD_LEVEL`]), and the test split
+//! is never used to choose or fit anything.
 #![warn(missing_docs)]
 
 pub mod candidates;
@@ -24,7 +40,7 @@ use churn_model::{
 };
 
 pub use candidates::{search_space, CandidateParams, ModelKind};
-pub use split::{grouped_split, stratified_split, Split, SplitFractions};
+pub use split::{grouped_split, stratified_folds, stratified_split, Split, SplitFractions};
 
 /// Errors of the training pipeline.
 #[derive(Debug, thiserror::Error)]
@@ -187,10 +203,17 @@ pub struct TrainOptions {
     /// After calibration, refit the learner on train + validation rows (default true). The
     /// calibrator stays the one fitted on validation predictions of the train-only fit, as in
     /// scikit-learn's `CalibratedClassifierCV(ensemble=False)`; the test split stays unseen.
+    /// Without a refit the model is the learner fitted on the training split, so candidates
+    /// are judged on the validation split (cross-validation models have seen those rows).
     pub refit: bool,
     /// Train every gradient-boosting candidate for exactly this many rounds, without early
     /// stopping (default: up to 1000 rounds, stopped by the validation loss).
     pub gbdt_trees: Option<usize>,
+    /// Rank and calibrate candidates by k-fold cross-validation on train + validation
+    /// (`Some(k)`, k ≥ 2), on the validation split (`Some(0)`), or automatically (`None`,
+    /// default): cross-validation when the validation split holds fewer than
+    /// [`CV_BELOW_VALIDATION_MINORITY`] rows of the rarer class.
+    pub cv_folds: Option<usize>,
 }
 
 impl TrainOptions {
@@ -217,6 +240,7 @@ impl TrainOptions {
             refit: true,
             features: None,
             gbdt_trees: None,
+            cv_folds: None,
         }
     }
 }
@@ -253,20 +277,24 @@ pub fn split_metrics(raw: &[f64], y: &[bool], platt: &Platt) -> Result<SplitMetr
 /// account), so that no account is in two splits; otherwise by row. Returns the split and
 /// what it was made by (`"account"` or `"row"`).
 pub fn split_rows(table: &Table, y: &[bool], opts: &TrainOptions) -> Result<(Split, &'static str), TrainError> {
-    if let Some(id) = &opts.id {
-        let j = table.column_index(id)?;
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        let groups: Vec<usize> = (0..table.n_rows())
-            .map(|i| {
-                let n = index.len();
-                *index.entry(table.field(i, j).trim()).or_insert(n)
-            })
-            .collect();
-        if index.len() < table.n_rows() {
-            return Ok((grouped_split(y, &groups, opts.fractions, opts.seed)?, "account"));
-        }
+    match row_groups(table, opts)? {
+        Some(groups) => Ok((grouped_split(y, &groups, opts.fractions, opts.seed)?, "account")),
+        None => Ok((stratified_split(y, opts.fractions, opts.seed)?, "row")),
     }
-    Ok((stratified_split(y, opts.fractions, opts.seed)?, "row"))
+}
+
+/// The account (group) index of every row when the id column repeats, else `None`.
+fn row_groups(table: &Table, opts: &TrainOptions) -> Result<Option<Vec<usize>>, TrainError> {
+    let Some(id) = &opts.id else { return Ok(None) };
+    let j = table.column_index(id)?;
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let groups: Vec<usize> = (0..table.n_rows())
+        .map(|i| {
+            let n = index.len();
+            *index.entry(table.field(i, j).trim()).or_insert(n)
+        })
+        .collect();
+    Ok((index.len() < table.n_rows()).then_some(groups))
 }
 
 fn sorted_desc(mut v: Vec<(String, f64)>) -> Vec<(String, f64)> {
@@ -283,44 +311,359 @@ fn native_importance(learner: &Learner, pre: &Preprocessor, permutation: Vec<(St
     }
 }
 
-/// Mean AUC drop on the validation split when each input column (all its learner inputs
-/// together) is shuffled, over three seeded repeats. Uses the learner fitted on the training
-/// split only, which has not seen the validation rows.
+/// Mean AUC drop on held-out rows when each input column (all its learner inputs together) is
+/// shuffled, over seeded repeats: three on the validation split for the learner fitted on the
+/// training split; under cross-validation, one on each fold for the learner that did not see
+/// it (every train + validation row shuffled once, for the cost of a few repeats).
 fn permutation_importance(
-    learner: &Learner,
-    x: &Matrix,
-    y: &[bool],
+    sets: &[(&Learner, &Matrix, &[bool])],
     pre: &Preprocessor,
     features: &[churn_core::FeatureColumn],
     seed: u64,
 ) -> Result<Vec<(String, f64)>, TrainError> {
-    let base = churn_eval::roc_auc(&learner.predict_raw(x), y)?;
     let sources = pre.output_sources();
-    let n = x.n_rows();
+    let bases: Vec<f64> =
+        sets.iter().map(|(l, x, y)| churn_eval::roc_auc(&l.predict_raw(x), y)).collect::<Result<_, _>>()?;
+    let repeats = 3usize.div_ceil(sets.len()) as u64;
     let drops: Vec<Result<(String, f64), TrainError>> = features
         .par_iter()
         .enumerate()
         .map(|(c, f)| {
             let mut total = 0.0;
-            for repeat in 0..3u64 {
-                let mut perm: Vec<usize> = (0..n).collect();
-                churn_core::rng::Rng::derive(seed ^ 0x9e37, (c as u64) * 3 + repeat).shuffle(&mut perm);
-                let mut data = x.as_slice().to_vec();
-                for (j, &src) in sources.iter().enumerate() {
-                    if src == c {
-                        let col = x.col(j);
-                        for (i, &p) in perm.iter().enumerate() {
-                            data[j * n + i] = col[p];
+            for (k, (&(learner, x, y), base)) in sets.iter().zip(&bases).enumerate() {
+                let n = x.n_rows();
+                for repeat in 0..repeats {
+                    let mut perm: Vec<usize> = (0..n).collect();
+                    let stream = ((c * sets.len() + k) as u64) * repeats + repeat;
+                    churn_core::rng::Rng::derive(seed ^ 0x9e37, stream).shuffle(&mut perm);
+                    let mut data = x.as_slice().to_vec();
+                    for (j, &src) in sources.iter().enumerate() {
+                        if src == c {
+                            let col = x.col(j);
+                            for (i, &p) in perm.iter().enumerate() {
+                                data[j * n + i] = col[p];
+                            }
                         }
                     }
+                    let shuffled = Matrix::from_col_major(n, x.n_cols(), data).expect("same shape");
+                    total += base - churn_eval::roc_auc(&learner.predict_raw(&shuffled), y)?;
                 }
-                let shuffled = Matrix::from_col_major(n, x.n_cols(), data).expect("same shape");
-                total += base - churn_eval::roc_auc(&learner.predict_raw(&shuffled), y)?;
             }
-            Ok((f.name.clone(), total / 3.0))
+            Ok((f.name.clone(), total / (repeats as usize * sets.len()) as f64))
         })
         .collect();
     Ok(sorted_desc(drops.into_iter().collect::<Result<_, _>>()?))
+}
+
+/// Cross-validation folds used when the validation split is this small: fewer rows of the
+/// rarer class than [`CV_BELOW_VALIDATION_MINORITY`].
+pub const CV_FOLDS: usize = 5;
+
+/// Below this many rows of the rarer class in the validation split, candidates are ranked and
+/// calibrated by [`CV_FOLDS`]-fold cross-validation on train + validation instead: the AUC of
+/// so few rows is too noisy to choose by, and Platt scaling fitted on them too.
+pub const CV_BELOW_VALIDATION_MINORITY: usize = 100;
+
+/// The number of cross-validation folds, or `None` to judge candidates on the validation split.
+fn cv_folds(opts: &TrainOptions, y_val: &[bool], y_both: &[bool]) -> Result<Option<usize>, TrainError> {
+    let minority = |y: &[bool]| {
+        let pos = y.iter().filter(|&&b| b).count();
+        pos.min(y.len() - pos)
+    };
+    match opts.cv_folds {
+        Some(0) => Ok(None),
+        Some(1) => {
+            Err(TrainError::InvalidOption { option: "--cv-folds", reason: "must be 0 (off) or at least 2".into() })
+        }
+        Some(k) if !opts.refit => Err(TrainError::InvalidOption {
+            option: "--cv-folds",
+            reason: format!("{k}-fold cross-validation refits on train + validation: it cannot go with --no-refit"),
+        }),
+        Some(k) if k > minority(y_both) => Err(TrainError::InvalidOption {
+            option: "--cv-folds",
+            reason: format!("{k} folds but only {} rows of the rarer class in train + validation", minority(y_both)),
+        }),
+        Some(k) => Ok(Some(k)),
+        None => Ok((opts.refit && minority(y_val) < CV_BELOW_VALIDATION_MINORITY && minority(y_both) >= CV_FOLDS)
+            .then_some(CV_FOLDS)),
+    }
+}
+
+/// Rows candidates are fitted on and the held-out rows they are judged on: the training and
+/// validation splits, or one cross-validation fold.
+struct HeldOut {
+    x_fit: Matrix,
+    y_fit: Vec<bool>,
+    w_fit: Vec<f64>,
+    x_out: Matrix,
+    y_out: Vec<bool>,
+    w_out: Vec<f64>,
+    /// Positions of the held-out rows among all held-out rows (the validation split, or train
+    /// + validation under cross-validation).
+    rows: Vec<usize>,
+}
+
+/// One candidate, judged.
+struct Scored {
+    entry: LeaderboardEntry,
+    /// Fit seconds, summed over folds.
+    seconds: f64,
+    /// Judged on every held-out row; `false` for a challenger screened out on the first fold,
+    /// which cannot be selected.
+    full: bool,
+    /// Raw scores of every held-out row (out of fold under cross-validation).
+    held_out: Vec<f64>,
+    /// Platt scaling fitted on `held_out`.
+    platt: Platt,
+    /// Settings of the final fit: boosting keeps the rounds chosen on held-out loss.
+    final_params: CandidateParams,
+    /// One learner per held-out set, each fitted without its held-out rows.
+    learners: Vec<Learner>,
+    /// Under cross-validation, the learner averaging the fold learners (none for single trees).
+    bagged: Option<Learner>,
+}
+
+/// The round count minimizing the mean held-out loss of boosting models fitted with
+/// [`GbdtModel::fit_path`], over the rounds every one of them grew (the lowest count wins ties).
+fn common_rounds(models: &[&churn_learn::GbdtModel]) -> usize {
+    let len = models.iter().map(|m| m.valid_loss.len().min(m.trees.len())).min().unwrap_or(0);
+    let mut best = (f64::INFINITY, 0usize);
+    for r in 0..len {
+        let loss: f64 = models.iter().map(|m| m.valid_loss[r]).sum();
+        if loss < best.0 {
+            best = (loss, r);
+        }
+    }
+    best.1 + 1
+}
+
+/// One fit: (candidate, held-out set), the learner, its fit seconds.
+type Fitted = ((usize, usize), Learner, f64);
+
+/// Fits the candidates on the held-out sets (in parallel; each fit depends only on its own
+/// inputs and seed, so the outcome is the same for any number of threads), scores the held-out
+/// rows and fits Platt scaling on them.
+///
+/// On the validation split, every candidate is fitted once. Under cross-validation, the first
+/// candidate of each family (its defaults) is fitted on every fold, while its challengers are
+/// screened on the first fold and only the best of them (by the selection metric on that fold)
+/// is fitted on the other folds as well: successive halving, which keeps the search at about
+/// the cost of two cross-validated candidates per family. Boosting rounds are chosen on the
+/// mean loss of the folds, and the test figures of a candidate are those of the mean of its
+/// fold learners (reported only).
+#[allow(clippy::too_many_arguments)]
+fn score_candidates(
+    candidates: &[CandidateParams],
+    sets: &[HeldOut],
+    y_held: &[bool],
+    x_test: &Matrix,
+    y_test: &[bool],
+    cv: bool,
+    by: SelectBy,
+    seed: u64,
+) -> Result<Vec<Scored>, TrainError> {
+    let (n, k) = (candidates.len(), sets.len());
+    let first: Vec<bool> = (0..n).map(|c| c == 0 || candidates[c].kind() != candidates[c - 1].kind()).collect();
+    let fit_all = |jobs: Vec<(usize, usize)>| -> Result<Vec<Fitted>, TrainError> {
+        jobs.into_par_iter()
+            .map(|(c, s)| {
+                let set = &sets[s];
+                let valid = (&set.x_out, &set.y_out[..], &set.w_out[..]);
+                let t0 = Instant::now();
+                let learner = if cv {
+                    candidates[c].fit_fold(&set.x_fit, &set.y_fit, &set.w_fit, valid, seed, (s, k))?
+                } else {
+                    candidates[c].fit(&set.x_fit, &set.y_fit, &set.w_fit, Some(valid), seed)?
+                };
+                Ok(((c, s), learner, t0.elapsed().as_secs_f64()))
+            })
+            .collect()
+    };
+    let mut fits: Vec<Vec<Option<(Learner, f64)>>> = (0..n).map(|_| (0..k).map(|_| None).collect()).collect();
+    fn place(fits: &mut [Vec<Option<(Learner, f64)>>], done: Vec<Fitted>) {
+        for ((c, s), l, secs) in done {
+            fits[c][s] = Some((l, secs));
+        }
+    }
+    let screened = |c: usize| cv && !first[c];
+    place(
+        &mut fits,
+        fit_all((0..n).flat_map(|c| (0..if screened(c) { 1 } else { k }).map(move |s| (c, s))).collect())?,
+    );
+    // Successive halving: the best challenger of each family on the first fold goes on.
+    let mut full: Vec<bool> = (0..n).map(|c| !screened(c)).collect();
+    if cv {
+        let mut c = 0;
+        while c < n {
+            let end = (c + 1..n).find(|&j| first[j]).unwrap_or(n);
+            let mut best: Option<(f64, usize)> = None;
+            for (j, row) in fits.iter().enumerate().take(end).skip(c + 1) {
+                let (l, _) = row[0].as_ref().expect("screened on the first fold");
+                let raw =
+                    rounds_cut(candidates, j, std::slice::from_ref(l), true).0.remove(0).predict_raw(&sets[0].x_out);
+                let platt = Platt::fit(&raw, &sets[0].y_out)?;
+                let score = by.score(&split_metrics(&raw, &sets[0].y_out, &platt)?.calibrated);
+                if best.is_none_or(|b| score > b.0) {
+                    best = Some((score, j));
+                }
+            }
+            if let Some((_, j)) = best {
+                full[j] = true;
+            }
+            c = end;
+        }
+        let promoted: Vec<(usize, usize)> =
+            (0..n).filter(|&c| screened(c) && full[c]).flat_map(|c| (1..k).map(move |s| (c, s))).collect();
+        place(&mut fits, fit_all(promoted)?);
+    }
+    let mut out = Vec::with_capacity(n);
+    for (c, (params, row)) in candidates.iter().zip(fits).enumerate() {
+        let (mut learners, mut seconds) = (Vec::with_capacity(k), 0.0);
+        for (l, secs) in row.into_iter().flatten() {
+            learners.push(l);
+            seconds += secs;
+        }
+        let (learners, final_params) = rounds_cut(candidates, c, &learners, cv);
+        // The held-out rows of this candidate: all of them, or the first fold's when screened out.
+        let (rows_sets, labels): (&[HeldOut], &[bool]) =
+            if full[c] { (sets, y_held) } else { (&sets[..1], &sets[0].y_out) };
+        let mut held_out = vec![0.0; labels.len()];
+        for (l, set) in learners.iter().zip(rows_sets) {
+            let raw = l.predict_raw(&set.x_out);
+            if full[c] {
+                for (&i, r) in set.rows.iter().zip(raw) {
+                    held_out[i] = r;
+                }
+            } else {
+                held_out = raw;
+            }
+        }
+        let platt = Platt::fit(&held_out, labels)?;
+        let validation = split_metrics(&held_out, labels, &platt)?.calibrated;
+        let bagged = if cv && full[c] { Learner::average(&learners) } else { None };
+        let raw_test = match &bagged {
+            Some(b) => b.predict_raw(x_test),
+            None => {
+                let mut raw_test = vec![0.0; y_test.len()];
+                for l in &learners {
+                    for (t, r) in raw_test.iter_mut().zip(l.predict_raw(x_test)) {
+                        *t += r / learners.len() as f64;
+                    }
+                }
+                raw_test
+            }
+        };
+        let test = split_metrics(&raw_test, y_test, &platt)?.calibrated;
+        let entry = LeaderboardEntry {
+            model: params.kind().name().into(),
+            settings: params.describe(),
+            selected: false,
+            cv_folds: cv.then_some(learners.len()),
+            validation,
+            test,
+        };
+        out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged });
+    }
+    Ok(out)
+}
+
+/// Candidate `c`'s fold learners and the settings of its final fit: under cross-validation,
+/// boosting with early stopping keeps the round count with the least mean held-out loss over
+/// its folds; otherwise the learners as fitted, and the rounds early stopping chose.
+fn rounds_cut(
+    candidates: &[CandidateParams],
+    c: usize,
+    learners: &[Learner],
+    cv: bool,
+) -> (Vec<Learner>, CandidateParams) {
+    match &candidates[c] {
+        CandidateParams::Gbdt(p) if cv && p.early_stopping_rounds.is_some() => {
+            let models: Vec<&churn_learn::GbdtModel> = learners
+                .iter()
+                .map(|l| match l {
+                    Learner::Gbdt(m) => m,
+                    _ => unreachable!("a boosting candidate fits boosting models"),
+                })
+                .collect();
+            let rounds = common_rounds(&models);
+            let cut = models.iter().map(|m| Learner::Gbdt(m.truncated(rounds))).collect();
+            (
+                cut,
+                CandidateParams::Gbdt(churn_learn::GbdtParams {
+                    n_trees: rounds,
+                    early_stopping_rounds: None,
+                    ..p.clone()
+                }),
+            )
+        }
+        params => (learners.to_vec(), params.for_refit(&learners[0])),
+    }
+}
+
+/// One-sided level of the selection guard, shared by the challengers of a family
+/// (Bonferroni): a challenger replaces its family's first candidate only when it is better by
+/// more than `z(1 − GUARD_LEVEL / challengers)` standard errors of the paired difference.
+pub const GUARD_LEVEL: f64 = 0.05;
+
+/// The standard normal quantile `z` with `P(Z > z) = p`, for `p` in (0, 0.5], by bisection.
+fn normal_upper_quantile(p: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0, 40.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if churn_eval::stats::normal_sf(mid) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Standard error of the paired difference of the selection metric of candidates `a` and `b`
+/// on the same held-out rows: DeLong's for AUC, the per-row standard error for the log loss
+/// of calibrated probabilities, and a paired stratified bootstrap for average precision.
+fn paired_se(a: &Scored, b: &Scored, y: &[bool], by: SelectBy, seed: u64) -> f64 {
+    match by {
+        SelectBy::Auc => churn_eval::delong_test(&a.held_out, &b.held_out, y).map_or(0.0, |t| t.se),
+        SelectBy::LogLoss => {
+            let loss = |c: &Scored, i: usize| {
+                let p =
+                    c.platt.probability(c.held_out[i]).clamp(churn_eval::LOG_LOSS_EPS, 1.0 - churn_eval::LOG_LOSS_EPS);
+                -if y[i] { p.ln() } else { (1.0 - p).ln() }
+            };
+            let d: Vec<f64> = (0..y.len()).map(|i| loss(a, i) - loss(b, i)).collect();
+            let n = d.len() as f64;
+            let mean = d.iter().sum::<f64>() / n;
+            (d.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0).max(1.0) / n).sqrt()
+        }
+        SelectBy::PrAuc => {
+            let opts = churn_eval::BootstrapOptions { n_boot: 200, seed, ..Default::default() };
+            churn_eval::paired_bootstrap(&a.held_out, &b.held_out, y, churn_eval::Metric::PrAuc, &opts)
+                .map_or(0.0, |d| (d.hi - d.lo) / (2.0 * normal_upper_quantile((1.0 - d.level) / 2.0)))
+        }
+    }
+}
+
+/// The winner: within each family (candidates of one learner kind, in search order), the
+/// first candidate (its defaults, or the most regularized setting) is kept unless the best of
+/// the others beats it on held-out rows by more than the noise (see [`GUARD_LEVEL`]); then the
+/// best family winner. Ties keep the earlier candidate.
+fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> usize {
+    let score = |i: usize| by.score(&scored[i].entry.validation);
+    let mut winners = Vec::new();
+    let mut start = 0;
+    while start < scored.len() {
+        let kind = &scored[start].entry.model;
+        let end = (start..scored.len()).find(|&j| &scored[j].entry.model != kind).unwrap_or(scored.len());
+        let first = start;
+        let best = (first..end).filter(|&i| scored[i].full).fold(first, |b, i| if score(i) > score(b) { i } else { b });
+        let z = normal_upper_quantile(GUARD_LEVEL / (end - first - 1).max(1) as f64);
+        let beats = best != first
+            && score(best) - score(first) > z * paired_se(&scored[best], &scored[first], y_held, by, seed);
+        winners.push(if beats { best } else { first });
+        start = end;
+    }
+    winners.into_iter().fold(0, |w, i| if score(i) > score(w) { i } else { w })
 }
 
 /// Trains a model from a labeled table.
@@ -369,10 +712,12 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let w_train = weigh(&y_train);
 
     let kinds: Vec<ModelKind> = if opts.models.is_empty() { ModelKind::ALL.to_vec() } else { opts.models.clone() };
-    let w_val = weigh(&y_val);
     let started = Instant::now();
     let mut candidates: Vec<CandidateParams> =
         kinds.iter().flat_map(|&kind| search_space(kind, opts.seed, x_train.n_rows())).collect();
+    if candidates.is_empty() {
+        return Err(TrainError::InvalidOption { option: "--models", reason: "no candidate to train".into() });
+    }
     if let Some(n) = opts.gbdt_trees {
         if n == 0 {
             return Err(TrainError::InvalidOption { option: "--gbdt-trees", reason: "must be at least 1".into() });
@@ -384,58 +729,68 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             }
         }
     }
-    // Candidates train in parallel; each result depends only on its own inputs and seed, so
-    // the outcome is the same for any number of threads.
-    let fitted: Vec<Result<(LeaderboardEntry, f64, Learner, Platt), TrainError>> = candidates
-        .par_iter()
-        .map(|params| {
-            let t0 = Instant::now();
-            let learner = params.fit(&x_train, &y_train, &w_train, Some((&x_val, &y_val, &w_val)), opts.seed)?;
-            let fit_seconds = t0.elapsed().as_secs_f64();
-            let raw_val = learner.predict_raw(&x_val);
-            let platt = Platt::fit(&raw_val, &y_val)?;
-            let validation = split_metrics(&raw_val, &y_val, &platt)?.calibrated;
-            let test = split_metrics(&learner.predict_raw(&x_test), &y_test, &platt)?.calibrated;
-            let entry = LeaderboardEntry {
-                model: params.kind().name().into(),
-                settings: params.describe(),
-                selected: false,
-                validation,
-                test,
-            };
-            Ok((entry, fit_seconds, learner, platt))
-        })
-        .collect();
-    let mut leaderboard = Vec::with_capacity(fitted.len());
-    let mut candidate_seconds = Vec::with_capacity(fitted.len());
-    let mut best: Option<(f64, usize, Learner, Platt)> = None;
-    for result in fitted {
-        let (entry, secs, learner, platt) = result?;
-        let score = opts.select.score(&entry.validation);
-        leaderboard.push(entry);
-        candidate_seconds.push(secs);
-        // Strictly better only: ties keep the earlier (simpler) candidate.
-        if best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, leaderboard.len() - 1, learner, platt));
+    // Train + validation rows: the cross-validation rows, and the rows of the final refit.
+    let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
+    let y_both = subset(&y, &both);
+    let w_both = weigh(&y_both);
+    let folds = cv_folds(opts, &y_val, &y_both)?;
+    let needs_both = folds.is_some() || opts.refit;
+    let x_both = if needs_both { Some(design(&both)?) } else { None };
+    // The held-out sets candidates are judged on, and the labels of all their rows together.
+    let (sets, y_held) = match folds {
+        Some(k) => {
+            let x_both = x_both.as_ref().expect("designed for cross-validation");
+            let groups = row_groups(table, opts)?.map(|g| subset(&g, &both));
+            let fold_of = stratified_folds(&y_both, groups.as_deref(), k, opts.seed);
+            let sets = (0..k)
+                .map(|f| {
+                    let (fit, out): (Vec<usize>, Vec<usize>) = (0..both.len()).partition(|&i| fold_of[i] != f);
+                    HeldOut {
+                        x_fit: x_both.select_rows(&fit),
+                        y_fit: subset(&y_both, &fit),
+                        w_fit: subset(&w_both, &fit),
+                        x_out: x_both.select_rows(&out),
+                        y_out: subset(&y_both, &out),
+                        w_out: subset(&w_both, &out),
+                        rows: out,
+                    }
+                })
+                .collect::<Vec<_>>();
+            (sets, y_both.clone())
         }
-    }
-    let (_, winner, mut learner, platt) =
-        best.ok_or(TrainError::InvalidOption { option: "--models", reason: "no candidate to train".into() })?;
-    let params = &candidates[winner];
-    leaderboard[winner].selected = true;
-    let raw_val = learner.predict_raw(&x_val);
-    let permutation = permutation_importance(&learner, &x_val, &y_val, &pre, &features, opts.seed)?;
-    // The inputs of the final fit: train + validation after a refit, else train.
-    let x_fit = if opts.refit {
-        let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
-        let y_both = subset(&y, &both);
-        let w_both = weigh(&y_both);
-        let x_both = design(&both)?;
-        learner = params.for_refit(&learner).fit(&x_both, &y_both, &w_both, None, opts.seed)?;
-        x_both
-    } else {
-        x_train
+        None => {
+            let set = HeldOut {
+                x_fit: x_train.clone(),
+                y_fit: y_train.clone(),
+                w_fit: w_train.clone(),
+                x_out: x_val.clone(),
+                y_out: y_val.clone(),
+                w_out: weigh(&y_val),
+                rows: (0..y_val.len()).collect(),
+            };
+            (vec![set], y_val.clone())
+        }
     };
+    let scored =
+        score_candidates(&candidates, &sets, &y_held, &x_test, &y_test, folds.is_some(), opts.select, opts.seed)?;
+    let winner = select(&scored, opts.select, &y_held, opts.seed);
+    let mut leaderboard: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
+    let candidate_seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
+    leaderboard[winner].selected = true;
+    let Scored { held_out: raw_held, platt, final_params, learners, bagged, .. } =
+        scored.into_iter().nth(winner).expect("winner is a candidate");
+    let importance_sets: Vec<(&Learner, &Matrix, &[bool])> =
+        learners.iter().zip(&sets).map(|(l, s)| (l, &s.x_out, &s.y_out[..])).collect();
+    let permutation = permutation_importance(&importance_sets, &pre, &features, opts.seed)?;
+    // The final fit: on train + validation after cross-validation or with a refit, else the
+    // learner fitted on the training split.
+    let refitted = bagged.is_none() && x_both.is_some();
+    let (learner, x_fit) = match (bagged, x_both) {
+        (Some(b), Some(x_both)) => (b, x_both),
+        (None, Some(x_both)) => (final_params.fit(&x_both, &y_both, &w_both, None, opts.seed)?, x_both),
+        (_, None) => (learners.into_iter().next().expect("one holdout learner"), x_train),
+    };
+    drop(sets);
     let input_means: Vec<f64> =
         (0..x_fit.n_cols()).map(|j| x_fit.col(j).iter().sum::<f64>() / x_fit.n_rows() as f64).collect();
     let fit_seconds = started.elapsed().as_secs_f64();
@@ -451,13 +806,14 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         train: split_info(&y, &split.train),
         validation: split_info(&y, &split.validation),
         test: split_info(&y, &split.test),
-        refit: opts.refit,
+        refit: refitted,
         split_by: split_by.into(),
         selected_by: opts.select.name().into(),
         leaderboard,
         weight_churned: w_pos,
         weight_retained: w_neg,
-        validation_metrics: split_metrics(&raw_val, &y_val, &platt)?,
+        cv_folds: folds,
+        validation_metrics: split_metrics(&raw_held, &y_held, &platt)?,
         test_metrics: split_metrics(&raw_test, &y_test, &platt)?,
         importance: Some(native_importance(&learner, &pre, permutation)),
     };
@@ -481,4 +837,77 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         opts.features.clone(),
     );
     Ok(TrainOutcome { model, fit_seconds, candidate_seconds })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use churn_core::rng::Rng;
+
+    /// A judged candidate of `family` whose held-out raw scores are `raw`.
+    fn scored(family: &str, raw: Vec<f64>, y: &[bool]) -> Scored {
+        let platt = Platt::fit(&raw, y).unwrap();
+        let validation = split_metrics(&raw, y, &platt).unwrap().calibrated;
+        Scored {
+            entry: LeaderboardEntry {
+                model: family.into(),
+                settings: String::new(),
+                selected: false,
+                cv_folds: None,
+                validation: validation.clone(),
+                test: validation,
+            },
+            seconds: 0.0,
+            full: true,
+            held_out: raw,
+            platt,
+            final_params: CandidateParams::Logistic(churn_learn::LogisticParams::default()),
+            learners: Vec::new(),
+            bagged: None,
+        }
+    }
+
+    #[test]
+    fn the_guard_keeps_the_defaults_unless_a_challenger_is_clearly_better() {
+        let mut rng = Rng::new(1);
+        let n = 400;
+        let signal: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let y: Vec<bool> = signal.iter().map(|&s| rng.next_f64() < 1.0 / (1.0 + (-2.0 * s + 1.5).exp())).collect();
+        let noisy = |rng: &mut Rng, sd: f64| signal.iter().map(|&s| s + sd * rng.normal()).collect::<Vec<f64>>();
+        let default = noisy(&mut rng, 1.0);
+        // A challenger that happens to be a hair better on these rows (the defaults plus noise):
+        // within the noise, so the defaults stay.
+        let auc = |v: &[f64]| churn_eval::roc_auc(v, &y).unwrap();
+        let near = loop {
+            let v: Vec<f64> = default.iter().map(|d| d + 0.3 * rng.normal()).collect();
+            if auc(&v) > auc(&default) {
+                break v;
+            }
+        };
+        let candidates = vec![
+            scored("gbdt", default.clone(), &y),
+            scored("gbdt", near, &y),
+            scored("gbdt", noisy(&mut rng, 1.2), &y),
+        ];
+        assert!(candidates[1].entry.validation.auc > candidates[0].entry.validation.auc);
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 0);
+        // A challenger with far less noise wins.
+        let mut candidates = candidates;
+        candidates.push(scored("gbdt", noisy(&mut rng, 0.2), &y));
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 3);
+        assert_eq!(select(&candidates, SelectBy::LogLoss, &y, 0), 3);
+        // A challenger that was screened out cannot win, however good its figures.
+        candidates[3].full = false;
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 0);
+        // Across families the best family winner is chosen.
+        candidates.push(scored("forest", noisy(&mut rng, 0.3), &y));
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 4);
+    }
+
+    #[test]
+    fn normal_quantiles() {
+        assert!((normal_upper_quantile(0.05) - 1.6449).abs() < 1e-3);
+        assert!((normal_upper_quantile(0.01) - 2.3263).abs() < 1e-3);
+        assert!((normal_upper_quantile(0.025) - 1.9600).abs() < 1e-3);
+    }
 }

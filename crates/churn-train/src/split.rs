@@ -114,6 +114,45 @@ pub fn grouped_split(
     Ok(split)
 }
 
+/// Assigns each row to one of `k` cross-validation folds (the result holds a fold index per
+/// row), stratified by label and seeded. With `groups` (`groups[i]` = the group of row `i`),
+/// every row of a group goes to the same fold and groups are stratified by whether any of their
+/// rows churned, as in [`grouped_split`]. The churned units are dealt out round-robin first and
+/// the retained ones continue where they stopped, so fold sizes differ by at most one unit.
+pub fn stratified_folds(labels: &[bool], groups: Option<&[usize]>, k: usize, seed: u64) -> Vec<usize> {
+    assert!(k >= 1, "at least one fold");
+    // Units: groups, or rows.
+    let (unit_of_row, n_units): (Vec<usize>, usize) = match groups {
+        Some(g) => {
+            let mut index = std::collections::HashMap::new();
+            let units = g
+                .iter()
+                .map(|&gi| {
+                    let n = index.len();
+                    *index.entry(gi).or_insert(n)
+                })
+                .collect();
+            (units, index.len())
+        }
+        None => ((0..labels.len()).collect(), labels.len()),
+    };
+    let mut churned = vec![false; n_units];
+    for (&u, &y) in unit_of_row.iter().zip(labels) {
+        churned[u] |= y;
+    }
+    let mut fold_of_unit = vec![0usize; n_units];
+    let mut next = 0usize;
+    for (stream, class) in [(3u64, true), (4u64, false)] {
+        let mut units: Vec<usize> = (0..n_units).filter(|&u| churned[u] == class).collect();
+        Rng::derive(seed, stream).shuffle(&mut units);
+        for u in units {
+            fold_of_unit[u] = next % k;
+            next += 1;
+        }
+    }
+    unit_of_row.iter().map(|&u| fold_of_unit[u]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +190,23 @@ mod tests {
         assert_eq!(a.len() + b.len() + c.len(), 300);
         assert_eq!((b.len(), c.len()), (45, 45));
         assert_eq!(s.train.len() + s.validation.len() + s.test.len(), labels.len());
+    }
+
+    #[test]
+    fn folds_are_stratified_balanced_seeded_and_keep_groups() {
+        let labels: Vec<bool> = (0..1003).map(|i| i % 7 == 0).collect();
+        let f = stratified_folds(&labels, None, 5, 11);
+        for k in 0..5 {
+            let rows = f.iter().filter(|&&x| x == k).count();
+            let pos = f.iter().zip(&labels).filter(|(&x, &y)| x == k && y).count();
+            assert!((200..=201).contains(&rows), "fold {k}: {rows} rows");
+            assert!((28..=29).contains(&pos), "fold {k}: {pos} churned");
+        }
+        assert_eq!(f, stratified_folds(&labels, None, 5, 11));
+        assert_ne!(f, stratified_folds(&labels, None, 5, 12));
+        let groups: Vec<usize> = (0..1003).map(|i| i / 3).collect();
+        let g = stratified_folds(&labels, Some(&groups), 5, 11);
+        assert!((0..1003).all(|i| g[i] == g[groups[i] * 3]));
     }
 
     #[test]

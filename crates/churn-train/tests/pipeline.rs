@@ -89,6 +89,7 @@ fn logistic_attributions_are_exact_and_calibration_restores_the_base_rate() {
 fn fixed_boosting_rounds_skip_early_stopping() {
     let t = table(1500, 3);
     let mut o = options(vec![ModelKind::Gbdt]);
+    o.cv_folds = Some(0); // one fit: a cross-validated model averages the folds' trees
     o.gbdt_trees = Some(37);
     let m = train_table(&t, &o).unwrap().model;
     let churn_model::Learner::Gbdt(g) = &m.learner else { panic!("not a gbdt: {}", m.learner.name()) };
@@ -97,4 +98,84 @@ fn fixed_boosting_rounds_skip_early_stopping() {
     o.gbdt_trees = Some(0);
     let e = train_table(&t, &o).unwrap_err().to_string();
     assert!(e.contains("--gbdt-trees") && e.contains("at least 1"), "{e}");
+}
+
+#[test]
+fn small_data_is_cross_validated_calibrated_out_of_fold_and_bagged() {
+    // 1000 rows: about 45 churned rows would land in the validation split, too few to choose by.
+    let t = table(1000, 3);
+    let out = train_table(&t, &options(Vec::new())).unwrap();
+    let m = &out.model;
+    let tr = &m.training;
+    assert_eq!(tr.cv_folds, Some(5), "leaderboard: {:?}", tr.leaderboard);
+    // Ranking and calibration saw every train + validation row out of fold.
+    assert_eq!(tr.validation_metrics.calibrated.n, tr.train.rows + tr.validation.rows);
+    let lb = &tr.leaderboard;
+    let selected: Vec<_> = lb.iter().filter(|e| e.selected).collect();
+    assert_eq!(selected.len(), 1);
+    assert_eq!(selected[0].cv_folds, Some(5), "only a fully cross-validated candidate can win");
+    // Each family's first candidate runs on every fold, at most one challenger joins it, the
+    // others are screened out on the first fold.
+    for family in ["logistic", "gbdt", "forest", "tree"] {
+        let entries: Vec<_> = lb.iter().filter(|e| e.model == family).collect();
+        assert_eq!(entries[0].cv_folds, Some(5), "{family}");
+        let full = entries.iter().filter(|e| e.cv_folds == Some(5)).count();
+        assert!(full <= 2 && full == entries.len().min(2), "{family}: {entries:?}");
+        assert!(entries.iter().all(|e| e.cv_folds == Some(5) || e.cv_folds == Some(1)));
+    }
+    if m.learner.name() != "tree" {
+        // The model is the mean of the fold models, not a refit, and the leaderboard's test
+        // figures of the winner are the model's.
+        assert!(!tr.refit);
+        assert_eq!(selected[0].test, tr.test_metrics.calibrated);
+    }
+    let x = m.design_matrix(&t).unwrap();
+    let raw = m.learner.predict_raw(&x);
+    let mut row = vec![0.0; x.n_cols()];
+    for (i, &raw_i) in raw.iter().enumerate().take(100) {
+        x.row_into(i, &mut row);
+        let (base, c) = m.learner.contributions(&row, &m.input_means);
+        assert!((base + c.iter().sum::<f64>() - raw_i).abs() < 1e-9, "row {i}");
+    }
+    let (_, p) = m.score_table(&t).unwrap();
+    let mean_p = p.iter().sum::<f64>() / p.len() as f64;
+    assert!((mean_p - tr.test.churn_rate).abs() < 0.05, "mean calibrated probability {mean_p}");
+}
+
+#[test]
+fn cross_validation_gives_the_same_model_bytes_for_any_thread_count() {
+    let t = table(800, 4);
+    let json = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| serde_json::to_string(&train_table(&t, &options(Vec::new())).unwrap().model).unwrap())
+    };
+    let one = json(1);
+    assert!(one.contains("\"cv_folds\":5"));
+    assert!(one == json(2), "the model file depends on the number of threads");
+}
+
+#[test]
+fn cv_folds_option_forces_or_turns_off_cross_validation() {
+    let small = table(1000, 5);
+    let mut o = options(vec![ModelKind::Logistic, ModelKind::Tree]);
+    o.cv_folds = Some(0);
+    let off = train_table(&small, &o).unwrap().model.training;
+    assert_eq!((off.cv_folds, off.refit), (None, true));
+    assert_eq!(off.validation_metrics.calibrated.n, off.validation.rows);
+    assert!(off.leaderboard.iter().all(|e| e.cv_folds.is_none()));
+    // Without a refit the model is the training-split fit: judged on the validation split.
+    let mut o2 = options(vec![ModelKind::Logistic]);
+    o2.refit = false;
+    assert_eq!(train_table(&small, &o2).unwrap().model.training.cv_folds, None);
+    o2.cv_folds = Some(3);
+    assert!(train_table(&small, &o2).is_err(), "cross-validation needs the refit");
+    let mut o3 = options(vec![ModelKind::Logistic]);
+    o3.cv_folds = Some(1);
+    assert!(train_table(&small, &o3).is_err());
+    // A larger set is judged on its validation split unless asked.
+    let large = table(4000, 6);
+    let mut o4 = options(vec![ModelKind::Logistic]);
+    assert_eq!(train_table(&large, &o4).unwrap().model.training.cv_folds, None);
+    o4.cv_folds = Some(3);
+    assert_eq!(train_table(&large, &o4).unwrap().model.training.cv_folds, Some(3));
 }

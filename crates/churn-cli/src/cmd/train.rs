@@ -44,6 +44,11 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
     o.refit = !a.no_refit;
     o.gbdt_trees = a.gbdt_trees;
+    o.cv_folds = match a.cv_folds.trim() {
+        "auto" => None,
+        "off" => Some(0),
+        k => Some(k.parse::<usize>().map_err(|_| anyhow::anyhow!("invalid --cv-folds '{k}': auto, off or a number"))?),
+    };
     if let Some(dict) = dict {
         // A feature table knows its own id, snapshot and label columns.
         o.id = o.id.or(Some(dict.id_column.clone()));
@@ -100,7 +105,13 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         t.validation.churn_rate,
         t.test.churn_rate
     );
-    if t.refit {
+    if let Some(k) = t.cv_folds {
+        println!(
+            "  {k}-fold cross-validation on train + validation ({} rows): candidates ranked and calibrated out of fold; the model is {}; test rows never used",
+            t.train.rows + t.validation.rows,
+            if t.refit { "refitted on all of them" } else { "the mean of the fold models" }
+        );
+    } else if t.refit {
         println!("  refitted on train + validation after calibration; test rows never used");
     }
     println!("  class weights: churned {:.3}, retained {:.3}", t.weight_churned, t.weight_retained);
@@ -109,7 +120,8 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         println!("  left out `{}`: {}", e.name, e.reason);
     }
     println!(
-        "  candidates (selected by validation {}; test figures are reported, never used to choose):",
+        "  candidates (selected by {} {}; test figures are reported, never used to choose):",
+        if t.cv_folds.is_some() { "out-of-fold" } else { "validation" },
         t.selected_by
     );
     println!(
@@ -119,7 +131,13 @@ pub fn print_outcome(outcome: &TrainOutcome) {
     for (e, secs) in t.leaderboard.iter().zip(&outcome.candidate_seconds) {
         println!(
             "    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8.4} {:>8} {:>8} {:>8.4} {:>8.3}",
-            if e.selected { "*" } else { "" },
+            if e.selected {
+                "*"
+            } else if t.cv_folds.is_some_and(|k| e.cv_folds.is_some_and(|f| f < k)) {
+                "~"
+            } else {
+                ""
+            },
             e.model,
             e.settings,
             opt(e.validation.auc),
@@ -130,6 +148,9 @@ pub fn print_outcome(outcome: &TrainOutcome) {
             e.test.brier,
             secs
         );
+    }
+    if t.leaderboard.iter().any(|e| t.cv_folds.is_some_and(|k| e.cv_folds.is_some_and(|f| f < k))) {
+        println!("    (~ screened out on the first fold: validation figures of that fold only)");
     }
     let (r, c) = (&t.test_metrics.raw, &t.test_metrics.calibrated);
     println!("  test (rows never seen in training):");
