@@ -303,13 +303,8 @@ impl NumberCache {
     /// Appends `v` formatted like `push_number`.
     #[inline]
     fn push(&mut self, buf: &mut Vec<u8>, v: f64) {
-        if v.is_nan() {
-            return;
-        }
-        if v == 0.0 {
-            buf.push(b'0');
-        } else if v.fract() == 0.0 && v.abs() < 1e15 {
-            push_int(buf, v as i64);
+        if formats_without_fmt(v) {
+            push_number(buf, v);
         } else {
             let bits = v.to_bits();
             let slot = &mut self.slots[(bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::BITS)) as usize];
@@ -360,6 +355,11 @@ fn push_date(buf: &mut Vec<u8>, day: i32) {
         digit(d / 10),
         digit(d % 10),
     ]);
+}
+
+/// True when [`push_number`] writes `v` without the standard formatter (nothing to cache).
+fn formats_without_fmt(v: f64) -> bool {
+    v.is_nan() || v == 0.0 || (v.fract() == 0.0 && v.abs() < 1e15)
 }
 
 fn push_number(buf: &mut Vec<u8>, v: f64) {
