@@ -4,8 +4,9 @@
 #
 #   tests/browser/check_report.sh path/to/report.html [expected-svg-count (default 7)]
 #
-# Installs Debian's chromium when it is missing (needs root and network). Python 3 (standard
-# library only) checks the screenshot; it is a test tool, never a product dependency.
+# Installs Debian's chromium when it is missing (install_chromium.sh: needs root and the
+# registry). Python 3 (standard library only) checks the screenshot; it is a test tool,
+# never a product dependency.
 set -euo pipefail
 
 html=${1:?usage: check_report.sh REPORT.html [EXPECTED_SVGS]}
@@ -19,7 +20,7 @@ for b in chromium chromium-browser google-chrome; do
 done
 if [ -z "$browser" ]; then
     echo "check_report: installing chromium" >&2
-    apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null
+    bash "$(dirname "$0")/install_chromium.sh"
     browser=chromium
 fi
 
