@@ -93,6 +93,16 @@ pub fn find_column(path: &Path, headers: &[String], name: &str) -> Result<usize>
     })
 }
 
+/// `s.trim()`, without the Unicode scan when the text starts and ends with a printable ASCII
+/// byte (almost every field): then there is nothing to trim.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// True for the texts that mean "no value": empty or blank, `NA`, `N/A`, `NaN`, `null`,
 /// `None` (any case). Missing values stay missing: they are never read as zero.
 #[inline]
@@ -115,14 +125,14 @@ pub fn is_missing(s: &str) -> bool {
 /// Parses a number; `None` for text that is not a finite number.
 #[inline]
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
+    let t = trim(s);
     let v: f64 = t.parse().ok()?;
     v.is_finite().then_some(v)
 }
 
 /// Parses a boolean word: true/false, yes/no, t/f, y/n (any case).
 pub fn parse_bool(s: &str) -> Option<bool> {
-    let t = s.trim();
+    let t = trim(s);
     const TRUE: [&str; 4] = ["true", "yes", "t", "y"];
     const FALSE: [&str; 4] = ["false", "no", "f", "n"];
     if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
@@ -348,5 +358,12 @@ mod tests {
         assert_eq!(parse_bool("Yes"), Some(true));
         assert_eq!(parse_bool("FALSE"), Some(false));
         assert_eq!(parse_bool("1"), None);
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for t in ["", " ", "a", " a", "a ", "\ta b\n", "a b", "\u{a0}x", "x\u{2003}", "é", "\u{3000}"] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
     }
 }

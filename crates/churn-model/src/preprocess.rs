@@ -261,7 +261,7 @@ impl Preprocessor {
                             w - 1
                         }
                     } else {
-                        let v = v.trim();
+                        let v = churn_core::table::trim(v);
                         if categories.len() <= LINEAR_LOOKUP {
                             categories.iter().position(|c| c == v).unwrap_or(w - 1)
                         } else {

@@ -21,7 +21,6 @@ use churn_core::output::AtomicFile;
 use churn_core::table::{find_column, is_missing, open_maybe_gz, parse_number};
 use churn_core::CoreError;
 use churn_model::{ModelError, ModelFile};
-use rayon::prelude::*;
 
 use crate::blocks::BlockReader;
 
@@ -215,6 +214,9 @@ struct Scratch {
     csv: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
+    /// A record without quotes, split at its commas.
+    line_fields: Vec<u8>,
+    line_ends: Vec<usize>,
     batch: Batch,
 }
 
@@ -244,7 +246,14 @@ impl Batch {
 
 impl Scratch {
     fn new() -> Scratch {
-        Scratch { csv: csv_core::Reader::new(), fields: vec![0; 1 << 12], ends: vec![0; 64], batch: Batch::default() }
+        Scratch {
+            csv: csv_core::Reader::new(),
+            fields: vec![0; 1 << 12],
+            ends: vec![0; 64],
+            line_fields: Vec::with_capacity(1 << 12),
+            line_ends: Vec::with_capacity(64),
+            batch: Batch::default(),
+        }
     }
 }
 
@@ -388,16 +397,29 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     // Line of the next block's first byte.
     let mut next_line = 1 + header_lines;
     let progress = opts.progress && std::io::stderr().is_terminal();
-    let batch = 2 * rayon::current_num_threads().max(1);
+    let workers = rayon::current_num_threads().max(1);
 
-    let (tx, rx) = sync_channel::<Result<Block, CoreError>>(batch);
-    // Blocks go back to the reader once scored, so their buffers are reused.
-    let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(2 * batch);
+    // A pipeline: the reader thread cuts blocks, `workers` threads score them, and this thread
+    // writes their outputs in input order while the next blocks are being scored. The block
+    // buffers circulate through a fixed pool, so at most `pool` blocks are ever in flight
+    // (memory stays flat however far a worker falls behind).
+    let pool = 2 * workers + 2;
+    let (free_tx, free_rx) = sync_channel::<Vec<u8>>(pool);
+    for _ in 0..pool {
+        free_tx.send(Vec::new()).expect("the pool holds every buffer");
+    }
+    let (block_tx, block_rx) = sync_channel::<Block>(pool);
+    // Shared by the workers only: when they have all gone, the reader's sends fail and it stops.
+    let block_rx = std::sync::Arc::new(std::sync::Mutex::new(block_rx));
+    let (done_tx, done_rx) = sync_channel::<Result<(Block, BlockOut), CoreError>>(pool);
     std::thread::scope(|scope| -> Result<(), ScoreError> {
+        // Owned here, so that an early return (an error) releases the reader too.
+        let free_tx = free_tx;
         let reader_path = path.clone();
+        let reader_done = done_tx.clone();
         scope.spawn(move || {
             for seq in 0.. {
-                let mut data = recycle_rx.try_recv().unwrap_or_default();
+                let Ok(mut data) = free_rx.recv() else { return };
                 let more = match &mut source {
                     Source::Csv(blocks) => blocks.next_block(&mut data).map_err(|e| CoreError::io(&reader_path, e)),
                     Source::Parquet(src) => {
@@ -407,33 +429,41 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
                 };
                 match more {
                     Ok(true) => {
-                        if tx.send(Ok(Block { data, seq })).is_err() {
+                        if block_tx.send(Block { data, seq }).is_err() {
                             return;
                         }
                     }
                     Ok(false) => return,
                     Err(e) => {
-                        let _ = tx.send(Err(e));
+                        let _ = reader_done.send(Err(e));
                         return;
                     }
                 }
             }
         });
-        let mut pending: Vec<Block> = Vec::with_capacity(batch);
-        let mut blocks_done = 0u64;
-        let mut rx = rx.into_iter().peekable();
-        while rx.peek().is_some() {
-            pending.clear();
-            while pending.len() < batch {
-                match rx.next() {
-                    Some(block) => pending.push(block?),
-                    None => break,
+        for _ in 0..workers {
+            let (block_rx, done_tx, bound) = (block_rx.clone(), done_tx.clone(), &bound);
+            scope.spawn(move || {
+                let mut scratch = Scratch::new();
+                loop {
+                    // The lock is held only while waiting for the next block.
+                    let next = block_rx.lock().map_or(None, |rx| rx.recv().ok());
+                    let Some(block) = next else { return };
+                    let part = bound.score_block(&block.data, &mut scratch);
+                    if done_tx.send(Ok((block, part))).is_err() {
+                        return;
+                    }
                 }
-            }
-            let parts: Vec<BlockOut> =
-                pending.par_iter().map_init(Scratch::new, |scratch, b| bound.score_block(&b.data, scratch)).collect();
-            for (part, block) in parts.into_iter().zip(pending.drain(..)) {
-                debug_assert_eq!(block.seq as u64, blocks_done);
+            });
+        }
+        // Every sender and receiver now belongs to a thread: the channels end with them.
+        drop((done_tx, block_rx));
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut blocks_done = 0usize;
+        for result in done_rx {
+            let (block, part) = result?;
+            waiting.insert(block.seq, (block, part));
+            while let Some((block, part)) = waiting.remove(&blocks_done) {
                 blocks_done += 1;
                 match (&mut out, &part.cols) {
                     (Sink::Parquet(sink), Some(cols)) => sink.write(cols)?,
@@ -448,12 +478,13 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
                     r
                 }));
                 next_line += part.newlines;
-                let _ = recycle_tx.try_send(block.data);
-            }
-            if progress {
-                eprint!("\r  {rows_read} rows read, {rows_rejected} rejected ...");
+                let _ = free_tx.send(block.data);
+                if progress {
+                    eprint!("\r  {rows_read} rows read, {rows_rejected} rejected ...");
+                }
             }
         }
+        debug_assert!(waiting.is_empty(), "every block is written");
         Ok(())
     })?;
     if progress {
@@ -577,44 +608,80 @@ impl Bound<'_> {
         let w = model.preprocessing.width();
         s.batch.x.resize(BATCH_ROWS * w, 0.0);
         let mut input = data;
-        let (mut nout, mut nend) = (0usize, 0usize);
-        let mut line = record_line(&s.csv, input);
-        loop {
-            let (res, nin, o, e) = s.csv.read_record(input, &mut s.fields[nout..], &mut s.ends[nend..]);
-            input = &input[nin..];
-            nout += o;
-            nend += e;
-            match res {
-                csv_core::ReadRecordResult::InputEmpty => continue,
-                csv_core::ReadRecordResult::OutputFull => {
-                    let n = s.fields.len();
-                    s.fields.resize(n * 2, 0);
+        // The line the next byte is on, counted from 1 at the block's start.
+        let mut line = 1u64;
+        while !input.is_empty() {
+            let (text, rest, newline) = match memchr::memchr(b'\n', input) {
+                Some(i) => (&input[..i], &input[i + 1..], 1),
+                None => (input, &input[input.len()..], 0),
+            };
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            let at = line;
+            if memchr::memchr2(b'"', b'\r', text).is_none() {
+                // No quotes: the record is this line, and its fields lie between the commas,
+                // exactly as csv-core would read them (a blank line is skipped, as csv-core does).
+                input = rest;
+                line += newline;
+                if text.is_empty() {
                     continue;
                 }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let n = s.ends.len();
-                    s.ends.resize(n * 2, 0);
-                    continue;
+                s.line_fields.clear();
+                s.line_ends.clear();
+                let mut start = 0;
+                for i in memchr::memchr_iter(b',', text) {
+                    s.line_fields.extend_from_slice(&text[start..i]);
+                    s.line_ends.push(s.line_fields.len());
+                    start = i + 1;
                 }
-                csv_core::ReadRecordResult::End => break,
-                csv_core::ReadRecordResult::Record => {}
+                s.line_fields.extend_from_slice(&text[start..]);
+                s.line_ends.push(s.line_fields.len());
+                self.take_record(&s.line_fields, &s.line_ends, at, &mut out, &mut s.batch);
+            } else {
+                // Quotes (or a lone carriage return): csv-core reads one record, which may
+                // span lines.
+                s.csv.reset();
+                let at = at - 1 + record_line(&s.csv, input);
+                let (mut nout, mut nend) = (0usize, 0usize);
+                let found = loop {
+                    let (res, nin, o, e) = s.csv.read_record(input, &mut s.fields[nout..], &mut s.ends[nend..]);
+                    input = &input[nin..];
+                    nout += o;
+                    nend += e;
+                    match res {
+                        csv_core::ReadRecordResult::InputEmpty => continue,
+                        csv_core::ReadRecordResult::OutputFull => {
+                            let n = s.fields.len();
+                            s.fields.resize(n * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::OutputEndsFull => {
+                            let n = s.ends.len();
+                            s.ends.resize(n * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::End => break false,
+                        csv_core::ReadRecordResult::Record => break true,
+                    }
+                };
+                line += s.csv.line() - 1;
+                if !found {
+                    break;
+                }
+                self.take_record(&s.fields[..nout], &s.ends[..nend], at, &mut out, &mut s.batch);
             }
-            out.records += 1;
-            if self.rows_as_lines {
-                line = out.records;
-            }
-            self.parse_record(&s.fields[..nout], &s.ends[..nend], line, &mut out.rejects, &mut s.batch);
-            if s.batch.pending.len() == BATCH_ROWS {
-                self.finish_batch(&mut s.batch, &mut out);
-            }
-            nout = 0;
-            nend = 0;
-            line = record_line(&s.csv, input);
         }
         self.finish_batch(&mut s.batch, &mut out);
-        // Lines in the block: the reader counts newlines from 1.
-        out.newlines = if self.rows_as_lines { out.records } else { s.csv.line() - 1 };
+        out.newlines = if self.rows_as_lines { out.records } else { line - 1 };
         out
+    }
+
+    /// Counts one record read from the block and queues (or rejects) it; scores the batch
+    /// when it is full.
+    fn take_record(&self, fields: &[u8], ends: &[usize], line: u64, out: &mut BlockOut, batch: &mut Batch) {
+        out.records += 1;
+        let line = if self.rows_as_lines { out.records } else { line };
+        self.parse_record(fields, ends, line, &mut out.rejects, batch);
+        if batch.pending.len() == BATCH_ROWS {
+            self.finish_batch(batch, out);
+        }
     }
 
     /// Reads one record into the pending batch, or rejects it.

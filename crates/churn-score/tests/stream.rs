@@ -214,3 +214,68 @@ fn parquet_input_and_output_carry_the_same_scores_as_csv() {
         }
     }
 }
+
+#[test]
+fn crlf_endings_and_quoted_fields_read_as_the_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(churn_train::ModelKind::Logistic);
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[30] = "A99999,pro,1".into(); // a ragged row on line 31
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, lines.join("\n") + "\n").unwrap();
+    // CRLF endings, a blank CRLF line after line 10 and every 7th record's fields quoted:
+    // csv-core reads those records, the fast splitter the others.
+    let mut odd: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i % 7 == 3 {
+                l.split(',').map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",")
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    odd.insert(10, String::new());
+    let crlf = dir.path().join("crlf.csv");
+    std::fs::write(&crlf, odd.join("\r\n") + "\r\n").unwrap();
+    let (want, read, rejected) = score(&m, &plain, dir.path(), 1 << 19, 3);
+    assert_eq!((read, rejected), (600, 1));
+    let plain_rejects = std::fs::read_to_string(dir.path().join("out-524288-3.csv.rejects.csv")).unwrap();
+    assert!(plain_rejects.contains("\n31,,3 fields,"), "{plain_rejects}");
+    for block in [1, 64, 1 << 19] {
+        let (got, read, rejected) = score(&m, &crlf, dir.path(), block, 3);
+        assert_eq!((read, rejected), (600, 1), "block {block}");
+        assert_eq!(got, want, "block {block}");
+        let rejects = std::fs::read_to_string(dir.path().join(format!("out-{block}-3.csv.rejects.csv"))).unwrap();
+        // One line further down: the blank line inserted before it.
+        assert!(rejects.contains("\n32,,3 fields,"), "block {block}: {rejects}");
+    }
+}
+
+#[test]
+fn a_read_error_mid_stream_stops_the_run_and_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(churn_train::ModelKind::Gbdt);
+    let gz = dir.path().join("cut.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for _ in 0..20 {
+        std::io::Write::write_all(&mut enc, &std::fs::read(fixture()).unwrap()[..]).unwrap();
+    }
+    let bytes = enc.finish().unwrap();
+    // Corrupt the deflate stream two thirds of the way in: the header and many blocks read fine.
+    let mut bad = bytes.clone();
+    let at = bad.len() * 2 / 3;
+    for b in &mut bad[at..at + 64] {
+        *b = !*b;
+    }
+    std::fs::write(&gz, &bad).unwrap();
+    let out = dir.path().join("scores.csv");
+    let mut opts = ScoreOptions::new(&gz, &out);
+    opts.block_bytes = 4096;
+    let e = score_file(&m, &opts).unwrap_err().to_string();
+    assert!(e.contains("cut.csv.gz") && !e.contains("rejected"), "{e}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the input is left");
+}
