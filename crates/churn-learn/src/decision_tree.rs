@@ -3,7 +3,7 @@
 use crate::binning::BinnedData;
 use crate::cart::{grow, CartConfig, Criterion};
 use crate::forest::{check_tree_common, shap_prob_to_raw, usable_features};
-use crate::tree::Tree;
+use crate::tree::{ShapCache, Tree};
 use crate::util::{check_xyw, drop_zero_weight, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
@@ -51,6 +51,9 @@ pub struct DecisionTreeModel {
     pub n_features: usize,
     /// The tree.
     pub tree: Tree,
+    /// TreeSHAP's expected value and depth of the tree (derived, not serialized).
+    #[serde(skip)]
+    shap: ShapCache,
 }
 
 impl DecisionTreeModel {
@@ -94,7 +97,7 @@ impl DecisionTreeModel {
         // Every feature is tried at every split, so the generator is never drawn from.
         let mut rng = Rng::new(seed);
         let tree = grow(&data, &g, w, rows, &usable, &cfg, &mut rng);
-        Ok(DecisionTreeModel { n_features: x.n_cols(), tree })
+        Ok(DecisionTreeModel { n_features: x.n_cols(), tree, shap: ShapCache::default() })
     }
 
     /// Probability (leaf weighted positive fraction) of one row.
@@ -137,6 +140,7 @@ impl DecisionTreeModel {
     /// TreeSHAP in raw (log-odds) space (probability-space attributions rescaled so that
     /// `base + Σ phi == predict_raw_row(row)`; see [`crate::RandomForestModel::shap_values`]).
     pub fn shap_values(&self, row: &[f64]) -> (f64, Vec<f64>) {
-        shap_prob_to_raw(std::slice::from_ref(&self.tree), self.n_features, row)
+        let trees = std::slice::from_ref(&self.tree);
+        shap_prob_to_raw(trees, self.shap.get(trees), self.n_features, row)
     }
 }

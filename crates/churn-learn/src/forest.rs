@@ -8,7 +8,7 @@
 use crate::binning::BinnedData;
 use crate::cart::{grow, CartConfig, Criterion};
 use crate::gbdt::{check_fraction, check_nonneg};
-use crate::tree::Tree;
+use crate::tree::{ShapCache, ShapTrees, Tree};
 use crate::util::{check_xyw, drop_zero_weight, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
@@ -132,6 +132,9 @@ pub struct RandomForestModel {
     pub n_features: usize,
     /// The trees.
     pub trees: Vec<Tree>,
+    /// TreeSHAP's per-tree expected values and depths (derived, not serialized).
+    #[serde(skip)]
+    shap: ShapCache,
 }
 
 /// Features with more than one bin (or some missing values): the only ones a split can use.
@@ -204,7 +207,7 @@ impl RandomForestModel {
                 },
             )
             .collect();
-        Ok(RandomForestModel { n_features: x.n_cols(), trees })
+        Ok(RandomForestModel { n_features: x.n_cols(), trees, shap: ShapCache::default() })
     }
 
     /// The forest of every tree of `models` (all fitted on the same features): with forests of
@@ -218,6 +221,7 @@ impl RandomForestModel {
         Some(RandomForestModel {
             n_features: first.n_features,
             trees: models.iter().flat_map(|m| m.trees.iter().cloned()).collect(),
+            shap: ShapCache::default(),
         })
     }
 
@@ -273,20 +277,17 @@ impl RandomForestModel {
     /// probability (the average over trees), mapped to log-odds by scaling all attributions
     /// by `(raw(x) − logit(base_p)) / (p(x) − base_p)`, so that `base + Σ phi == raw(x)`.
     pub fn shap_values(&self, row: &[f64]) -> (f64, Vec<f64>) {
-        shap_prob_to_raw(&self.trees, self.n_features, row)
+        shap_prob_to_raw(&self.trees, self.shap.get(&self.trees), self.n_features, row)
     }
 }
 
 /// Shared by forests and single trees: probability-space TreeSHAP averaged over `trees`,
 /// rescaled into log-odds.
-pub(crate) fn shap_prob_to_raw(trees: &[Tree], n_features: usize, row: &[f64]) -> (f64, Vec<f64>) {
+pub(crate) fn shap_prob_to_raw(trees: &[Tree], shap: &ShapTrees, n_features: usize, row: &[f64]) -> (f64, Vec<f64>) {
     let scale = 1.0 / trees.len() as f64;
     let mut phi = vec![0.0; n_features];
-    let mut base_p = 0.0;
-    for t in trees {
-        base_p += t.expected_value() * scale;
-        t.shap_add(row, &mut phi, scale);
-    }
+    let base_p = shap.expected_values().iter().fold(0.0, |b, e| b + e * scale);
+    shap.add(trees, row, &mut phi, scale);
     let mut p = 0.0;
     for t in trees {
         p += t.predict_row(row);

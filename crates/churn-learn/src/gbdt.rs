@@ -12,7 +12,7 @@ use crate::hist::{
     best_split, better, build_hist_dense, build_hist_gathered, subtract_hist, FeatureHist, Split, SplitRules, Stats,
     EMPTY_HIST,
 };
-use crate::tree::{FlatCache, Node, Tree};
+use crate::tree::{FlatCache, Node, ShapCache, Tree};
 use crate::util::{check_xyw, drop_zero_weight, predict_blocked, sigmoid};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
@@ -140,6 +140,9 @@ pub struct GbdtModel {
     /// Scoring layout of the trees (derived, not serialized).
     #[serde(skip)]
     flat: FlatCache,
+    /// TreeSHAP's per-tree expected values and depths (derived, not serialized).
+    #[serde(skip)]
+    shap: ShapCache,
 }
 
 /// Per-node information needed during training to route binned rows.
@@ -529,6 +532,7 @@ impl GbdtModel {
             valid_loss: Vec::new(),
             best_iteration: None,
             flat: FlatCache::default(),
+            shap: ShapCache::default(),
         })
     }
 
@@ -544,6 +548,7 @@ impl GbdtModel {
             valid_loss: self.valid_loss.clone(),
             best_iteration: Some(n),
             flat: FlatCache::default(),
+            shap: ShapCache::default(),
         }
     }
 
@@ -597,11 +602,9 @@ impl GbdtModel {
     /// plus every tree's cover-weighted mean leaf value.
     pub fn shap_values(&self, row: &[f64]) -> (f64, Vec<f64>) {
         let mut phi = vec![0.0; self.n_features];
-        let mut base = self.init_score;
-        for t in &self.trees {
-            base += t.expected_value();
-            t.shap_add(row, &mut phi, 1.0);
-        }
+        let shap = self.shap.get(&self.trees);
+        let base = shap.expected_values().iter().fold(self.init_score, |b, e| b + e);
+        shap.add(&self.trees, row, &mut phi, 1.0);
         (base, phi)
     }
 }
@@ -717,5 +720,13 @@ fn fit_inner(
     } else {
         None
     };
-    Ok(GbdtModel { n_features: p, init_score, trees, valid_loss, best_iteration, flat: FlatCache::default() })
+    Ok(GbdtModel {
+        n_features: p,
+        init_score,
+        trees,
+        valid_loss,
+        best_iteration,
+        flat: FlatCache::default(),
+        shap: ShapCache::default(),
+    })
 }

@@ -202,13 +202,109 @@ impl Tree {
     /// 2018, Algorithm 2) to `phi` (length ≥ number of features). The attributions of one tree
     /// sum to `predict_row(row) - expected_value()`.
     pub fn shap_add(&self, row: &[f64], phi: &mut [f64], scale: f64) {
+        let mut buf = Vec::new();
+        self.shap_add_in(row, phi, scale, &Ratios::new(self.depth()), &mut buf);
+    }
+
+    /// [`Self::shap_add`] with `ratios` covering this tree's depth and `buf` as the path space
+    /// (grown when too small, so one buffer serves many trees).
+    fn shap_add_in(&self, row: &[f64], phi: &mut [f64], scale: f64, ratios: &Ratios, buf: &mut Vec<PathElem>) {
         if self.nodes.is_empty() {
             return;
         }
-        let d = self.depth() + 2;
-        let mut buf = vec![PathElem::default(); d * (d + 1) / 2 + d];
-        let mut ctx = ShapCtx { tree: self, row, phi, scale };
-        ctx.recurse(0, &mut buf, 0, 1.0, 1.0, -1);
+        let d = ratios.n;
+        let need = d * (d + 1) / 2 + d;
+        if buf.len() < need {
+            buf.resize(need, PathElem::default());
+        }
+        let mut ctx = ShapCtx { tree: self, row, phi, scale, r: ratios };
+        ctx.recurse(0, buf, 0, 1.0, 1.0, -1);
+    }
+}
+
+/// What TreeSHAP needs of a sequence of trees besides the trees, computed once per model:
+/// each tree's expected value, and the ratio tables for the deepest.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShapTrees {
+    expected: Vec<f64>,
+    ratios: Ratios,
+}
+
+impl ShapTrees {
+    /// Prepares `trees`, in order.
+    pub fn new(trees: &[Tree]) -> ShapTrees {
+        let depth = trees.iter().map(Tree::depth).max().unwrap_or(0);
+        ShapTrees { expected: trees.iter().map(Tree::expected_value).collect(), ratios: Ratios::new(depth) }
+    }
+
+    /// [`Tree::expected_value`] of each tree, in order.
+    pub fn expected_values(&self) -> &[f64] {
+        &self.expected
+    }
+
+    /// Adds `scale` × the TreeSHAP values of `row` in every tree of `trees` (the trees this
+    /// was prepared from) to `phi`, as [`Tree::shap_add`] tree by tree would.
+    pub fn add(&self, trees: &[Tree], row: &[f64], phi: &mut [f64], scale: f64) {
+        let mut buf = Vec::new();
+        for t in trees {
+            t.shap_add_in(row, phi, scale, &self.ratios, &mut buf);
+        }
+    }
+}
+
+/// A lazily built [`ShapTrees`] held by a model: not serialized, and ignored by `==`.
+#[derive(Debug, Clone, Default)]
+pub struct ShapCache(std::sync::OnceLock<ShapTrees>);
+
+impl ShapCache {
+    /// The preparation of `trees`, built on the first call.
+    pub fn get(&self, trees: &[Tree]) -> &ShapTrees {
+        self.0.get_or_init(|| ShapTrees::new(trees))
+    }
+}
+
+impl PartialEq for ShapCache {
+    fn eq(&self, _: &ShapCache) -> bool {
+        true
+    }
+}
+
+/// The ratios of small integers TreeSHAP's path updates multiply by, tabled for every path
+/// length up to `n` so that the inner loops multiply instead of divide (the divisions, each
+/// waiting on the previous step, were most of the time). For a path of `ud + 1` elements and
+/// position `i < ud`, at `ud * n + i`: `up = (i + 1) / (ud + 1)`, `down = (ud - i) / (ud + 1)`
+/// and their reciprocals.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Ratios {
+    n: usize,
+    up: Vec<f64>,
+    down: Vec<f64>,
+    inv_up: Vec<f64>,
+    inv_down: Vec<f64>,
+}
+
+impl Ratios {
+    /// Tables for trees up to `depth` deep (paths of at most `depth + 2` elements).
+    fn new(depth: usize) -> Ratios {
+        let n = depth + 2;
+        let mut r = Ratios {
+            n,
+            up: vec![0.0; n * n],
+            down: vec![0.0; n * n],
+            inv_up: vec![0.0; n * n],
+            inv_down: vec![0.0; n * n],
+        };
+        for ud in 0..n {
+            for i in 0..ud {
+                let (u, d, all) = ((i + 1) as f64, (ud - i) as f64, (ud + 1) as f64);
+                let k = ud * n + i;
+                r.up[k] = u / all;
+                r.down[k] = d / all;
+                r.inv_up[k] = all / u;
+                r.inv_down[k] = all / d;
+            }
+        }
+        r
     }
 }
 
@@ -216,6 +312,7 @@ impl Tree {
 struct PathElem {
     feature: i64,
     zero_fraction: f64,
+    /// 0 or 1 in path-dependent TreeSHAP: whether the row follows this path.
     one_fraction: f64,
     pweight: f64,
 }
@@ -225,29 +322,32 @@ struct ShapCtx<'a> {
     row: &'a [f64],
     phi: &'a mut [f64],
     scale: f64,
+    r: &'a Ratios,
 }
 
-fn extend_path(path: &mut [PathElem], ud: usize, zero: f64, one: f64, feature: i64) {
+fn extend_path(path: &mut [PathElem], ud: usize, zero: f64, one: f64, feature: i64, r: &Ratios) {
     path[ud] = PathElem { feature, zero_fraction: zero, one_fraction: one, pweight: if ud == 0 { 1.0 } else { 0.0 } };
-    let udf = ud as f64;
+    let (up, down) = (&r.up[ud * r.n..ud * r.n + ud], &r.down[ud * r.n..ud * r.n + ud]);
     for i in (0..ud).rev() {
-        path[i + 1].pweight += one * path[i].pweight * (i as f64 + 1.0) / (udf + 1.0);
-        path[i].pweight = zero * path[i].pweight * (udf - i as f64) / (udf + 1.0);
+        path[i + 1].pweight += one * path[i].pweight * up[i];
+        path[i].pweight = zero * path[i].pweight * down[i];
     }
 }
 
-fn unwind_path(path: &mut [PathElem], ud: usize, pi: usize) {
+fn unwind_path(path: &mut [PathElem], ud: usize, pi: usize, r: &Ratios) {
     let one = path[pi].one_fraction;
+    debug_assert!(one == 0.0 || one == 1.0, "path-dependent TreeSHAP: one fraction {one}");
     let zero = path[pi].zero_fraction;
-    let udf = ud as f64;
+    let at = ud * r.n;
     let mut next_one = path[ud].pweight;
     for i in (0..ud).rev() {
         if one != 0.0 {
+            // `one` is 1 here: the row's own path.
             let tmp = path[i].pweight;
-            path[i].pweight = next_one * (udf + 1.0) / ((i as f64 + 1.0) * one);
-            next_one = tmp - path[i].pweight * zero * (udf - i as f64) / (udf + 1.0);
+            path[i].pweight = next_one * r.inv_up[at + i];
+            next_one = tmp - path[i].pweight * zero * r.down[at + i];
         } else {
-            path[i].pweight = path[i].pweight * (udf + 1.0) / (zero * (udf - i as f64));
+            path[i].pweight = path[i].pweight * r.inv_down[at + i] / zero;
         }
     }
     for i in pi..ud {
@@ -257,25 +357,43 @@ fn unwind_path(path: &mut [PathElem], ud: usize, pi: usize) {
     }
 }
 
-fn unwound_path_sum(path: &[PathElem], ud: usize, pi: usize) -> f64 {
-    let one = path[pi].one_fraction;
-    let zero = path[pi].zero_fraction;
-    let udf = ud as f64;
-    let mut next_one = path[ud].pweight;
-    let mut total = 0.0;
+/// Lanes of [`unwound_sums_hot`]: independent chains run side by side.
+const SHAP_LANES: usize = 4;
+
+/// For up to [`SHAP_LANES`] elements the row follows (`one_fraction` 1) with zero fractions
+/// `zero`: the total weight of the path with that element unwound. The loop over the path is
+/// one chain of multiply-subtract steps per element, whose only difference is `zero`, so the
+/// chains run together.
+fn unwound_sums_hot(path: &[PathElem], ud: usize, zero: [f64; SHAP_LANES], r: &Ratios) -> [f64; SHAP_LANES] {
+    let at = ud * r.n;
+    let mut total = [0.0; SHAP_LANES];
+    let mut next_one = [path[ud].pweight; SHAP_LANES];
+    let (down, inv_up) = (&r.down[at..at + ud], &r.inv_up[at..at + ud]);
     for i in (0..ud).rev() {
-        if one != 0.0 {
-            let tmp = next_one * (udf + 1.0) / ((i as f64 + 1.0) * one);
-            total += tmp;
-            next_one = path[i].pweight - tmp * zero * ((udf - i as f64) / (udf + 1.0));
-        } else if zero != 0.0 {
-            total += (path[i].pweight / zero) / ((udf - i as f64) / (udf + 1.0));
+        let pw = path[i].pweight;
+        for k in 0..SHAP_LANES {
+            let tmp = next_one[k] * inv_up[i];
+            total[k] += tmp;
+            next_one[k] = pw - tmp * zero[k] * down[i];
         }
     }
     total
 }
 
 impl ShapCtx<'_> {
+    /// Adds the attributions of the path elements `lanes` (at most [`SHAP_LANES`], all
+    /// followed by the row) at a leaf worth `v`.
+    fn add_hot(&mut self, path: &[PathElem], ud: usize, lanes: &[usize], v: f64) {
+        let mut zero = [0.0; SHAP_LANES];
+        for (z, &j) in zero.iter_mut().zip(lanes) {
+            *z = path[j].zero_fraction;
+        }
+        let sums = unwound_sums_hot(path, ud, zero, self.r);
+        for (&j, w) in lanes.iter().zip(sums) {
+            self.phi[path[j].feature as usize] += w * (1.0 - path[j].zero_fraction) * v;
+        }
+    }
+
     /// `buf` holds the parent's path in `buf[..ud]` (elements 0..ud); this call's path is
     /// written after it.
     fn recurse(&mut self, node: i32, buf: &mut [PathElem], ud: usize, zero: f64, one: f64, feature: i64) {
@@ -283,14 +401,36 @@ impl ShapCtx<'_> {
         let (parent, rest) = buf.split_at_mut(ud);
         let path = &mut rest[..];
         path[..ud].copy_from_slice(parent);
-        extend_path(path, ud, zero, one, feature);
+        extend_path(path, ud, zero, one, feature, self.r);
         let t = self.tree;
         if node < 0 {
             let v = t.value_of_leaf(node) * self.scale;
+            // An element the row does not follow (one fraction 0, zero fraction z) unwinds to
+            // the total Σ pweight[i] × (ud + 1) / (ud - i) / z, and enters φ times (0 - z):
+            // the same `-cold` for every such element.
+            let at = ud * self.r.n;
+            let cold: f64 = (0..ud).rev().map(|i| path[i].pweight * self.r.inv_down[at + i]).sum();
+            // The elements the row follows go SHAP_LANES at a time.
+            let mut lanes = [0usize; SHAP_LANES];
+            let mut n_hot = 0;
             for i in 1..=ud {
-                let w = unwound_path_sum(path, ud, i);
                 let e = &path[i];
-                self.phi[e.feature as usize] += w * (e.one_fraction - e.zero_fraction) * v;
+                if e.one_fraction == 0.0 {
+                    if e.zero_fraction != 0.0 {
+                        self.phi[e.feature as usize] -= cold * v;
+                    }
+                    continue;
+                }
+                debug_assert!(e.one_fraction == 1.0, "path-dependent TreeSHAP: one fraction {}", e.one_fraction);
+                lanes[n_hot] = i;
+                n_hot += 1;
+                if n_hot == SHAP_LANES {
+                    self.add_hot(path, ud, &lanes, v);
+                    n_hot = 0;
+                }
+            }
+            if n_hot > 0 {
+                self.add_hot(path, ud, &lanes[..n_hot], v);
             }
             return;
         }
@@ -306,7 +446,7 @@ impl ShapCtx<'_> {
         if let Some(k) = (1..=ud).find(|&k| path[k].feature == f) {
             in_zero = path[k].zero_fraction;
             in_one = path[k].one_fraction;
-            unwind_path(path, ud, k);
+            unwind_path(path, ud, k, self.r);
             ud -= 1;
         }
         // The child's segment starts right after this path (ud + 1 elements).
