@@ -149,6 +149,15 @@ pub(crate) struct Bucket<'a> {
 }
 
 impl Buckets {
+    /// The day of `r` relative to the start of its account's range: negative before it,
+    /// `None` after it (or when the account has no range).
+    #[inline]
+    fn day_in_span(&self, r: &Rec) -> Option<i32> {
+        let s = self.spans[r.acc as usize];
+        let d = r.day.saturating_sub(s.lo);
+        (s.n != 0 && d < s.n as i32).then_some(d)
+    }
+
     fn new(ranges: &[Option<(i32, i32)>], nch: usize, has_vals: bool) -> Buckets {
         let mut off = 0;
         let spans: Vec<Span> = ranges
@@ -604,12 +613,10 @@ impl Applier {
         let mut out_of_range = 0;
         for (i, r) in recs.iter().enumerate() {
             let a = r.acc as usize;
-            let s = b.spans[a];
-            let d = r.day.saturating_sub(s.lo);
-            if s.n == 0 || d >= s.n as i32 {
+            let Some(d) = b.day_in_span(r) else {
                 out_of_range += 1;
                 continue;
-            }
+            };
             let w = r.day.wrapping_sub(self.start) as u32 as usize;
             if d < 0 || w >= WINDOW {
                 if d >= 0 && r.day > self.start {
@@ -824,12 +831,10 @@ fn apply_direct(b: &mut Buckets, recs: &[Rec], vals: &[f64], any: usize) -> u64 
     let mut out_of_range = 0;
     for (i, r) in recs.iter().enumerate() {
         let a = r.acc as usize;
-        let s = b.spans[a];
-        let d = r.day.saturating_sub(s.lo);
-        if s.n == 0 || d >= s.n as i32 {
+        let Some(d) = b.day_in_span(r) else {
             out_of_range += 1;
             continue;
-        }
+        };
         b.used[a] = true;
         let ch = (r.ch != u32::MAX).then_some(r.ch as usize);
         if d < 0 {
@@ -841,7 +846,7 @@ fn apply_direct(b: &mut Buckets, recs: &[Rec], vals: &[f64], any: usize) -> u64 
             }
             continue;
         }
-        let base = (s.off + d as usize) * nch;
+        let base = (b.spans[a].off + d as usize) * nch;
         b.rows.add(base + any, 1);
         if let Some(c) = ch {
             b.rows.add(base + c, 1);
