@@ -29,5 +29,5 @@ pub use cart::Criterion;
 pub use decision_tree::{DecisionTreeModel, TreeParams};
 pub use forest::{ForestParams, MaxFeatures, RandomForestModel};
 pub use gbdt::{EvalSet, GbdtModel, GbdtParams};
-pub use tree::{FlatCache, FlatTrees, Node, ShapCache, ShapTrees, Tree};
+pub use tree::{FlatCache, FlatTrees, FromTrees, Node, ShapCache, ShapTrees, Tree, TreeCache};
 pub use util::{logit_clipped, sigmoid, PROB_EPS};

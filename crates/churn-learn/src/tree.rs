@@ -252,23 +252,6 @@ impl ShapTrees {
     }
 }
 
-/// A lazily built [`ShapTrees`] held by a model: not serialized, and ignored by `==`.
-#[derive(Debug, Clone, Default)]
-pub struct ShapCache(std::sync::OnceLock<ShapTrees>);
-
-impl ShapCache {
-    /// The preparation of `trees`, built on the first call.
-    pub fn get(&self, trees: &[Tree]) -> &ShapTrees {
-        self.0.get_or_init(|| ShapTrees::new(trees))
-    }
-}
-
-impl PartialEq for ShapCache {
-    fn eq(&self, _: &ShapCache) -> bool {
-        true
-    }
-}
-
 /// The ratios of small integers TreeSHAP's path updates multiply by, tabled for every path
 /// length up to `n` so that the inner loops multiply instead of divide (the divisions, each
 /// waiting on the previous step, were most of the time). For a path of `ud + 1` elements and
@@ -572,20 +555,50 @@ impl FlatTrees {
     }
 }
 
-/// A lazily built [`FlatTrees`] held by a model: not serialized, rebuilt on first use, and
-/// ignored by `==` (two models with the same trees are equal whether or not they have scored).
-#[derive(Debug, Clone, Default)]
-pub struct FlatCache(std::sync::OnceLock<FlatTrees>);
+/// What a model derives from its trees for speed ([`FlatTrees`], [`ShapTrees`]).
+pub trait FromTrees {
+    /// Builds it from `trees`, in order.
+    fn from_trees(trees: &[Tree]) -> Self;
+}
 
-impl FlatCache {
-    /// The layout of `trees`, built on the first call.
-    pub fn get(&self, trees: &[Tree]) -> &FlatTrees {
-        self.0.get_or_init(|| FlatTrees::new(trees))
+impl FromTrees for FlatTrees {
+    fn from_trees(trees: &[Tree]) -> Self {
+        FlatTrees::new(trees)
     }
 }
 
-impl PartialEq for FlatCache {
-    fn eq(&self, _: &FlatCache) -> bool {
+impl FromTrees for ShapTrees {
+    fn from_trees(trees: &[Tree]) -> Self {
+        ShapTrees::new(trees)
+    }
+}
+
+/// A lazily built [`FromTrees`] value held by a model: not serialized, built on first use,
+/// and ignored by `==` (two models with the same trees are equal whether or not they have
+/// scored).
+#[derive(Debug, Clone)]
+pub struct TreeCache<T>(std::sync::OnceLock<T>);
+
+/// The scoring layout of a model's trees.
+pub type FlatCache = TreeCache<FlatTrees>;
+/// TreeSHAP's per-tree expected values and ratio tables.
+pub type ShapCache = TreeCache<ShapTrees>;
+
+impl<T: FromTrees> TreeCache<T> {
+    /// The value for `trees`, built on the first call.
+    pub fn get(&self, trees: &[Tree]) -> &T {
+        self.0.get_or_init(|| T::from_trees(trees))
+    }
+}
+
+impl<T> Default for TreeCache<T> {
+    fn default() -> Self {
+        TreeCache(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for TreeCache<T> {
+    fn eq(&self, _: &TreeCache<T>) -> bool {
         true
     }
 }
