@@ -90,9 +90,14 @@ fn labels_add_performance_with_intervals() {
         .arg(&data)
         .args(["--label", "churned", "--json"])
         .arg(&j)
+        .arg("--markdown")
+        .arg(dir.path().join("d.md"))
+        .arg("--html")
+        .arg(dir.path().join("d.html"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
     let p = &json(&j)["performance"];
     let auc = &p["auc"]["current"];
     assert!(
@@ -100,6 +105,20 @@ fn labels_add_performance_with_intervals() {
             && auc["estimate"].as_f64().unwrap() < auc["hi"].as_f64().unwrap()
     );
     assert!(p["auc"]["reference"].is_number() && p["brier"]["reference"].is_number());
+    // Every text format shows the same figures.
+    let f = |v: &serde_json::Value| format!("{:.4}", v.as_f64().unwrap());
+    let auc_text = format!("{} [{}, {}]", f(&auc["estimate"]), f(&auc["lo"]), f(&auc["hi"]));
+    let brier = &p["brier"]["current"];
+    let brier_text = format!("{} [{}, {}]", f(&brier["estimate"]), f(&brier["lo"]), f(&brier["hi"]));
+    let md = std::fs::read_to_string(dir.path().join("d.md")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("d.html")).unwrap();
+    let ece = f(&p["calibration"]["ece"]);
+    for (name, text) in [("console", stdout.as_ref()), ("markdown", md.as_str()), ("html", html.as_str())] {
+        for want in [&auc_text, &brier_text, &ece] {
+            assert!(text.contains(want.as_str()), "{name} lacks {want}:\n{text}");
+        }
+    }
+    assert!(md.contains(&format!("| AUC | {auc_text} | {} | ok |", f(&p["auc"]["reference"]))), "{md}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{BinShare, DriftReport, EffectCheck, FeatureDrift};
+use crate::report::{BinShare, DriftReport, EffectCheck, FeatureDrift, MetricShift, PerformanceDrift};
 
 fn verdict(drift: bool) -> &'static str {
     if drift {
@@ -58,6 +58,52 @@ fn headline(r: &DriftReport) -> String {
     } else {
         "no drift beyond thresholds".into()
     }
+}
+
+/// One line of the labelled-performance block, as every text format shows it.
+struct PerfLine {
+    metric: &'static str,
+    /// The value now, with its 95% interval.
+    now: String,
+    /// The training test figure (`–` when there is none to compare).
+    reference: String,
+    verdict: &'static str,
+}
+
+/// The labelled-performance block: AUC (with two classes), Brier, churn rate against the
+/// predicted one, and ECE.
+fn performance_lines(pf: &PerformanceDrift) -> Vec<PerfLine> {
+    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |x| format!("{x:.4}"));
+    let interval = |m: &MetricShift| format!("{:.4} [{:.4}, {:.4}]", m.current.estimate, m.current.lo, m.current.hi);
+    let mut lines = Vec::new();
+    if let Some(a) = &pf.auc {
+        lines.push(PerfLine {
+            metric: "AUC",
+            now: interval(a),
+            reference: opt(a.reference),
+            verdict: verdict(a.drift),
+        });
+    }
+    let b = &pf.brier;
+    lines.push(PerfLine { metric: "Brier", now: interval(b), reference: opt(b.reference), verdict: verdict(b.drift) });
+    let c = &pf.calibration;
+    lines.push(PerfLine {
+        metric: "churn rate observed vs predicted",
+        now: format!(
+            "{:.4} [{:.4}, {:.4}] vs {:.4} (p {})",
+            c.observed,
+            c.observed_lo,
+            c.observed_hi,
+            c.predicted,
+            p(c.p_value)
+        ),
+        reference: "–".into(),
+        verdict: verdict(c.drift),
+    });
+    lines.push(PerfLine {
+        metric: "ECE", now: format!("{:.4}", c.ece), reference: opt(c.reference_ece), verdict: "–"
+    });
+    lines
 }
 
 /// The console table.
@@ -141,40 +187,9 @@ pub fn console(r: &DriftReport) -> String {
     );
     if let Some(pf) = &r.performance {
         let _ = writeln!(s, "with labels: churn rate {:.4} (training {:.4})", pf.churn_rate, pf.reference_churn_rate);
-        if let Some(a) = &pf.auc {
-            let _ = writeln!(
-                s,
-                "  AUC   {:.4} [{:.4}, {:.4}] vs training test {}  {}",
-                a.current.estimate,
-                a.current.lo,
-                a.current.hi,
-                opt(a.reference),
-                verdict(a.drift)
-            );
+        for l in performance_lines(pf) {
+            let _ = writeln!(s, "  {:<34} {}  vs training test {}  {}", l.metric, l.now, l.reference, l.verdict);
         }
-        let b = &pf.brier;
-        let _ = writeln!(
-            s,
-            "  Brier {:.4} [{:.4}, {:.4}] vs training test {}  {}",
-            b.current.estimate,
-            b.current.lo,
-            b.current.hi,
-            opt(b.reference),
-            verdict(b.drift)
-        );
-        let c = &pf.calibration;
-        let _ = writeln!(
-            s,
-            "  calibration: observed {:.4} [{:.4}, {:.4}] vs predicted {:.4} (p {}), ECE {:.4} vs training {}  {}",
-            c.observed,
-            c.observed_lo,
-            c.observed_hi,
-            c.predicted,
-            p(c.p_value),
-            c.ece,
-            opt(c.reference_ece),
-            verdict(c.drift)
-        );
     }
     s
 }
@@ -272,38 +287,9 @@ pub fn markdown(r: &DriftReport) -> String {
     );
     if let Some(pf) = &r.performance {
         let _ = writeln!(s, "| metric (labels) | now [95% CI] | training test | verdict |\n|---|---|---:|---|");
-        if let Some(a) = &pf.auc {
-            let _ = writeln!(
-                s,
-                "| AUC | {:.4} [{:.4}, {:.4}] | {} | {} |",
-                a.current.estimate,
-                a.current.lo,
-                a.current.hi,
-                opt(a.reference),
-                verdict(a.drift)
-            );
+        for l in performance_lines(pf) {
+            let _ = writeln!(s, "| {} | {} | {} | {} |", l.metric, l.now, l.reference, l.verdict);
         }
-        let b = &pf.brier;
-        let _ = writeln!(
-            s,
-            "| Brier | {:.4} [{:.4}, {:.4}] | {} | {} |",
-            b.current.estimate,
-            b.current.lo,
-            b.current.hi,
-            opt(b.reference),
-            verdict(b.drift)
-        );
-        let c = &pf.calibration;
-        let _ = writeln!(
-            s,
-            "| churn rate observed vs predicted | {:.4} [{:.4}, {:.4}] vs {:.4} | – | {} |",
-            c.observed,
-            c.observed_lo,
-            c.observed_hi,
-            c.predicted,
-            verdict(c.drift)
-        );
-        let _ = writeln!(s, "| ECE | {:.4} | {} | – |", c.ece, opt(c.reference_ece));
     }
     s
 }
@@ -416,28 +402,21 @@ pub fn html(r: &DriftReport) -> String {
     }
     s.push_str("</div>");
     if let Some(pf) = &r.performance {
-        let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |x| format!("{x:.4}"));
-        s.push_str("<p>With labels: ");
-        if let Some(a) = &pf.auc {
+        s.push_str(
+            "<table><thead><tr><th>metric (labels)</th><th>now [95% CI]</th><th>training test</th><th>verdict</th>\
+             </tr></thead><tbody>",
+        );
+        for l in performance_lines(pf) {
             let _ = write!(
                 s,
-                "AUC {:.4} [{:.4}, {:.4}] vs training test {}; ",
-                a.current.estimate,
-                a.current.lo,
-                a.current.hi,
-                opt(a.reference)
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                l.metric,
+                html_escape(&l.now),
+                l.reference,
+                l.verdict
             );
         }
-        let _ = write!(
-            s,
-            "Brier {:.4} [{:.4}, {:.4}] vs {}; observed churn {:.4} vs predicted {:.4}.</p>",
-            pf.brier.current.estimate,
-            pf.brier.current.lo,
-            pf.brier.current.hi,
-            opt(pf.brier.reference),
-            pf.calibration.observed,
-            pf.calibration.predicted
-        );
+        s.push_str("</tbody></table>");
     }
     s.push_str("</section>\n");
     s
