@@ -62,32 +62,12 @@ pub struct LogisticRegression {
     pub iterations: usize,
 }
 
-/// Checks shapes, weights and classes shared by every learner's fit.
+/// [`crate::util::check_xyw`] (shapes, weights, both classes), and finite features.
 pub(crate) fn check_inputs(x: &Matrix, y: &[bool], w: &[f64]) -> Result<(), LearnError> {
-    if y.len() != x.n_rows() {
-        return Err(LearnError::Shape { rows: x.n_rows(), labels: y.len(), what: "labels" });
-    }
-    if w.len() != x.n_rows() {
-        return Err(LearnError::Shape { rows: x.n_rows(), labels: w.len(), what: "weights" });
-    }
-    if x.n_rows() == 0 {
-        return Err(LearnError::Empty { what: "the design matrix has no rows" });
-    }
-    for (row, &v) in w.iter().enumerate() {
-        if !v.is_finite() {
-            return Err(LearnError::NonFinite { what: "weights" });
-        }
-        if v < 0.0 {
-            return Err(LearnError::NegativeWeight { row, value: v });
-        }
-    }
+    crate::util::check_xyw(x, y, w)?;
+    // Trees route NaN; the Newton solver cannot.
     if x.as_slice().iter().any(|v| !v.is_finite()) {
         return Err(LearnError::NonFinite { what: "features" });
-    }
-    let pos = y.iter().zip(w).any(|(&t, &v)| t && v > 0.0);
-    let neg = y.iter().zip(w).any(|(&t, &v)| !t && v > 0.0);
-    if !(pos && neg) {
-        return Err(LearnError::SingleClass { positive: pos });
     }
     Ok(())
 }
@@ -462,6 +442,17 @@ mod tests {
         let mut w = vec![1.0; 10];
         w[3] = -1.0;
         assert!(matches!(LogisticRegression::fit(&x, &y, &w, &p), Err(LearnError::NegativeWeight { row: 3, .. })));
+        assert!(matches!(
+            LogisticRegression::fit(&x, &y, &[0.0; 10], &p),
+            Err(LearnError::Empty { what: "all sample weights are zero" })
+        ));
+        let mut data = x.as_slice().to_vec();
+        data[7] = f64::NAN;
+        let nan = Matrix::from_col_major(x.n_rows(), x.n_cols(), data).unwrap();
+        assert!(matches!(
+            LogisticRegression::fit(&nan, &y, &[1.0; 10], &p),
+            Err(LearnError::NonFinite { what: "features" })
+        ));
         let bad = LogisticParams { c: 0.0, ..p };
         assert!(matches!(
             LogisticRegression::fit(&x, &y, &[1.0; 10], &bad),
