@@ -4,7 +4,7 @@ use crate::binning::BinnedData;
 use crate::cart::{grow, CartConfig, Criterion};
 use crate::forest::{check_tree_common, shap_prob_to_raw, usable_features};
 use crate::tree::{ShapCache, Tree};
-use crate::util::{check_xyw, drop_zero_weight, logit_clipped, predict_blocked};
+use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -69,11 +69,7 @@ impl DecisionTreeModel {
         seed: u64,
     ) -> Result<DecisionTreeModel, LearnError> {
         params.validate()?;
-        check_xyw(x, y, w)?;
-        if let Some((x2, y2, w2)) = drop_zero_weight(x, y, w) {
-            return Self::fit_inner(&x2, &y2, &w2, params, seed);
-        }
-        Self::fit_inner(x, y, w, params, seed)
+        fit_weighted_rows(x, y, w, |x, y, w| Self::fit_inner(x, y, w, params, seed))
     }
 
     fn fit_inner(

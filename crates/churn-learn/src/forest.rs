@@ -9,7 +9,7 @@ use crate::binning::BinnedData;
 use crate::cart::{grow, CartConfig, Criterion};
 use crate::gbdt::{check_fraction, check_nonneg};
 use crate::tree::{ShapCache, ShapTrees, Tree};
-use crate::util::{check_xyw, drop_zero_weight, logit_clipped, predict_blocked};
+use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
 use rayon::prelude::*;
@@ -157,11 +157,7 @@ impl RandomForestModel {
         seed: u64,
     ) -> Result<RandomForestModel, LearnError> {
         params.validate()?;
-        check_xyw(x, y, w)?;
-        if let Some((x2, y2, w2)) = drop_zero_weight(x, y, w) {
-            return Self::fit_inner(&x2, &y2, &w2, params, seed);
-        }
-        Self::fit_inner(x, y, w, params, seed)
+        fit_weighted_rows(x, y, w, |x, y, w| Self::fit_inner(x, y, w, params, seed))
     }
 
     fn fit_inner(

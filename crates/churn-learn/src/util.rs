@@ -58,6 +58,21 @@ pub(crate) fn check_xyw(x: &Matrix, y: &[bool], w: &[f64]) -> Result<f64, LearnE
     Ok(pos / tot)
 }
 
+/// Checks `x`, `y` and `w` ([`check_xyw`]) and calls `fit` on the rows with positive weight
+/// only (all of them, without a copy, when no weight is zero).
+pub(crate) fn fit_weighted_rows<M>(
+    x: &Matrix,
+    y: &[bool],
+    w: &[f64],
+    fit: impl FnOnce(&Matrix, &[bool], &[f64]) -> Result<M, LearnError>,
+) -> Result<M, LearnError> {
+    check_xyw(x, y, w)?;
+    match drop_zero_weight(x, y, w) {
+        Some((x2, y2, w2)) => fit(&x2, &y2, &w2),
+        None => fit(x, y, w),
+    }
+}
+
 /// When some weights are zero, the rows with positive weight (zero-weight rows must not
 /// influence binning, bagging or counts: the model equals the one fitted without them).
 pub(crate) fn drop_zero_weight(x: &Matrix, y: &[bool], w: &[f64]) -> Option<(Matrix, Vec<bool>, Vec<f64>)> {
