@@ -51,7 +51,7 @@ pub struct DecisionTreeModel {
     pub n_features: usize,
     /// The tree.
     pub tree: Tree,
-    /// TreeSHAP's expected value and depth of the tree (derived, not serialized).
+    /// TreeSHAP's expected value and ratio tables of the tree (derived, not serialized).
     #[serde(skip)]
     shap: ShapCache,
 }

@@ -132,7 +132,7 @@ pub struct RandomForestModel {
     pub n_features: usize,
     /// The trees.
     pub trees: Vec<Tree>,
-    /// TreeSHAP's per-tree expected values and depths (derived, not serialized).
+    /// TreeSHAP's per-tree expected values and ratio tables (derived, not serialized).
     #[serde(skip)]
     shap: ShapCache,
 }

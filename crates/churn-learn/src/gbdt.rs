@@ -140,7 +140,7 @@ pub struct GbdtModel {
     /// Scoring layout of the trees (derived, not serialized).
     #[serde(skip)]
     flat: FlatCache,
-    /// TreeSHAP's per-tree expected values and depths (derived, not serialized).
+    /// TreeSHAP's per-tree expected values and ratio tables (derived, not serialized).
     #[serde(skip)]
     shap: ShapCache,
 }
