@@ -54,8 +54,8 @@ pub use error::{EvalError, Result};
 pub use lift::{lift_at, lift_table, LiftRow};
 pub use ranking::{ks_statistic, pr_auc, pr_curve, roc_auc, roc_curve, PrCurve, RocCurve};
 pub use stats::{
-    chi2_homogeneity, chi2_sf, gamma_p, gamma_q, js_distance, kolmogorov_sf, ks_2samp, ln_gamma, normal_cdf, normal_sf,
-    psi, psi_from_counts, wasserstein_distance, ChiSquareTest, KsTest, PSI_EPSILON,
+    chi2_homogeneity, chi2_sf, gamma_p, gamma_q, js_distance, kolmogorov_sf, ks_2samp, ln_gamma, normal_cdf,
+    normal_isf, normal_sf, psi, psi_from_counts, wasserstein_distance, ChiSquareTest, KsTest, PSI_EPSILON,
 };
 pub use summary::{summarize, Metrics};
 pub use threshold::{

@@ -167,6 +167,21 @@ pub fn normal_sf(x: f64) -> f64 {
     normal_cdf(-x)
 }
 
+/// Inverse of [`normal_sf`] for `p` in (0, 0.5]: the `z ≥ 0` with `P(Z > z) = p`, by
+/// bisection on [`normal_sf`] (to the last bit of the interval [0, 40]).
+pub fn normal_isf(p: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0, 40.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if normal_sf(mid) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 /// Survival function of the limiting Kolmogorov distribution, `P(K > λ)` with
 /// `K = sup |B(t)|` of a Brownian bridge: `2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²}` (for `λ >= 1`) or
 /// `1 − (√(2π)/λ) Σ_{k≥1} e^{−(2k−1)²π²/(8λ²)}` (for `λ < 1`). Same as scipy's

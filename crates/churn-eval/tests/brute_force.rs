@@ -484,6 +484,13 @@ fn stats_helpers_equal_direct_definitions() {
         close(normal_cdf(x) + normal_sf(x), 1.0, "cdf + sf");
     }
     close(normal_cdf(0.0), 0.5, "Φ(0)");
+    // Known quantiles, and the inverse of the survival function.
+    assert!((normal_isf(0.05) - 1.6449).abs() < 1e-3);
+    assert!((normal_isf(0.01) - 2.3263).abs() < 1e-3);
+    assert!((normal_isf(0.025) - 1.9600).abs() < 1e-3);
+    for &p in &[0.5, 0.1, 1e-3, 1e-9] {
+        close(normal_sf(normal_isf(p)), p, "sf(isf(p))");
+    }
     for &(a, x) in &[(0.5, 0.2), (3.0, 2.0), (3.0, 9.0), (40.0, 35.0)] {
         close(gamma_p(a, x) + gamma_q(a, x), 1.0, "P + Q");
     }

@@ -605,20 +605,6 @@ fn rounds_cut(
 /// more than `z(1 − GUARD_LEVEL / challengers)` standard errors of the paired difference.
 pub const GUARD_LEVEL: f64 = 0.05;
 
-/// The standard normal quantile `z` with `P(Z > z) = p`, for `p` in (0, 0.5], by bisection.
-fn normal_upper_quantile(p: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0, 40.0);
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if churn_eval::stats::normal_sf(mid) > p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
 /// Standard error of the paired difference of the selection metric of candidates `a` and `b`
 /// on the same held-out rows: DeLong's for AUC, the per-row standard error for the log loss
 /// of calibrated probabilities, and a paired stratified bootstrap for average precision.
@@ -639,7 +625,7 @@ fn paired_se(a: &Scored, b: &Scored, y: &[bool], by: SelectBy, seed: u64) -> f64
         SelectBy::PrAuc => {
             let opts = churn_eval::BootstrapOptions { n_boot: 200, seed, ..Default::default() };
             churn_eval::paired_bootstrap(&a.held_out, &b.held_out, y, churn_eval::Metric::PrAuc, &opts)
-                .map_or(0.0, |d| (d.hi - d.lo) / (2.0 * normal_upper_quantile((1.0 - d.level) / 2.0)))
+                .map_or(0.0, |d| (d.hi - d.lo) / (2.0 * churn_eval::stats::normal_isf((1.0 - d.level) / 2.0)))
         }
     }
 }
@@ -657,7 +643,7 @@ fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> usize 
         let end = (start..scored.len()).find(|&j| &scored[j].entry.model != kind).unwrap_or(scored.len());
         let first = start;
         let best = (first..end).filter(|&i| scored[i].full).fold(first, |b, i| if score(i) > score(b) { i } else { b });
-        let z = normal_upper_quantile(GUARD_LEVEL / (end - first - 1).max(1) as f64);
+        let z = churn_eval::stats::normal_isf(GUARD_LEVEL / (end - first - 1).max(1) as f64);
         let beats = best != first
             && score(best) - score(first) > z * paired_se(&scored[best], &scored[first], y_held, by, seed);
         winners.push(if beats { best } else { first });
@@ -902,12 +888,5 @@ mod tests {
         // Across families the best family winner is chosen.
         candidates.push(scored("forest", noisy(&mut rng, 0.3), &y));
         assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 4);
-    }
-
-    #[test]
-    fn normal_quantiles() {
-        assert!((normal_upper_quantile(0.05) - 1.6449).abs() < 1e-3);
-        assert!((normal_upper_quantile(0.01) - 2.3263).abs() < 1e-3);
-        assert!((normal_upper_quantile(0.025) - 1.9600).abs() < 1e-3);
     }
 }
