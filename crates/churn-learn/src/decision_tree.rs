@@ -69,7 +69,7 @@ impl DecisionTreeModel {
         seed: u64,
     ) -> Result<DecisionTreeModel, LearnError> {
         params.validate()?;
-        fit_weighted_rows(x, y, w, |x, y, w| Self::fit_inner(x, y, w, params, seed))
+        fit_weighted_rows(x, y, w, |x, y, w, _| Self::fit_inner(x, y, w, params, seed))
     }
 
     fn fit_inner(

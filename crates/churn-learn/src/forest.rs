@@ -157,7 +157,7 @@ impl RandomForestModel {
         seed: u64,
     ) -> Result<RandomForestModel, LearnError> {
         params.validate()?;
-        fit_weighted_rows(x, y, w, |x, y, w| Self::fit_inner(x, y, w, params, seed))
+        fit_weighted_rows(x, y, w, |x, y, w, _| Self::fit_inner(x, y, w, params, seed))
     }
 
     fn fit_inner(

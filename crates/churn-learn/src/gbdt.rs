@@ -13,7 +13,7 @@ use crate::hist::{
     EMPTY_HIST,
 };
 use crate::tree::{FlatCache, Node, ShapCache, Tree};
-use crate::util::{check_xyw, drop_zero_weight, predict_blocked, sigmoid};
+use crate::util::{fit_weighted_rows, predict_blocked, sigmoid};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
 use rayon::prelude::*;
@@ -472,14 +472,12 @@ impl GbdtModel {
         valid: Option<EvalSet<'_>>,
     ) -> Result<GbdtModel, LearnError> {
         params.validate()?;
-        let base_rate = check_xyw(x, y, w)?;
-        if let Some(v) = &valid {
-            check_eval_set(x, v)?;
-        }
-        match drop_zero_weight(x, y, w) {
-            Some((x2, y2, w2)) => fit_inner(&x2, &y2, &w2, valid, params, seed, base_rate, true),
-            None => fit_inner(x, y, w, valid, params, seed, base_rate, true),
-        }
+        fit_weighted_rows(x, y, w, |x, y, w, base_rate| {
+            if let Some(v) = &valid {
+                check_eval_set(x, v)?;
+            }
+            fit_inner(x, y, w, valid, params, seed, base_rate, true)
+        })
     }
 
     /// Like [`Self::fit`] with a validation set, but keeps every tree grown until early
@@ -495,12 +493,10 @@ impl GbdtModel {
         valid: EvalSet<'_>,
     ) -> Result<GbdtModel, LearnError> {
         params.validate()?;
-        let base_rate = check_xyw(x, y, w)?;
-        check_eval_set(x, &valid)?;
-        let mut model = match drop_zero_weight(x, y, w) {
-            Some((x2, y2, w2)) => fit_inner(&x2, &y2, &w2, Some(valid), params, seed, base_rate, false)?,
-            None => fit_inner(x, y, w, Some(valid), params, seed, base_rate, false)?,
-        };
+        let mut model = fit_weighted_rows(x, y, w, |x, y, w, base_rate| {
+            check_eval_set(x, &valid)?;
+            fit_inner(x, y, w, Some(valid), params, seed, base_rate, false)
+        })?;
         model.best_iteration =
             model.valid_loss.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i + 1);
         Ok(model)

@@ -59,17 +59,17 @@ pub(crate) fn check_xyw(x: &Matrix, y: &[bool], w: &[f64]) -> Result<f64, LearnE
 }
 
 /// Checks `x`, `y` and `w` ([`check_xyw`]) and calls `fit` on the rows with positive weight
-/// only (all of them, without a copy, when no weight is zero).
+/// only (all of them, without a copy, when no weight is zero), with their weighted base rate.
 pub(crate) fn fit_weighted_rows<M>(
     x: &Matrix,
     y: &[bool],
     w: &[f64],
-    fit: impl FnOnce(&Matrix, &[bool], &[f64]) -> Result<M, LearnError>,
+    fit: impl FnOnce(&Matrix, &[bool], &[f64], f64) -> Result<M, LearnError>,
 ) -> Result<M, LearnError> {
-    check_xyw(x, y, w)?;
+    let base_rate = check_xyw(x, y, w)?;
     match drop_zero_weight(x, y, w) {
-        Some((x2, y2, w2)) => fit(&x2, &y2, &w2),
-        None => fit(x, y, w),
+        Some((x2, y2, w2)) => fit(&x2, &y2, &w2, base_rate),
+        None => fit(x, y, w, base_rate),
     }
 }
 
