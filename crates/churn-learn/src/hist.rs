@@ -23,6 +23,14 @@ impl Stats {
         self.c += o.c;
     }
 
+    /// Adds one row with gradient and hessian `gh`.
+    #[inline(always)]
+    fn add_row(&mut self, gh: &[f32; 2]) {
+        self.g += gh[0] as f64;
+        self.h += gh[1] as f64;
+        self.c += 1.0;
+    }
+
     #[inline(always)]
     pub fn sub(&self, o: &Stats) -> Stats {
         Stats { g: self.g - o.g, h: self.h - o.h, c: self.c - o.c }
@@ -59,11 +67,7 @@ fn accumulate<I: Iterator<Item = (u8, usize)>>(
     if let Some((d, total)) = dominant {
         for (b, r) in rows {
             if b != d {
-                let g = &gh[r];
-                let e = &mut hist[b as usize];
-                e.g += g[0] as f64;
-                e.h += g[1] as f64;
-                e.c += 1.0;
+                hist[b as usize].add_row(&gh[r]);
             }
         }
         let mut rest = *total;
@@ -81,13 +85,7 @@ fn accumulate<I: Iterator<Item = (u8, usize)>>(
             let mut done = false;
             for p in part.iter_mut() {
                 match rows.next() {
-                    Some((b, r)) => {
-                        let g = &gh[r];
-                        let e = &mut p[b as usize & (FEW_BINS - 1)];
-                        e.g += g[0] as f64;
-                        e.h += g[1] as f64;
-                        e.c += 1.0;
-                    }
+                    Some((b, r)) => p[b as usize & (FEW_BINS - 1)].add_row(&gh[r]),
                     None => {
                         done = true;
                         break;
@@ -105,11 +103,7 @@ fn accumulate<I: Iterator<Item = (u8, usize)>>(
         }
     } else {
         for (b, r) in rows {
-            let g = &gh[r];
-            let e = &mut hist[b as usize];
-            e.g += g[0] as f64;
-            e.h += g[1] as f64;
-            e.c += 1.0;
+            hist[b as usize].add_row(&gh[r]);
         }
     }
 }
