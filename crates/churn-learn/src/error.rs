@@ -63,6 +63,12 @@ pub enum LearnError {
         /// The weight.
         value: f64,
     },
+    /// linfa refused the data set handed to a learner's `Fit` (see [`crate::linfa_api`]).
+    #[error("linfa: {message}")]
+    Linfa {
+        /// linfa's message.
+        message: String,
+    },
     /// An iterative solver stopped before converging.
     #[error("solver did not converge within {iterations} iterations")]
     NotConverged {

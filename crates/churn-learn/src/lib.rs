@@ -3,6 +3,22 @@
 //! Every learner takes a [`Matrix`], binary labels (`true` = churned) and per-row sample
 //! weights, produces a serializable fitted model whose numbers the toolkit owns, and predicts
 //! a raw score (log-odds) per row.
+//!
+//! # Example
+//!
+//! ```
+//! use churn_learn::{LogisticParams, LogisticRegression, Matrix};
+//!
+//! let x = Matrix::from_rows(&[vec![0.0], vec![1.0], vec![2.0], vec![3.0], vec![4.0], vec![5.0]]).unwrap();
+//! let churned = [false, false, true, false, true, true];
+//! let weights = [1.0; 6];
+//! let model = LogisticRegression::fit(&x, &churned, &weights, &LogisticParams::default())?;
+//! assert!(model.coef[0] > 0.0); // more of x, more churn
+//! # Ok::<(), churn_learn::LearnError>(())
+//! ```
+//!
+//! The same learners implement linfa's `Fit` and `PredictInplace` over ndarray data sets:
+//! see [`linfa_api`].
 #![warn(missing_docs)]
 
 pub mod error;
@@ -15,6 +31,8 @@ pub mod decision_tree;
 pub mod forest;
 pub mod gbdt;
 pub mod tree;
+
+pub mod linfa_api;
 
 mod binning;
 mod hist;
@@ -29,5 +47,6 @@ pub use cart::Criterion;
 pub use decision_tree::{DecisionTreeModel, TreeParams};
 pub use forest::{ForestParams, MaxFeatures, RandomForestModel};
 pub use gbdt::{EvalSet, GbdtModel, GbdtParams};
+pub use linfa_api::Seeded;
 pub use tree::{FlatCache, FlatTrees, FromTrees, Node, ShapCache, ShapTrees, Tree, TreeCache};
 pub use util::{logit_clipped, sigmoid, PROB_EPS};
