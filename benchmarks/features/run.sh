@@ -34,8 +34,9 @@ fi
 PY=$HERE/.venv/bin/python
 
 echo "== building (release)"
-(cd "$ROOT" && cargo build --quiet --release -p churn-features --examples)
+(cd "$ROOT" && cargo build --quiet --release -p churn-features --examples && cargo build --quiet --release -p churn-cli)
 BIN=$CARGO_TARGET_DIR/release/examples
+CHURN=$CARGO_TARGET_DIR/release/churn
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "/usr/bin/time is missing"; exit 1; }
 
@@ -54,7 +55,7 @@ echo "== 1. fightchurn socialnet7 (daily_usage.csv.gz, 1,136,283 rows -> 6,608 o
 if [ -d "$FIGHTCHURN" ]; then
     best=999
     for i in 1 2 3; do
-        timed "rust  (run $i)" "$BIN/features" --spec "$ROOT/datasets/fightchurn_socialnet7.toml" \
+        timed "rust  (run $i)" "$CHURN" features --spec "$ROOT/datasets/fightchurn_socialnet7.toml" \
             --data-dir "$FIGHTCHURN" --out "$OUT/fightchurn_rust.csv"
         if (( $(echo "$WALL < $best" | bc -l) )); then best=$WALL; bestcpu=$CPU; fi
     done
@@ -76,7 +77,7 @@ if [ ! -f "$MED/events.csv" ]; then
     "$BIN/generate_events" --accounts "$MEDIUM_ACCOUNTS" --events "$MEDIUM_EVENTS" --days 365 --seed 7 --out "$MED"
 fi
 spec_for "$MED" 2024-03-01 2024-12-01 2024-12-31
-timed "rust" "$BIN/features" --spec "$MED/spec.toml" --out "$OUT/medium_rust.csv"
+timed "rust" "$CHURN" features --spec "$MED/spec.toml" --out "$OUT/medium_rust.csv"
 rw=$WALL; rc=$CPU
 rows=$(grep -o '^[0-9]* activity rows' "$OUT/stdout.txt" | cut -d' ' -f1)
 echo "rust: $(echo "$rows / $rw" | bc) events/s"
@@ -96,7 +97,7 @@ fi
 if [ -n "$LARGE" ]; then
     echo "== 3. large raw event log: $LARGE ($(du -h "$LARGE/events.csv" | cut -f1))"
     spec_for "$LARGE" "$SNAP_START" "$SNAP_END" "$DATA_END"
-    timed "rust" "$BIN/features" --spec "$LARGE/spec.toml" --out "$OUT/large_rust.csv"
+    timed "rust" "$CHURN" features --spec "$LARGE/spec.toml" --out "$OUT/large_rust.csv"
     cat "$OUT/stdout.txt"
     rows=$(grep -o '^[0-9]* activity rows' "$OUT/stdout.txt" | cut -d' ' -f1)
     echo "rust: $(echo "$rows / $WALL" | bc) events/s (wall), $(echo "$rows / $CPU" | bc) events per cpu-second"

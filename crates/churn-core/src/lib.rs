@@ -1,5 +1,22 @@
 //! Data layer of the churn toolkit: CSV reading, column types, the label, `churn.toml`,
 //! risk tiers and health states, typed errors, and the portable RNG and dates every crate uses.
+//!
+//! # Example
+//!
+//! Read a CSV (or gzipped CSV) file, find the label and choose the feature columns:
+//!
+//! ```
+//! use churn_core::Table;
+//!
+//! let table = Table::read("../../datasets/customers-small.csv".as_ref())?;
+//! assert_eq!(table.n_rows(), 600);
+//! let churned = table.column_index("churned")?;
+//! assert_eq!(table.field(0, churned), "No");
+//! // A missing column is an error that names the file and suggests the closest name.
+//! let err = table.column_index("churn").unwrap_err();
+//! assert!(err.to_string().contains("churned"));
+//! # Ok::<(), churn_core::CoreError>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod bands;

@@ -5,6 +5,24 @@
 //! rejected with its line, column, value and reason: `rows read = rows scored + rows rejected`.
 //! The output is written under a temporary name and renamed into place only when the run
 //! succeeds.
+//!
+//! # Example
+//!
+//! ```
+//! use churn_score::{score_file, ScoreOptions};
+//!
+//! let model = churn_model::ModelFile::load("../../models/golden-v1.json".as_ref())?;
+//! let out = std::env::temp_dir().join(format!("churn-doc-scores-{}.csv", std::process::id()));
+//! let mut opts = ScoreOptions::new("../../datasets/customers-small.csv", &out);
+//! opts.scored_at = "2026-01-01T00:00:00Z".into();
+//! let summary = score_file(&model, &opts)?;
+//! assert_eq!(summary.rows_read, 600);
+//! assert_eq!(summary.rows_read, summary.rows_scored + summary.rows_rejected);
+//! let text = std::fs::read_to_string(&out)?;
+//! assert!(text.starts_with("account_id,churn_probability,risk_tier"));
+//! # std::fs::remove_file(&out)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
 
 mod blocks;

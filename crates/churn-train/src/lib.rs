@@ -21,6 +21,22 @@
 //! Either way, the first candidate of each family (its defaults) is kept unless a challenger
 //! beats it by more than the noise of the held-out figures ([`GUARD_LEVEL`]), and the test split
 //! is never used to choose or fit anything.
+//!
+//! # Example
+//!
+//! ```
+//! use churn_train::{train, TrainOptions};
+//!
+//! let mut opts = TrainOptions::new("../../datasets/customers-small.csv", "churned");
+//! opts.positive = Some("Yes".into());
+//! opts.id = Some("account_id".into());
+//! let outcome = train(&opts)?;
+//! // Every figure in the model file is measured on rows it never saw.
+//! let test = &outcome.model.training.test_metrics.calibrated;
+//! let auc = test.auc.expect("the test split holds both classes");
+//! assert!(auc > 0.6, "test AUC {auc}");
+//! # Ok::<(), churn_train::TrainError>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod candidates;
