@@ -76,6 +76,7 @@ mod fmt;
 mod math;
 mod model;
 mod output;
+mod transactions;
 
 use std::fmt as stdfmt;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use model::EVENT_TYPES;
+pub use transactions::{simulate_transactions, TransactionConfig, TransactionSummary};
 use model::{Ctx, Scratch, Stats, FILES, F_EVENTS, N_FILES};
 use output::{encode, Payload, Sink, TmpGuard};
 
