@@ -75,9 +75,7 @@ pub(crate) fn cycle_stat(hist: &History, acts: &[Act], ch: usize, t: i32, days: 
             }
         }
         CycleStat::GapLast if n >= 2 => (days[n - 1] - days[n - 2]) as f64,
-        CycleStat::Overdue if n >= 2 => {
-            (t - days[n - 1]) as f64 / ((days[n - 1] - days[0]) as f64 / (n - 1) as f64)
-        }
+        CycleStat::Overdue if n >= 2 => (t - days[n - 1]) as f64 / ((days[n - 1] - days[0]) as f64 / (n - 1) as f64),
         CycleStat::GapMean | CycleStat::GapMedian | CycleStat::GapLast | CycleStat::Overdue => f64::NAN,
         CycleStat::ActiveDays(w) => days.iter().filter(|&&d| d >= t - w).count() as f64,
         CycleStat::ValueSum(w) => rows().filter(|x| x.day >= t - w).map(|x| x.value).sum(),
@@ -226,9 +224,7 @@ pub fn fit_bgnbd(summaries: &[Rfm]) -> Option<BgNbd> {
     }
     // Distinct summaries with their counts: the likelihood is evaluated once per distinct one.
     let mut sorted: Vec<Rfm> = summaries.to_vec();
-    sorted.sort_by(|p, q| {
-        p.x.total_cmp(&q.x).then(p.t_x.total_cmp(&q.t_x)).then(p.big_t.total_cmp(&q.big_t))
-    });
+    sorted.sort_by(|p, q| p.x.total_cmp(&q.x).then(p.t_x.total_cmp(&q.t_x)).then(p.big_t.total_cmp(&q.big_t)));
     let mut data: Vec<(Rfm, f64)> = Vec::new();
     for s in sorted {
         match data.last_mut() {

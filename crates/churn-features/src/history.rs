@@ -103,7 +103,8 @@ pub(crate) fn read_history(
             value: String::from_utf8_lossy(&rec[col]).into_owned(),
             expected: expected.to_string(),
         };
-        let day = std::str::from_utf8(rec[it].trim_ascii()).ok().and_then(parse_date).ok_or_else(|| bad(it, "a date"))?;
+        let day =
+            std::str::from_utf8(rec[it].trim_ascii()).ok().and_then(parse_date).ok_or_else(|| bad(it, "a date"))?;
         let value = match iv {
             Some(c) => parse_number(rec[c].trim_ascii()).ok_or_else(|| bad(c, "a number"))?,
             None => 0.0,
@@ -147,11 +148,7 @@ fn counted(x: &Act, label_chans: &[u32]) -> bool {
 /// The accounts of a spec without subscriptions: those with counted activity, in order of first
 /// appearance in the activity table, each with one open-ended period from its first counted
 /// activity (so tenure counts from it).
-pub(crate) fn accounts_from_activity(
-    hist: History,
-    ids: Vec<String>,
-    label_chans: &[u32],
-) -> (Accounts, History) {
+pub(crate) fn accounts_from_activity(hist: History, ids: Vec<String>, label_chans: &[u32]) -> (Accounts, History) {
     let mut out = Accounts { ids: Vec::new(), map: AccountIndex::new(), rows: Vec::new(), periods: Vec::new() };
     let mut acts = Vec::new();
     for (id, v) in ids.into_iter().zip(hist.acts) {
@@ -196,7 +193,8 @@ pub(crate) fn inactivity_snapshots(
             }
             let label = if plan.labels {
                 let (ws, we) = spec.label.window(t);
-                let active = acts.iter().any(|x| x.day >= ws && x.day < we && x.day < data_end && counted(x, label_chans));
+                let active =
+                    acts.iter().any(|x| x.day >= ws && x.day < we && x.day < data_end && counted(x, label_chans));
                 if !active && we > data_end {
                     match spec.label.censored {
                         crate::spec::Censored::Drop => {

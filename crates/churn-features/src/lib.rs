@@ -565,11 +565,8 @@ pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTab
     } else {
         let acc = subs::read_subscriptions(spec, &plan, data_dir)?;
         let (rows, counts) = subs::snapshots(spec, &plan, &acc)?;
-        let hist = if plan.needs_history {
-            Some(history::read_history(spec, &plan, Some(&acc), data_dir)?.0)
-        } else {
-            None
-        };
+        let hist =
+            if plan.needs_history { Some(history::read_history(spec, &plan, Some(&acc), data_dir)?.0) } else { None };
         (acc, hist, rows, counts)
     };
     let statics = read_statics(spec, data_dir)?;

@@ -1290,14 +1290,34 @@ impl FeatureSpec {
                             (format!("{ev}_overdue"), S::Overdue, format!("days since the last day with {e} events before the snapshot / their mean gap (empty with fewer than two such days)"), None),
                         ];
                         for &w in windows {
-                            stats.push((format!("{ev}_active_days_{w}d"), S::ActiveDays(w as i32), format!("number of days with {e} events in [t-{w}, t)"), Some(w)));
+                            stats.push((
+                                format!("{ev}_active_days_{w}d"),
+                                S::ActiveDays(w as i32),
+                                format!("number of days with {e} events in [t-{w}, t)"),
+                                Some(w),
+                            ));
                         }
                         if has_value {
                             for &w in windows {
-                                stats.push((format!("{ev}_value_sum_{w}d"), S::ValueSum(w as i32), format!("sum of the value of {e} events in [t-{w}, t)"), Some(w)));
-                                stats.push((format!("{ev}_value_mean_{w}d"), S::ValueMean(w as i32), format!("mean value of {e} events in [t-{w}, t) (empty without events)"), Some(w)));
+                                stats.push((
+                                    format!("{ev}_value_sum_{w}d"),
+                                    S::ValueSum(w as i32),
+                                    format!("sum of the value of {e} events in [t-{w}, t)"),
+                                    Some(w),
+                                ));
+                                stats.push((
+                                    format!("{ev}_value_mean_{w}d"),
+                                    S::ValueMean(w as i32),
+                                    format!("mean value of {e} events in [t-{w}, t) (empty without events)"),
+                                    Some(w),
+                                ));
                             }
-                            stats.push((format!("{ev}_value_mean"), S::ValueMeanAll, format!("mean value of {e} events before the snapshot (empty without events)"), None));
+                            stats.push((
+                                format!("{ev}_value_mean"),
+                                S::ValueMeanAll,
+                                format!("mean value of {e} events before the snapshot (empty without events)"),
+                                None,
+                            ));
                             let (n, p) = (*trend_periods, *trend_period_days);
                             stats.push((
                                 format!("{ev}_value_trend_{n}x{p}d"),

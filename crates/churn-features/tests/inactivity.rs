@@ -157,10 +157,8 @@ fn naive(data: &Data, o: Opts) -> Vec<Row> {
                     if gaps.is_empty() { nan } else { (t - days[days.len() - 1]) as f64 / gap_mean },
                 ));
                 for w in [14, 60] {
-                    values.push((
-                        format!("{sel}_active_days_{w}d"),
-                        days.iter().filter(|&&d| d >= t - w).count() as f64,
-                    ));
+                    values
+                        .push((format!("{sel}_active_days_{w}d"), days.iter().filter(|&&d| d >= t - w).count() as f64));
                 }
                 let mean = |v: &[f64]| if v.is_empty() { nan } else { v.iter().sum::<f64>() / v.len() as f64 };
                 for w in [14, 60] {
@@ -191,7 +189,8 @@ fn naive(data: &Data, o: Opts) -> Vec<Row> {
 
 /// The BG/NBD summaries of `buy` activity of the rows at `t`, as the reference sees them.
 fn buy_rfm(data: &Data, acc: &str, t: i32) -> Option<Rfm> {
-    let mut days: Vec<i32> = data.events.iter().filter(|e| e.acc == acc && e.ty == "buy" && e.day < t).map(|e| e.day).collect();
+    let mut days: Vec<i32> =
+        data.events.iter().filter(|e| e.acc == acc && e.ty == "buy" && e.day < t).map(|e| e.day).collect();
     days.sort_unstable();
     days.dedup();
     let (f, l) = (*days.first()?, *days.last()?);
@@ -371,7 +370,8 @@ fn scoring_recomputes_the_training_features() {
     let data = generate(5, 60);
     let dir = tempfile::tempdir().unwrap();
     write(&data, dir.path(), false);
-    let text = spec_text("kind = \"dates\"\ndates = [\"2021-03-01\", \"2021-05-01\"]", "horizon_days = 30", "", "training");
+    let text =
+        spec_text("kind = \"dates\"\ndates = [\"2021-03-01\", \"2021-05-01\"]", "horizon_days = 30", "", "training");
     let spec = FeatureSpec::from_toml(&text, "t").unwrap();
     let (train, _) = build_features(&spec, dir.path()).unwrap();
     let t = parse_date("2021-05-01").unwrap();
@@ -412,7 +412,8 @@ horizon_months = 2
     );
     let spec = FeatureSpec::from_toml(&text, "t").unwrap();
     let names: Vec<String> = spec.columns().unwrap().into_iter().map(|c| c.name).collect();
-    for n in ["days_since_any", "tenure_days", "any_gap_mean", "any_overdue", "any_value_sum_90d", "any_bgnbd_p_alive"] {
+    for n in ["days_since_any", "tenure_days", "any_gap_mean", "any_overdue", "any_value_sum_90d", "any_bgnbd_p_alive"]
+    {
         assert!(names.iter().any(|x| x == n), "{n} missing from {names:?}");
     }
     // Two months count 61 days in the expectation's horizon.

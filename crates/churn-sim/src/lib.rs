@@ -88,9 +88,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use model::EVENT_TYPES;
-pub use transactions::{simulate_transactions, TransactionConfig, TransactionSummary};
 use model::{Ctx, Scratch, Stats, FILES, F_EVENTS, N_FILES};
 use output::{encode, Payload, Sink, TmpGuard};
+pub use transactions::{simulate_transactions, TransactionConfig, TransactionSummary};
 
 /// Accounts per unit of parallel work. Fixed, so output never depends on the thread count.
 const CHUNK_ACCOUNTS: u64 = 64;

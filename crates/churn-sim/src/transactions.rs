@@ -72,9 +72,8 @@ struct Tx {
 
 /// Writes `out/transactions.csv` (atomically: a temporary file, then a rename).
 pub fn simulate_transactions(config: &TransactionConfig, out: &Path) -> Result<TransactionSummary, SimError> {
-    let bad = |field, value: String, reason: &str| {
-        Err(SimError::InvalidConfig { field, value, reason: reason.to_string() })
-    };
+    let bad =
+        |field, value: String, reason: &str| Err(SimError::InvalidConfig { field, value, reason: reason.to_string() });
     if !(1..=10_000_000).contains(&config.customers) {
         return bad("customers", config.customers.to_string(), "expected 1..=10000000");
     }

@@ -14,7 +14,8 @@ pub fn run_sim(config: &SimConfig, out: &std::path::Path) -> anyhow::Result<SimS
 pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
     if a.kind == "transactions" {
         std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-        let config = TransactionConfig { customers: a.accounts, seed: a.seed, days: a.days, ..TransactionConfig::default() };
+        let config =
+            TransactionConfig { customers: a.accounts, seed: a.seed, days: a.days, ..TransactionConfig::default() };
         let s = simulate_transactions(&config, &a.out)?;
         println!(
             "simulated {} customers ({} dropped out) over {} days: {} purchases, {} visits; data_end = {}",
