@@ -187,6 +187,10 @@ pub struct EvaluateArgs {
 /// `churn simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
+    /// What to simulate: `saas` (subscriptions and usage) or `transactions` (a shop's
+    /// purchase log without subscriptions: transactions.csv).
+    #[arg(long, default_value = "saas", value_parser = ["saas", "transactions"])]
+    pub kind: String,
     /// Number of accounts.
     #[arg(long, default_value_t = 5000)]
     pub accounts: u64,

@@ -3,8 +3,59 @@
 use rayon::prelude::*;
 
 use crate::activity::{Bucket, Buckets, CountsRef};
-use crate::spec::{Agg, Op, Plan};
+use crate::cycle::{cycle_stat, days_before, fit_bgnbd, rfm, BgNbd, BgWhat};
+use crate::error::FeatureError;
+use crate::history::History;
+use crate::spec::{Agg, FeatureSpec, Op, Plan};
 use crate::subs::{Accounts, SnapRow};
+
+/// BG/NBD parameters per (channel, snapshot date), sorted.
+pub(crate) type BgFits = Vec<((usize, i32), BgNbd)>;
+
+/// Fits BG/NBD for every channel a feature needs at every snapshot date, on the accounts of the
+/// rows at that date with activity of the channel before it.
+pub(crate) fn fit_bgnbd_per_snapshot(
+    spec: &FeatureSpec,
+    plan: &Plan,
+    hist: Option<&History>,
+    rows: &[SnapRow],
+) -> Result<BgFits, FeatureError> {
+    let mut chans: Vec<usize> =
+        plan.ops.iter().filter_map(|(op, _)| if let Op::Bgnbd { ch, .. } = op { Some(*ch) } else { None }).collect();
+    chans.sort_unstable();
+    chans.dedup();
+    let Some(hist) = hist.filter(|_| !chans.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let mut dates: Vec<i32> = rows.iter().map(|r| r.t).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let keys: Vec<(usize, i32)> = chans.iter().flat_map(|&c| dates.iter().map(move |&t| (c, t))).collect();
+    keys.par_iter()
+        .map(|&(ch, t)| {
+            let mut days = Vec::new();
+            let mut data = Vec::new();
+            for r in rows.iter().filter(|r| r.t == t) {
+                days_before(hist, &hist.acts[r.account as usize], ch, t, &mut days);
+                if !days.is_empty() {
+                    data.push(rfm(&days, t));
+                }
+            }
+            match fit_bgnbd(&data) {
+                Some(p) => Ok(((ch, t), p)),
+                None => Err(FeatureError::NoRepeatActivity {
+                    file: spec.activity.file.clone(),
+                    event: if ch == plan.any() {
+                        "any".to_string()
+                    } else {
+                        spec.activity.event_types[ch].name().to_string()
+                    },
+                    snapshot: churn_core::date::format_date(t),
+                }),
+            }
+        })
+        .collect()
+}
 
 /// One account's buckets with prefix sums of the integer planes (row counts, active days),
 /// day-major like the buckets: index `d * nch + c` holds channel `c`'s total over days
@@ -160,7 +211,15 @@ pub(crate) fn slope(ys: &[f64]) -> f64 {
 }
 
 /// Computes the numeric features of every row; row-major `rows.len() × plan.ops.len()`.
-pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &Buckets, rows: &[SnapRow], usage: bool) -> Vec<f64> {
+pub(crate) fn compute(
+    plan: &Plan,
+    acc: &Accounts,
+    buckets: &Buckets,
+    rows: &[SnapRow],
+    usage: bool,
+    hist: Option<&History>,
+    fits: &BgFits,
+) -> Vec<f64> {
     let nops = plan.ops.len();
     // Channels whose active days some feature needs.
     let mut active: Vec<usize> = plan
@@ -197,8 +256,8 @@ pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &Buckets, rows: &[Sn
         rest = tail;
     }
     parts.into_par_iter().with_min_len(64).for_each_init(
-        || (PrefixBufs::default(), Vec::new()),
-        |(bufs, ys), (group, out)| {
+        || (PrefixBufs::default(), Vec::new(), Vec::new()),
+        |(bufs, ys, days), (group, out)| {
             let a = group[0].account as usize;
             let bucket = buckets.get(a);
             let prefix = Prefix::new(bucket, plan.n_channels(), usage, &active, bufs);
@@ -254,6 +313,31 @@ pub(crate) fn compute(plan: &Plan, acc: &Accounts, buckets: &Buckets, rows: &[Sn
                                 0.0
                             }
                         }
+                        Op::Cycle { ch, stat } => match hist {
+                            Some(h) => {
+                                let acts = &h.acts[a];
+                                days_before(h, acts, ch, t, days);
+                                cycle_stat(h, acts, ch, t, days, stat)
+                            }
+                            None => f64::NAN,
+                        },
+                        Op::Bgnbd { ch, what } => match hist {
+                            Some(h) => {
+                                days_before(h, &h.acts[a], ch, t, days);
+                                let fit = fits.binary_search_by_key(&(ch, t), |f| f.0).ok().map(|i| fits[i].1);
+                                match (fit, days.is_empty()) {
+                                    (Some(p), false) => {
+                                        let s = rfm(days, t);
+                                        match what {
+                                            BgWhat::PAlive => p.p_alive(s),
+                                            BgWhat::Expected(h) => p.expected(s, h as f64 / 7.0),
+                                        }
+                                    }
+                                    _ => f64::NAN,
+                                }
+                            }
+                            None => f64::NAN,
+                        },
                     };
                     row[oi] = if *log1p { signed_log1p(v) } else { v };
                 }

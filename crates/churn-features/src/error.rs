@@ -121,6 +121,18 @@ pub enum FeatureError {
         /// What is wrong.
         message: String,
     },
+    /// BG/NBD cannot be fitted: no account of the population has repeat activity.
+    #[error(
+        "{file}: BG/NBD needs repeat activity, but no account with `{event}` activity before the snapshot {snapshot} was active on two different days"
+    )]
+    NoRepeatActivity {
+        /// The activity file.
+        file: String,
+        /// The event type (`any` for every row).
+        event: String,
+        /// The snapshot date.
+        snapshot: String,
+    },
     /// An input file is empty (not even a header line).
     #[error("{file}: the file is empty (no header line)")]
     EmptyFile {

@@ -129,7 +129,9 @@
 
 mod activity;
 mod compute;
+mod cycle;
 mod error;
+mod history;
 mod input;
 mod spec;
 mod subs;
@@ -144,10 +146,11 @@ use serde::{Deserialize, Serialize};
 use churn_core::date::format_date;
 
 pub use compute::signed_log1p;
+pub use cycle::{fit_bgnbd, hyp2f1, BgNbd, Rfm};
 pub use error::FeatureError;
 pub use spec::{
-    ActivityFormat, ActivitySpec, Censored, EventSel, EventTypeDecl, FeatureDef, FeatureEntry, FeatureSpec, LabelSpec,
-    Mode, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
+    ActivityFormat, ActivitySpec, Censored, EventSel, EventTypeDecl, FeatureDef, FeatureEntry, FeatureSpec, LabelKind,
+    LabelSpec, Mode, PopulationSpec, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
 };
 pub use subs::add_months;
 
@@ -495,7 +498,7 @@ impl FeatureDictionary {
     pub fn new(spec: &FeatureSpec) -> Result<FeatureDictionary, FeatureError> {
         Ok(FeatureDictionary {
             format_version: DICTIONARY_VERSION,
-            id_column: spec.subscriptions.account.clone(),
+            id_column: spec.id_column().to_string(),
             snapshot_column: SNAPSHOT_COLUMN.to_string(),
             label_column: (spec.mode == Mode::Training).then(|| LABEL_COLUMN.to_string()),
             features: spec.columns()?,
@@ -553,12 +556,24 @@ pub fn load_spec(path: &Path) -> Result<FeatureSpec, FeatureError> {
 pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTable, FeatureRunSummary), FeatureError> {
     let started = Instant::now();
     let plan = spec.plan()?;
-    let acc = subs::read_subscriptions(spec, &plan, data_dir)?;
-    let (rows, counts) = subs::snapshots(spec, &plan, &acc)?;
+    let (acc, hist, rows, counts) = if spec.subscriptions.is_absent() {
+        let (hist, ids, _) = history::read_history(spec, &plan, None, data_dir)?;
+        let (acc, hist) = history::accounts_from_activity(hist, ids, &plan.label_chans);
+        let dates = spec::common_dates(spec)?.unwrap_or_default();
+        let (rows, counts) = history::inactivity_snapshots(spec, &plan, &acc, &hist, &dates, &plan.label_chans);
+        (acc, Some(hist), rows, counts)
+    } else {
+        let acc = subs::read_subscriptions(spec, &plan, data_dir)?;
+        let (rows, counts) = subs::snapshots(spec, &plan, &acc)?;
+        let hist =
+            if plan.needs_history { Some(history::read_history(spec, &plan, Some(&acc), data_dir)?.0) } else { None };
+        (acc, hist, rows, counts)
+    };
     let statics = read_statics(spec, data_dir)?;
     let act = activity::read_activity(spec, &plan, &acc, &rows, data_dir)?;
     let usage = spec.activity.format == ActivityFormat::Usage;
-    let numeric = compute::compute(&plan, &acc, &act.buckets, &rows, usage);
+    let fits = compute::fit_bgnbd_per_snapshot(spec, &plan, hist.as_ref(), &rows)?;
+    let numeric = compute::compute(&plan, &acc, &act.buckets, &rows, usage, hist.as_ref(), &fits);
     drop(act.buckets);
 
     let n_numeric = plan.ops.len();
@@ -627,7 +642,7 @@ pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTab
         seconds: started.elapsed().as_secs_f64(),
     };
     let table = FeatureTable {
-        id_column: spec.subscriptions.account.clone(),
+        id_column: spec.id_column().to_string(),
         columns: plan.columns.clone(),
         accounts: rows.iter().map(|r| acc.ids[r.account as usize].clone()).collect(),
         snapshots: rows.iter().map(|r| r.t).collect(),

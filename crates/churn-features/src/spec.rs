@@ -30,8 +30,15 @@ pub struct FeatureSpec {
     pub data_end: Option<String>,
     /// The activity table (raw events or pre-aggregated usage).
     pub activity: ActivitySpec,
-    /// The subscriptions table (population, tenure, churn dates).
+    /// The subscriptions table (population, tenure, churn dates). Optional: without it (an
+    /// empty `file`, the default), the population is every account with activity before the
+    /// snapshot, tenure counts from the first activity and the label must be
+    /// `kind = "inactivity"`. Use [`FeatureSpec::subscriptions`] to read it.
+    #[serde(default, skip_serializing_if = "SubscriptionSpec::is_absent")]
     pub subscriptions: SubscriptionSpec,
+    /// Who is in the population at a snapshot when there is no subscriptions table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSpec>,
     /// Optional static per-account tables joined by account id.
     #[serde(default, rename = "static", skip_serializing_if = "Vec::is_empty")]
     pub statics: Vec<StaticSpec>,
@@ -153,6 +160,36 @@ pub struct SubscriptionSpec {
     pub max_gap_days: u32,
 }
 
+impl SubscriptionSpec {
+    /// True for the placeholder of a spec without a `[subscriptions]` table (empty `file`).
+    pub fn is_absent(&self) -> bool {
+        self.file.is_empty()
+    }
+}
+
+impl Default for SubscriptionSpec {
+    /// The absent table (empty `file`).
+    fn default() -> Self {
+        SubscriptionSpec {
+            file: String::new(),
+            account: default_account(),
+            start: String::new(),
+            end: String::new(),
+            max_gap_days: 0,
+        }
+    }
+}
+
+/// The population of a spec without subscriptions: accounts with activity (of the label's
+/// `events`) before the snapshot, optionally only those active recently.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    /// Only accounts with activity in `[t - active_within_days, t)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_within_days: Option<u32>,
+}
+
 /// A static per-account table joined by account id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,12 +282,94 @@ pub struct LabelSpec {
     /// Censored rows: `drop` (default) or `keep`.
     #[serde(default)]
     pub censored: Censored,
+    /// `subscription_end` (default: churn = the end of an active period) or `inactivity`
+    /// (churn = no activity of `events` in the outcome window).
+    #[serde(default, skip_serializing_if = "LabelKind::is_default")]
+    pub kind: LabelKind,
+    /// Inactivity labels: the declared event types that count as activity (for the population,
+    /// tenure, the label and the purchase-cycle default); empty = every row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
 }
 
 impl Default for LabelSpec {
     fn default() -> Self {
-        LabelSpec { lead_days: 0, horizon_days: None, horizon_months: None, censored: Censored::Drop }
+        LabelSpec {
+            lead_days: 0,
+            horizon_days: None,
+            horizon_months: None,
+            censored: Censored::Drop,
+            kind: LabelKind::SubscriptionEnd,
+            events: Vec::new(),
+        }
     }
+}
+
+/// What churn means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelKind {
+    /// An active period of the subscriptions table ends in the outcome window.
+    #[default]
+    SubscriptionEnd,
+    /// No activity (of `label.events`) in the outcome window `[t + lead, t + lead + horizon)`.
+    Inactivity,
+}
+
+impl LabelKind {
+    fn is_default(&self) -> bool {
+        *self == LabelKind::SubscriptionEnd
+    }
+}
+
+impl LabelSpec {
+    /// The outcome window `[t + lead, t + lead + horizon)` of a snapshot `t`.
+    pub(crate) fn window(&self, t: i32) -> (i32, i32) {
+        let ws = t + self.lead_days as i32;
+        let we = match (self.horizon_months, self.horizon_days) {
+            (Some(m), _) => crate::subs::add_months(ws, m as i32),
+            (None, Some(d)) => ws + d as i32,
+            (None, None) => ws + 30,
+        };
+        (ws, we)
+    }
+}
+
+/// The snapshot dates shared by every account (cutoff, dates, monthly), ascending; `None` for
+/// anniversary snapshots.
+pub(crate) fn common_dates(spec: &FeatureSpec) -> Result<Option<Vec<i32>>, FeatureError> {
+    use churn_core::date::{civil_from_days, days_from_civil, days_in_month};
+    Ok(match &spec.snapshots {
+        SnapshotSpec::Cutoff { date } => Some(vec![parse_spec_date("snapshots.date", date)?]),
+        SnapshotSpec::Dates { dates } => {
+            let mut v = dates.iter().map(|d| parse_spec_date("snapshots.dates", d)).collect::<Result<Vec<_>, _>>()?;
+            v.sort_unstable();
+            v.dedup();
+            Some(v)
+        }
+        SnapshotSpec::Monthly { start, end, day } => {
+            let s = parse_spec_date("snapshots.start", start)?;
+            let e = parse_spec_date("snapshots.end", end)?;
+            let (y, m, _) = civil_from_days(s);
+            let first = days_from_civil(y, m, 1);
+            let mut v = Vec::new();
+            let mut k = 0;
+            loop {
+                let month_start = crate::subs::add_months(first, k);
+                if month_start > e {
+                    break;
+                }
+                let (yy, mm, _) = civil_from_days(month_start);
+                let d = days_from_civil(yy, mm, (*day).min(days_in_month(yy, mm)));
+                if d >= s && d <= e {
+                    v.push(d);
+                }
+                k += 1;
+            }
+            Some(v)
+        }
+        SnapshotSpec::Anniversary { .. } => None,
+    })
 }
 
 /// Which event types a feature uses: `"any"` (all rows, whatever their type), `"*"` (each
@@ -286,6 +405,15 @@ fn default_short() -> u32 {
     7
 }
 fn default_long() -> u32 {
+    30
+}
+fn default_cycle_windows() -> Vec<u32> {
+    vec![30, 90, 365]
+}
+fn default_trend_periods() -> u32 {
+    6
+}
+fn default_trend_period_days() -> u32 {
     30
 }
 
@@ -419,6 +547,36 @@ pub enum FeatureEntry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+    /// Purchase-cycle statistics of the whole history before `t` (see the crate docs):
+    /// `{ev}_activity_days`, `{ev}_gap_mean`, `{ev}_gap_median`, `{ev}_gap_last`, `{ev}_overdue`,
+    /// `{ev}_active_days_{w}d` per window and, with a value column, `{ev}_value_sum_{w}d`,
+    /// `{ev}_value_mean_{w}d`, `{ev}_value_mean` and `{ev}_value_trend_{n}x{p}d`.
+    PurchaseCycle {
+        /// Event types.
+        #[serde(default)]
+        events: EventSel,
+        /// Window lengths in days (default 30, 90, 365).
+        #[serde(default = "default_cycle_windows")]
+        windows: Vec<u32>,
+        /// Periods of the value trend (default 6).
+        #[serde(default = "default_trend_periods")]
+        trend_periods: u32,
+        /// Days per period of the value trend (default 30).
+        #[serde(default = "default_trend_period_days")]
+        trend_period_days: u32,
+    },
+    /// The BG/NBD model of repeat buying, fitted by maximum likelihood on the population at each
+    /// snapshot date: `{ev}_bgnbd_p_alive` and `{ev}_bgnbd_expected_{h}d` (expected activity days
+    /// in `[t, t + h)`).
+    Bgnbd {
+        /// Event types.
+        #[serde(default)]
+        events: EventSel,
+        /// Horizon of the expectation in days (default: the label's horizon, 30 days without
+        /// one; months count 30.4375 days).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        horizon_days: Option<u32>,
+    },
     /// A subscriptions-table column (e.g. `mrr`, `plan`) taken from the account's latest
     /// subscription row that started before `t`; copied verbatim.
     Subscription {
@@ -486,6 +644,8 @@ pub(crate) enum Op {
     Tenure,
     Ratio { num: usize, den: usize, zero: f64 },
     Stickiness { ch: Chan, short: i32, long: i32 },
+    Cycle { ch: Chan, stat: crate::cycle::CycleStat },
+    Bgnbd { ch: Chan, what: crate::cycle::BgWhat },
 }
 
 /// Where an output column's values come from.
@@ -513,6 +673,10 @@ pub(crate) struct Plan {
     pub(crate) data_end: Option<i32>,
     pub(crate) labels: bool,
     pub(crate) needs_active: bool,
+    /// Some feature needs whole histories (purchase cycle, BG/NBD).
+    pub(crate) needs_history: bool,
+    /// Inactivity labels: the channels counted as activity (empty: every row).
+    pub(crate) label_chans: Vec<u32>,
 }
 
 impl Plan {
@@ -584,6 +748,101 @@ impl FeatureSpec {
         s.mode = Mode::Scoring;
         s.snapshots = SnapshotSpec::Cutoff { date: churn_core::date::format_date(date) };
         s
+    }
+
+    /// The id column of the output: the subscriptions table's account column, or the activity
+    /// table's without subscriptions.
+    pub fn id_column(&self) -> &str {
+        if self.subscriptions.is_absent() {
+            &self.activity.account
+        } else {
+            &self.subscriptions.account
+        }
+    }
+
+    /// The subscriptions table, when the spec has one.
+    pub fn subscriptions(&self) -> Option<&SubscriptionSpec> {
+        (!self.subscriptions.is_absent()).then_some(&self.subscriptions)
+    }
+
+    /// The event types counted as activity by an inactivity label.
+    pub(crate) fn label_events(&self) -> EventSel {
+        if self.label.events.is_empty() {
+            EventSel::default()
+        } else {
+            EventSel::Many(self.label.events.clone())
+        }
+    }
+
+    /// The features of an inactivity spec that lists none: recency and tenure, the
+    /// purchase-cycle family and BG/NBD, over the label's events.
+    pub fn default_features(&self) -> Vec<FeatureEntry> {
+        let events = self.label_events();
+        vec![
+            FeatureEntry::Recency { events: events.clone(), never: None, log1p: false, name: None },
+            FeatureEntry::Tenure { log1p: false, name: None },
+            FeatureEntry::PurchaseCycle {
+                events: events.clone(),
+                windows: default_cycle_windows(),
+                trend_periods: default_trend_periods(),
+                trend_period_days: default_trend_period_days(),
+            },
+            FeatureEntry::Bgnbd { events, horizon_days: None },
+        ]
+    }
+
+    /// The label kind against the tables and `[population]`, and an inactivity label's outcome
+    /// windows against `data_end`.
+    fn check_population(&self, data_end: Option<i32>) -> Result<(), FeatureError> {
+        match (self.label.kind, self.subscriptions.is_absent()) {
+            (LabelKind::SubscriptionEnd, true) => {
+                return Err(invalid(
+                    "label.kind",
+                    "without a `[subscriptions]` table the label must be `kind = \"inactivity\"`",
+                ))
+            }
+            (LabelKind::Inactivity, false) => {
+                return Err(invalid(
+                    "subscriptions",
+                    "an inactivity label takes its population from the activity table; remove `[subscriptions]`",
+                ))
+            }
+            (LabelKind::SubscriptionEnd, false) => {
+                if self.population.is_some() {
+                    return Err(invalid(
+                        "population",
+                        "`[population]` is for inactivity labels (with subscriptions the population is the subscribers)",
+                    ));
+                }
+            }
+            (LabelKind::Inactivity, true) => {
+                if let Some(w) = self.population.as_ref().and_then(|p| p.active_within_days) {
+                    if !(1..=36_500).contains(&w) {
+                        return Err(invalid("population.active_within_days", format!("{w} is not in 1..=36500")));
+                    }
+                }
+                if matches!(self.snapshots, SnapshotSpec::Anniversary { .. }) {
+                    return Err(invalid(
+                        "snapshots.kind",
+                        "anniversary snapshots need subscriptions; use cutoff, dates or monthly",
+                    ));
+                }
+                if let (Mode::Training, Some(end), Some(dates)) = (self.mode, data_end, common_dates(self)?) {
+                    if !dates.is_empty() && dates.iter().all(|&t| self.label.window(t).1 > end) {
+                        return Err(invalid(
+                            "label",
+                            format!(
+                                "the outcome window of every snapshot reaches past data_end {}: nothing to learn from (the last snapshot {} needs data until {})",
+                                churn_core::date::format_date(end),
+                                churn_core::date::format_date(*dates.last().unwrap_or(&0)),
+                                churn_core::date::format_date(self.label.window(*dates.last().unwrap_or(&0)).1 - 1)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Validates the spec and expands it into a plan.
@@ -704,6 +963,28 @@ impl FeatureSpec {
             data_end,
             labels,
             needs_active: false,
+            needs_history: false,
+            label_chans: Vec::new(),
+        };
+        let inactivity = self.label.kind == LabelKind::Inactivity;
+        if inactivity {
+            for (ch, _) in resolve("label.events", &self.label_events())? {
+                if ch == any {
+                    plan.label_chans.clear();
+                    break;
+                }
+                plan.label_chans.push(ch as u32);
+            }
+        } else if !self.label.events.is_empty() {
+            return Err(invalid("label.events", "only for `kind = \"inactivity\"` labels"));
+        }
+        self.check_population(data_end)?;
+        let defaults;
+        let features = if inactivity && self.features.is_empty() {
+            defaults = self.default_features();
+            &defaults
+        } else {
+            &self.features
         };
         // (name -> op index) for ratio references.
         let mut numeric_names: Vec<(String, usize)> = Vec::new();
@@ -716,7 +997,7 @@ impl FeatureSpec {
         }
         let number = "number".to_string();
 
-        for (fi, entry) in self.features.iter().enumerate() {
+        for (fi, entry) in features.iter().enumerate() {
             let field = |f: &str| format!("features[{fi}].{f}");
             let mut cols: Vec<Col> = Vec::new();
             let suffix = |log1p: bool| if log1p { "_log1p" } else { "" };
@@ -985,7 +1266,121 @@ impl FeatureSpec {
                         });
                     }
                 }
+                FeatureEntry::PurchaseCycle { events, windows, trend_periods, trend_period_days } => {
+                    use crate::cycle::CycleStat as S;
+                    explicit_name = None;
+                    check_windows(windows)?;
+                    if !(2..=1000).contains(trend_periods) {
+                        return Err(invalid(field("trend_periods"), format!("{trend_periods} is not in 2..=1000")));
+                    }
+                    if !(1..=366).contains(trend_period_days) {
+                        return Err(invalid(
+                            field("trend_period_days"),
+                            format!("{trend_period_days} is not in 1..=366"),
+                        ));
+                    }
+                    let has_value = self.activity.value.is_some();
+                    for (ch, ev) in resolve(&field("events"), events)? {
+                        let e = ev_text(&ev);
+                        let mut stats: Vec<(String, S, String, Option<u32>)> = vec![
+                            (format!("{ev}_activity_days"), S::Days, format!("number of days with {e} events before the snapshot"), None),
+                            (format!("{ev}_gap_mean"), S::GapMean, format!("mean number of days between consecutive days with {e} events before the snapshot (empty with fewer than two such days)"), None),
+                            (format!("{ev}_gap_median"), S::GapMedian, format!("median number of days between consecutive days with {e} events before the snapshot (empty with fewer than two such days)"), None),
+                            (format!("{ev}_gap_last"), S::GapLast, format!("days between the last two days with {e} events before the snapshot (empty with fewer than two such days)"), None),
+                            (format!("{ev}_overdue"), S::Overdue, format!("days since the last day with {e} events before the snapshot / their mean gap (empty with fewer than two such days)"), None),
+                        ];
+                        for &w in windows {
+                            stats.push((
+                                format!("{ev}_active_days_{w}d"),
+                                S::ActiveDays(w as i32),
+                                format!("number of days with {e} events in [t-{w}, t)"),
+                                Some(w),
+                            ));
+                        }
+                        if has_value {
+                            for &w in windows {
+                                stats.push((
+                                    format!("{ev}_value_sum_{w}d"),
+                                    S::ValueSum(w as i32),
+                                    format!("sum of the value of {e} events in [t-{w}, t)"),
+                                    Some(w),
+                                ));
+                                stats.push((
+                                    format!("{ev}_value_mean_{w}d"),
+                                    S::ValueMean(w as i32),
+                                    format!("mean value of {e} events in [t-{w}, t) (empty without events)"),
+                                    Some(w),
+                                ));
+                            }
+                            stats.push((
+                                format!("{ev}_value_mean"),
+                                S::ValueMeanAll,
+                                format!("mean value of {e} events before the snapshot (empty without events)"),
+                                None,
+                            ));
+                            let (n, p) = (*trend_periods, *trend_period_days);
+                            stats.push((
+                                format!("{ev}_value_trend_{n}x{p}d"),
+                                S::ValueTrend(n as i32, p as i32),
+                                format!("least-squares slope (per period) of the value sums of {e} events in the {n} periods of {p} days before the snapshot, oldest first, divided by their mean (0 when it is 0)"),
+                                Some(n * p),
+                            ));
+                        }
+                        for (name, stat, definition, window_days) in stats {
+                            cols.push(Col {
+                                name,
+                                def: FeatureDef {
+                                    name: String::new(),
+                                    kind: "purchase_cycle".into(),
+                                    definition,
+                                    window_days,
+                                    event_type: Some(ev.clone()),
+                                    value_type: number.clone(),
+                                },
+                                op: Op::Cycle { ch, stat },
+                                log1p: false,
+                            });
+                        }
+                    }
+                }
+                FeatureEntry::Bgnbd { events, horizon_days } => {
+                    use crate::cycle::BgWhat;
+                    explicit_name = None;
+                    let h = match horizon_days {
+                        Some(0) => return Err(invalid(field("horizon_days"), "must be at least 1")),
+                        Some(h) => *h,
+                        None => match (self.label.horizon_days, self.label.horizon_months) {
+                            (Some(d), _) => d,
+                            (None, Some(m)) => (m as f64 * 30.4375).round() as u32,
+                            (None, None) => 30,
+                        },
+                    };
+                    for (ch, ev) in resolve(&field("events"), events)? {
+                        let e = ev_text(&ev);
+                        for (name, what, definition) in [
+                            (format!("{ev}_bgnbd_p_alive"), BgWhat::PAlive, format!("BG/NBD probability that the account is still active, from its {e} activity days before the snapshot; the four parameters fitted by maximum likelihood on the population at the snapshot")),
+                            (format!("{ev}_bgnbd_expected_{h}d"), BgWhat::Expected(h as i32), format!("BG/NBD expected number of days with {e} events in [t, t+{h}); the four parameters fitted by maximum likelihood on the population at the snapshot")),
+                        ] {
+                            cols.push(Col {
+                                name,
+                                def: FeatureDef {
+                                    name: String::new(),
+                                    kind: "bgnbd".into(),
+                                    definition,
+                                    window_days: None,
+                                    event_type: Some(ev.clone()),
+                                    value_type: number.clone(),
+                                },
+                                op: Op::Bgnbd { ch, what },
+                                log1p: false,
+                            });
+                        }
+                    }
+                }
                 FeatureEntry::Subscription { column, name } => {
+                    if self.subscriptions.is_absent() {
+                        return Err(invalid(field("column"), "subscription columns need a `[subscriptions]` table"));
+                    }
                     let out = name.clone().unwrap_or_else(|| column.clone());
                     let idx = match plan.sub_columns.iter().position(|c| c == column) {
                         Some(i) => i,
@@ -1027,6 +1422,9 @@ impl FeatureSpec {
                 ) {
                     plan.needs_active = true;
                 }
+                if matches!(c.op, Op::Cycle { .. } | Op::Bgnbd { .. }) {
+                    plan.needs_history = true;
+                }
                 c.def.name = c.name.clone();
                 numeric_names.push((c.name.clone(), plan.ops.len()));
                 plan.sources.push(Source::Num(plan.ops.len()));
@@ -1050,9 +1448,9 @@ impl FeatureSpec {
                 plan.sources.push(Source::Static(ti, ci));
             }
         }
-        let id = &self.subscriptions.account;
+        let id = self.id_column();
         let mut seen = std::collections::HashSet::new();
-        seen.insert(id.as_str());
+        seen.insert(id);
         seen.insert("snapshot_date");
         if labels {
             seen.insert("churned");
@@ -1076,7 +1474,7 @@ fn lookback(op: &Op) -> i32 {
         Op::Velocity { w, .. } => 2 * w,
         Op::Trend { n, p, .. } => n * p,
         Op::Stickiness { long, .. } => long,
-        Op::Recency { .. } | Op::Tenure | Op::Ratio { .. } => 0,
+        Op::Recency { .. } | Op::Tenure | Op::Ratio { .. } | Op::Cycle { .. } | Op::Bgnbd { .. } => 0,
     }
 }
 

@@ -43,6 +43,7 @@ pub(crate) struct Accounts {
 
 pub(crate) fn read_subscriptions(spec: &FeatureSpec, plan: &Plan, data_dir: &Path) -> Result<Accounts, FeatureError> {
     let ss = &spec.subscriptions;
+    debug_assert!(!ss.is_absent());
     let path = data_dir.join(&ss.file);
     let file = display_name(&path);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
@@ -197,40 +198,7 @@ pub(crate) fn snapshots(
 ) -> Result<(Vec<SnapRow>, SnapCounts), FeatureError> {
     let lead = spec.label.lead_days as i32;
     let mut counts = SnapCounts::default();
-    let common: Option<Vec<i32>> = match &spec.snapshots {
-        SnapshotSpec::Cutoff { date } => Some(vec![crate::spec::parse_spec_date("snapshots.date", date)?]),
-        SnapshotSpec::Dates { dates } => {
-            let mut v = dates
-                .iter()
-                .map(|d| crate::spec::parse_spec_date("snapshots.dates", d))
-                .collect::<Result<Vec<_>, _>>()?;
-            v.sort_unstable();
-            v.dedup();
-            Some(v)
-        }
-        SnapshotSpec::Monthly { start, end, day } => {
-            let s = crate::spec::parse_spec_date("snapshots.start", start)?;
-            let e = crate::spec::parse_spec_date("snapshots.end", end)?;
-            let (y, m, _) = civil_from_days(s);
-            let first = days_from_civil(y, m, 1);
-            let mut v = Vec::new();
-            let mut k = 0;
-            loop {
-                let month_start = add_months(first, k);
-                if month_start > e {
-                    break;
-                }
-                let (yy, mm, _) = civil_from_days(month_start);
-                let d = days_from_civil(yy, mm, (*day).min(days_in_month(yy, mm)));
-                if d >= s && d <= e {
-                    v.push(d);
-                }
-                k += 1;
-            }
-            Some(v)
-        }
-        SnapshotSpec::Anniversary { .. } => None,
-    };
+    let common: Option<Vec<i32>> = crate::spec::common_dates(spec)?;
     let mut out = Vec::new();
     let mut cands: Vec<i32> = Vec::new();
     for (a, periods) in acc.periods.iter().enumerate() {

@@ -76,6 +76,7 @@ mod fmt;
 mod math;
 mod model;
 mod output;
+mod transactions;
 
 use std::fmt as stdfmt;
 use std::path::{Path, PathBuf};
@@ -89,6 +90,7 @@ use serde::{Deserialize, Serialize};
 pub use model::EVENT_TYPES;
 use model::{Ctx, Scratch, Stats, FILES, F_EVENTS, N_FILES};
 use output::{encode, Payload, Sink, TmpGuard};
+pub use transactions::{simulate_transactions, TransactionConfig, TransactionSummary};
 
 /// Accounts per unit of parallel work. Fixed, so output never depends on the thread count.
 const CHUNK_ACCOUNTS: u64 = 64;

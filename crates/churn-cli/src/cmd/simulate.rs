@@ -1,7 +1,7 @@
 //! `churn simulate`.
 
 use anyhow::Context;
-use churn_sim::{simulate, SimConfig, SimSummary};
+use churn_sim::{simulate, simulate_transactions, SimConfig, SimSummary, TransactionConfig};
 
 use crate::args::SimulateArgs;
 
@@ -12,6 +12,18 @@ pub fn run_sim(config: &SimConfig, out: &std::path::Path) -> anyhow::Result<SimS
 }
 
 pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
+    if a.kind == "transactions" {
+        std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+        let config =
+            TransactionConfig { customers: a.accounts, seed: a.seed, days: a.days, ..TransactionConfig::default() };
+        let s = simulate_transactions(&config, &a.out)?;
+        println!(
+            "simulated {} customers ({} dropped out) over {} days: {} purchases, {} visits; data_end = {}",
+            s.customers, s.dropped_out, a.days, s.purchases, s.visits, s.data_end
+        );
+        println!("  {}", s.file.display());
+        return Ok(());
+    }
     let config = SimConfig {
         accounts: a.accounts,
         seed: a.seed,
