@@ -133,6 +133,7 @@ mod error;
 mod input;
 mod spec;
 mod subs;
+mod view;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,7 @@ pub use spec::{
     Mode, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
 };
 pub use subs::add_months;
+pub use view::{AggView, OpView, PlanView, SourceView};
 
 use crate::error::io_err;
 use crate::input::{display_name, open, Header};
