@@ -76,7 +76,7 @@ impl Dialect {
 
     /// A double literal (finite).
     pub fn double(self, v: f64) -> String {
-        format!("CAST({v:?} AS {})", self.double_type())
+        format!("CAST({v:e} AS {})", self.double_type())
     }
 
     /// The 64-bit float type.

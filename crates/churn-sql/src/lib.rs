@@ -4,6 +4,8 @@
 //!
 //! * [`features_sql`]: a feature spec as one query returning the rows and columns of
 //!   `churn features` (rows ordered by account and snapshot date).
+//! * [`model_sql`]: a model as one query over a table of its input columns, returning what
+//!   `churn score` returns (probability, risk tier, health score and state, model id/version).
 //!
 //! Every identifier taken from a spec or a model is quoted, so column names with spaces,
 //! quotes or keywords are names, never SQL. Anything a dialect cannot express (or that this
@@ -11,9 +13,11 @@
 
 mod dialect;
 mod features;
+mod model;
 
 pub use dialect::{Dialect, DIALECTS};
 pub use features::{default_tables, features_sql, table_names};
+pub use model::model_sql;
 
 /// What can go wrong compiling to SQL.
 #[derive(Debug, thiserror::Error)]

@@ -55,7 +55,8 @@ pub fn emit_features(a: &FeaturesArgs) -> anyhow::Result<()> {
 }
 
 pub fn export(a: &ExportSqlArgs) -> anyhow::Result<()> {
-    let _dialect: churn_sql::Dialect = a.dialect.parse()?;
-    let _model = churn_model::ModelFile::load(&a.model)?;
-    anyhow::bail!("export-sql is not implemented yet")
+    let dialect: churn_sql::Dialect = a.dialect.parse()?;
+    let model = churn_model::ModelFile::load(&a.model)?;
+    let sql = churn_sql::model_sql(&model, dialect, &a.table)?;
+    write_sql(&sql, Some(&a.out))
 }
