@@ -40,12 +40,14 @@ class Spark:
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", "2g")
             .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate()
         )
         self.spark.sparkContext.setLogLevel("ERROR")
 
     def load_csv(self, table, path, all_varchar=False):
-        df = self.spark.read.csv(str(path), header=True, inferSchema=not all_varchar)
+        # RFC 4180 quoting (a quote inside a quoted field is doubled).
+        df = self.spark.read.csv(str(path), header=True, inferSchema=not all_varchar, escape='"')
         df.createOrReplaceTempView("`" + table.replace("`", "``") + "`")
 
     def query(self, sql):
