@@ -29,6 +29,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Build a feature table (one row per account per snapshot) from usage over time.
     Features(FeaturesArgs),
+    /// Compile a model to one SQL query (probability, risk tier, health) for a warehouse.
+    ExportSql(crate::cmd::sql::ExportSqlArgs),
     /// Write a model report (HTML, Markdown, JSON, PNG charts) on labeled data.
     Report(crate::cmd::report::ReportArgs),
     /// Compare model reports side by side, with significance tests.
@@ -52,9 +54,20 @@ pub struct FeaturesArgs {
     /// Folder the spec's file names are relative to (default: the spec's folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Output CSV; the feature dictionary is written beside it (`OUT.dictionary.json`).
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    /// Output CSV; the feature dictionary is written beside it (`OUT.dictionary.json`). With
+    /// --emit-sql: the SQL file (default: standard output).
+    #[arg(long, value_name = "FILE", required_unless_present = "emit_sql")]
+    pub out: Option<PathBuf>,
+    /// Instead of computing the features: write the spec compiled to one SQL query.
+    #[arg(long, requires = "dialect")]
+    pub emit_sql: bool,
+    /// SQL dialect for --emit-sql: duckdb, spark, bigquery or snowflake.
+    #[arg(long, value_name = "DIALECT", requires = "emit_sql")]
+    pub dialect: Option<String>,
+    /// Table names for --emit-sql, e.g. `activity=db.events` (tables: activity,
+    /// subscriptions, static_1, ...); repeatable.
+    #[arg(long = "table", value_name = "NAME=TABLE", requires = "emit_sql")]
+    pub tables: Vec<String>,
 }
 
 /// `churn train`.

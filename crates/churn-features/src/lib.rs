@@ -135,6 +135,7 @@ mod history;
 mod input;
 mod spec;
 mod subs;
+mod view;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -153,6 +154,7 @@ pub use spec::{
     LabelSpec, Mode, PopulationSpec, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
 };
 pub use subs::add_months;
+pub use view::{AggView, OpView, PlanView, SourceView};
 
 use crate::error::io_err;
 use crate::input::{display_name, open, Header};

@@ -13,6 +13,7 @@ pub mod health;
 pub mod report;
 mod score;
 mod simulate;
+pub mod sql;
 mod train;
 
 /// Runs the parsed command line.
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Drift(a) => return drift::run(&a),
         Command::Features(a) => features::run(&a),
+        Command::ExportSql(a) => sql::export(&a),
         Command::Report(a) => report::run(&a),
         Command::Health { cmd } => health::run(&cmd),
         Command::Compare(a) => compare::run(&a),

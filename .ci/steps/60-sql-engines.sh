@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# churn-sql on real engines (issue 17): the SQL that `churn features --emit-sql` and
+# `churn export-sql` emit, run on DuckDB and on a local Apache Spark (pyspark, Java 17), must
+# return what `churn features` and `churn score` return; the BigQuery and Snowflake SQL must
+# parse (sqlglot). Python tools go into a virtualenv under target/, pinned; never a product
+# dependency. Bounded: about 4 minutes on 2 cores, most of it Spark.
+set -euo pipefail
+venv="$PWD/target/sql-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import duckdb, pyspark, sqlglot" 2>/dev/null \
+  || "$venv/bin/pip" install -q -r crates/churn-sql/engine-tests/requirements.txt
+cargo build -q --release -p churn-cli
+export CHURN_BIN="$PWD/target/release/churn"
+export CHURN_SHARED="${CHURN_SHARED:-/work/shared}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd crates/churn-sql/engine-tests
+"$venv/bin/python" parse_check.py | tail -1
+timeout 600 "$venv/bin/python" features_check.py "$work/features" duckdb spark
+timeout 600 "$venv/bin/python" model_check.py "$work/models" duckdb spark

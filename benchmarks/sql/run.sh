@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Benchmark: a generated raw event log through the SQL that `churn features --emit-sql`
+# emits, run in DuckDB, against `churn features` itself; outputs compared cell by cell.
+#
+#   benchmarks/sql/run.sh            # EVENTS events (default 10 M) for ACCOUNTS accounts (default 20 k)
+#   EVENTS=99000000 ACCOUNTS=100000 benchmarks/sql/run.sh   # the issue's 99 M-event log
+#
+# DuckDB loads events.csv into a table first (timed separately: a warehouse already has it).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+EVENTS=${EVENTS:-10000000}
+ACCOUNTS=${ACCOUNTS:-20000}
+THREADS=${THREADS:-2}
+DATA=$HERE/data/events_$EVENTS
+OUT=$HERE/out
+mkdir -p "$DATA" "$OUT"
+VENV=${VENV:-$ROOT/target/sql-venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c "import duckdb" 2>/dev/null || "$VENV/bin/pip" install -q -r "$ROOT/crates/churn-sql/engine-tests/requirements.txt"
+
+(cd "$ROOT" && cargo build --quiet --release -p churn-cli && cargo build --quiet --release -p churn-features --examples)
+CHURN=$CARGO_TARGET_DIR/release/churn
+if [ ! -f "$DATA/events.csv" ]; then
+    echo "generating $EVENTS events for $ACCOUNTS accounts into $DATA ..."
+    "$CARGO_TARGET_DIR/release/examples/generate_events" --accounts "$ACCOUNTS" --events "$EVENTS" --days 365 --seed 11 --out "$DATA"
+fi
+cp "$ROOT/benchmarks/features/events_spec.toml" "$DATA/spec.toml"
+"$CHURN" features --spec "$DATA/spec.toml" --emit-sql --dialect duckdb --out "$OUT/features.duckdb.sql" 2>/dev/null
+
+/usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$CHURN" features --spec "$DATA/spec.toml" --out "$OUT/rust.csv" >/dev/null
+read -r RUST_WALL RUST_RSS < "$OUT/time.txt"
+
+ROOT=$ROOT CHURN_BIN=$CHURN "$VENV/bin/python" "$HERE/bench.py" "$DATA" "$OUT" "$THREADS" "$RUST_WALL" "$RUST_RSS" "$EVENTS" | tee "$OUT/result.txt"

@@ -1,0 +1,62 @@
+//! `churn features --emit-sql` and `churn export-sql`: specs and models compiled to SQL.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::args::FeaturesArgs;
+
+/// `churn export-sql`.
+#[derive(Debug, Args)]
+pub struct ExportSqlArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// SQL dialect: duckdb, spark, bigquery or snowflake.
+    #[arg(long, value_name = "DIALECT")]
+    pub dialect: String,
+    /// The table holding the model's input columns.
+    #[arg(long, value_name = "TABLE", default_value = "input")]
+    pub table: String,
+    /// The SQL file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Parses `NAME=TABLE` pairs.
+fn renames(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    pairs
+        .iter()
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => Ok((k.trim().to_string(), v.trim().to_string())),
+            None => anyhow::bail!("--table '{p}': expected NAME=TABLE, e.g. activity=db.events"),
+        })
+        .collect()
+}
+
+fn write_sql(sql: &str, out: Option<&Path>) -> anyhow::Result<()> {
+    match out {
+        Some(p) => {
+            std::fs::write(p, sql).with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!("SQL written to {}", p.display());
+        }
+        None => print!("{sql}"),
+    }
+    Ok(())
+}
+
+pub fn emit_features(a: &FeaturesArgs) -> anyhow::Result<()> {
+    let dialect: churn_sql::Dialect = a.dialect.as_deref().unwrap_or("").parse()?;
+    let spec = churn_features::load_spec(&a.spec)?;
+    let tables = churn_sql::table_names(&spec, &renames(&a.tables)?)?;
+    let sql = churn_sql::features_sql(&spec, dialect, &tables)?;
+    write_sql(&sql, a.out.as_deref())
+}
+
+pub fn export(a: &ExportSqlArgs) -> anyhow::Result<()> {
+    let dialect: churn_sql::Dialect = a.dialect.parse()?;
+    let model = churn_model::ModelFile::load(&a.model)?;
+    let sql = churn_sql::model_sql(&model, dialect, &a.table)?;
+    write_sql(&sql, Some(&a.out))
+}

@@ -1,0 +1,523 @@
+//! A feature spec compiled to one SQL query returning the rows and columns of `churn features`.
+//!
+//! The plan is the Rust engine's: activity is first aggregated to one row per account and day
+//! (row counts, value sums per declared event type and for `any`), snapshots are chosen from
+//! the merged active periods, and each snapshot is then joined to the days of its look-back
+//! range only, so the cost grows with rows × look-back days, never with rows × history.
+//! Recency looks at all history through a running maximum over days and snapshots in day
+//! order. All date arithmetic is done on day numbers (days since 1970-01-01).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use churn_core::date::{civil_from_days, days_from_civil, days_in_month};
+use churn_features::{
+    add_months, ActivityFormat, AggView, Censored, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec, SourceView,
+};
+
+use crate::{Dialect, SqlError};
+
+/// The table names the query reads; `activity`, `subscriptions`, `static_1`, `static_2`, ...
+/// unless renamed.
+pub fn default_tables(spec: &FeatureSpec) -> Vec<String> {
+    let mut v = vec!["activity".to_string(), "subscriptions".to_string()];
+    for i in 0..spec.statics.len() {
+        v.push(format!("static_{}", i + 1));
+    }
+    v
+}
+
+/// Applies `name=table` renames to the default table names; a name the spec does not use is
+/// an error.
+pub fn table_names(spec: &FeatureSpec, renames: &[(String, String)]) -> Result<BTreeMap<String, String>, SqlError> {
+    let defaults = default_tables(spec);
+    let mut out: BTreeMap<String, String> = defaults.iter().map(|n| (n.clone(), n.clone())).collect();
+    for (k, v) in renames {
+        if !out.contains_key(k) {
+            return Err(SqlError::UnknownTable { name: k.clone(), valid: defaults.join(", ") });
+        }
+        if v.is_empty() || v.split('.').any(|p| p.is_empty()) {
+            return Err(SqlError::BadTableName { name: k.clone(), value: v.clone() });
+        }
+        out.insert(k.clone(), v.clone());
+    }
+    Ok(out)
+}
+
+/// Keys of the serialised spec this generator knows, per section. Anything else (a field or a
+/// kind added to the spec format later) is refused with its name.
+const TOP_KEYS: &[&str] =
+    &["version", "mode", "data_end", "activity", "subscriptions", "static", "snapshots", "label", "features"];
+const ACTIVITY_KEYS: &[&str] = &["file", "format", "account", "time", "type", "value", "event_types"];
+const SUB_KEYS: &[&str] = &["file", "account", "start", "end", "max_gap_days"];
+const LABEL_KEYS: &[&str] = &["lead_days", "horizon_days", "horizon_months", "censored"];
+const FEATURE_KINDS: &[&str] =
+    &["window", "velocity", "trend", "recency", "tenure", "ratio", "stickiness", "subscription"];
+
+fn check_known(spec: &FeatureSpec, dialect: Dialect) -> Result<(), SqlError> {
+    let v = serde_json::to_value(spec).map_err(|e| SqlError::Internal(e.to_string()))?;
+    let unsupported = |what: String| SqlError::Unsupported { what, dialect };
+    let keys = |section: &str, obj: Option<&serde_json::Value>, known: &[&str]| -> Result<(), SqlError> {
+        if let Some(serde_json::Value::Object(m)) = obj {
+            for (k, val) in m {
+                if !known.contains(&k.as_str()) {
+                    return Err(unsupported(format!("`{section}{k}` = {val}")));
+                }
+            }
+        }
+        Ok(())
+    };
+    keys("", Some(&v), TOP_KEYS)?;
+    keys("activity.", v.get("activity"), ACTIVITY_KEYS)?;
+    keys("subscriptions.", v.get("subscriptions"), SUB_KEYS)?;
+    keys("label.", v.get("label"), LABEL_KEYS)?;
+    if let Some(serde_json::Value::Array(fs)) = v.get("features") {
+        for (i, f) in fs.iter().enumerate() {
+            let kind = f.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+            if !FEATURE_KINDS.contains(&kind) {
+                return Err(unsupported(format!("features[{i}] of kind `{kind}`")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Day number of `s` (already validated by the spec).
+fn day(s: &str) -> Result<i32, SqlError> {
+    churn_core::date::parse_date(s).ok_or_else(|| SqlError::Internal(format!("date '{s}'")))
+}
+
+/// The snapshot dates shared by every account (`None` for anniversaries), as the engine
+/// chooses them.
+fn common_dates(spec: &FeatureSpec) -> Result<Option<Vec<i32>>, SqlError> {
+    Ok(match &spec.snapshots {
+        SnapshotSpec::Cutoff { date } => Some(vec![day(date)?]),
+        SnapshotSpec::Dates { dates } => {
+            let mut v = dates.iter().map(|d| day(d)).collect::<Result<Vec<_>, _>>()?;
+            v.sort_unstable();
+            v.dedup();
+            Some(v)
+        }
+        SnapshotSpec::Monthly { start, end, day: dom } => {
+            let (s, e) = (day(start)?, day(end)?);
+            let (y, m, _) = civil_from_days(s);
+            let first = days_from_civil(y, m, 1);
+            let mut v = Vec::new();
+            for k in 0.. {
+                let ms = add_months(first, k);
+                if ms > e {
+                    break;
+                }
+                let (yy, mm, _) = civil_from_days(ms);
+                let d = days_from_civil(yy, mm, (*dom).min(days_in_month(yy, mm)));
+                if d >= s && d <= e {
+                    v.push(d);
+                }
+            }
+            Some(v)
+        }
+        SnapshotSpec::Anniversary { .. } => None,
+    })
+}
+
+/// Collects the aggregates of the look-back join, deduplicated.
+struct Aggs {
+    exprs: Vec<String>,
+}
+
+impl Aggs {
+    fn add(&mut self, e: String) -> String {
+        let i = match self.exprs.iter().position(|x| *x == e) {
+            Some(i) => i,
+            None => {
+                self.exprs.push(e);
+                self.exprs.len() - 1
+            }
+        };
+        format!("w.z_x{i}")
+    }
+}
+
+/// Compiles `spec` for `dialect`, reading the tables named in `tables` (see [`table_names`]).
+pub fn features_sql(
+    spec: &FeatureSpec,
+    dialect: Dialect,
+    tables: &BTreeMap<String, String>,
+) -> Result<String, SqlError> {
+    check_known(spec, dialect)?;
+    let plan: PlanView = spec.plan_view().map_err(SqlError::Spec)?;
+    let q = |s: &str| dialect.ident(s);
+    let d = dialect;
+    let tbl = |n: &str| -> Result<String, SqlError> {
+        tables.get(n).map(|t| d.table(t)).ok_or_else(|| SqlError::MissingTable { name: n.to_string() })
+    };
+    for (i, (op, _)) in plan.ops.iter().enumerate() {
+        if let OpView::Unsupported { kind } = op {
+            let name = plan
+                .sources
+                .iter()
+                .position(|s| *s == SourceView::Num(i))
+                .map(|c| plan.columns[c].name.clone())
+                .unwrap_or_default();
+            return Err(SqlError::Unsupported { what: format!("feature `{name}` (kind `{kind}`)"), dialect });
+        }
+    }
+    if let Some(c) = plan.sources.iter().position(|s| *s == SourceView::Unsupported) {
+        return Err(SqlError::Unsupported { what: format!("column `{}`", plan.columns[c].name), dialect });
+    }
+    let int = d.int_type();
+    let big = "CAST(1099511627776 AS ".to_string() + int + ")"; // "open" end, past any date
+    let usage = spec.activity.format == ActivityFormat::Usage;
+    let has_val = spec.activity.value.is_some();
+    let nty = plan.type_ids.len();
+    let mut w = String::new();
+    let a = &spec.activity;
+    let s = &spec.subscriptions;
+    let data_end = plan.data_end;
+
+    // --- Subscription rows, active periods.
+    let attrs: String =
+        plan.sub_columns.iter().enumerate().map(|(i, c)| format!(", {} AS z_attr{i}", d.to_text(&q(c)))).collect();
+    let attr_names: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
+    let _ = write!(
+        w,
+        "WITH z_sub0 AS (\n  SELECT {} AS z_a, {} AS z_s, {} AS z_e0{attrs}\n  FROM {}\n),\n",
+        d.to_text(&q(&s.account)),
+        d.day_of(&q(&s.start)),
+        d.day_of(&q(&s.end)),
+        tbl("subscriptions")?
+    );
+    let (end_expr, filter) = match data_end {
+        Some(de) => (format!("CASE WHEN z_e0 >= {de} THEN NULL ELSE z_e0 END"), format!(" WHERE z_s < {de}")),
+        None => ("z_e0".to_string(), String::new()),
+    };
+    let _ = write!(w, "z_sub AS (\n  SELECT z_a, z_s, {end_expr} AS z_e{attr_names} FROM z_sub0{filter}\n),\n");
+    let gap = s.max_gap_days;
+    let _ = write!(
+        w,
+        "z_flag AS (\n  SELECT z_a, z_s, z_e, CASE WHEN z_pm IS NULL OR z_s > z_pm + {gap} THEN 1 ELSE 0 END AS z_new\n  FROM (SELECT z_a, z_s, z_e, MAX(COALESCE(z_e, {big})) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS z_pm FROM z_sub) z_f0\n),\n"
+    );
+    let _ = write!(
+        w,
+        "z_pid AS (\n  SELECT z_a, z_s, z_e, SUM(z_new) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_p FROM z_flag\n),\n"
+    );
+    let _ = write!(
+        w,
+        "z_per AS (\n  SELECT z_a, MIN(z_s) AS z_ps, CASE WHEN MAX(COALESCE(z_e, {big})) >= {big} THEN NULL ELSE MAX(z_e) END AS z_pe\n  FROM z_pid GROUP BY z_a, z_p\n),\n"
+    );
+    let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_s) AS z_fs FROM z_sub GROUP BY z_a\n),\n");
+
+    // --- Candidate snapshot dates.
+    let lead = spec.label.lead_days as i64;
+    match common_dates(spec)? {
+        Some(dates) => {
+            let vals = if dates.is_empty() {
+                format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
+            } else {
+                dates
+                    .iter()
+                    .map(|t| format!("SELECT CAST({t} AS {int}) AS z_t"))
+                    .collect::<Vec<_>>()
+                    .join(" UNION ALL ")
+            };
+            let _ = write!(w, "z_dates AS (\n  {vals}\n),\n");
+            let _ = write!(w, "z_cand AS (\n  SELECT z_first.z_a, z_dates.z_t FROM z_first CROSS JOIN z_dates\n),\n");
+        }
+        None => {
+            let SnapshotSpec::Anniversary { start, end, offset_days, exclude_churned_on_or_before } = &spec.snapshots
+            else {
+                return Err(SqlError::Internal("snapshots".into()));
+            };
+            let (sd, ed) = (day(start)?, day(end)?);
+            let off = offset_days.map(|o| o as i32).unwrap_or(lead as i32);
+            let mi = |x: i32| {
+                let (y, m, _) = civil_from_days(x);
+                y * 12 + m as i32 - 1
+            };
+            let (mlo, mhi) = (mi(sd + off), mi(ed + off));
+            let excl = match exclude_churned_on_or_before {
+                Some(x) => format!(" WHERE NOT (z_pe IS NOT NULL AND z_pe <= {})", day(x)?),
+                None => String::new(),
+            };
+            let m0 = d.month_index("z_ps");
+            let _ = write!(
+                w,
+                "z_ann0 AS (\n  SELECT z_a, z_ps, z_pe, z_klo, z_khi FROM (SELECT z_a, z_ps, z_pe, GREATEST(1, {mlo} - {m0}) AS z_klo, {mhi} - {m0} AS z_khi FROM z_per{excl}) z_q WHERE z_klo <= z_khi\n),\n"
+            );
+            let _ = write!(
+                w,
+                "z_ann1 AS (\n  {}\n),\n",
+                d.series_select("z_a, z_ps, z_pe", "z_ann0", "z_klo", "z_khi", "z_k")
+            );
+            let _ = write!(
+                w,
+                "z_ann2 AS (\n  SELECT z_a, z_pe, {} - {off} AS z_t FROM z_ann1\n),\n",
+                d.add_months_day("z_ps", "z_k")
+            );
+            let _ = write!(
+                w,
+                "z_cand AS (\n  SELECT DISTINCT z_a, z_t FROM z_ann2 WHERE z_t >= {sd} AND z_t <= {ed} AND (z_pe IS NULL OR z_t <= z_pe)\n),\n"
+            );
+        }
+    }
+
+    // --- Alive rows and labels.
+    let labels = spec.mode == Mode::Training;
+    let we = if labels {
+        match (spec.label.horizon_months, spec.label.horizon_days) {
+            (Some(m), _) => d.add_months_day(&format!("(c.z_t + {lead})"), &m.to_string()),
+            (None, Some(h)) => format!("(c.z_t + {})", lead + h as i64),
+            (None, None) => format!("(c.z_t + {})", lead + 30),
+        }
+    } else {
+        "c.z_t".to_string()
+    };
+    let _ = write!(
+        w,
+        "z_lab AS (\n  SELECT c.z_a, c.z_t, c.z_we,\n    MAX(CASE WHEN p.z_ps < c.z_t AND (p.z_pe IS NULL OR c.z_t <= p.z_pe) THEN 1 ELSE 0 END) AS z_alive,\n    MAX(CASE WHEN p.z_pe >= c.z_t AND p.z_pe < c.z_t + {lead} THEN 1 ELSE 0 END) AS z_inlead,\n    MAX(CASE WHEN p.z_pe >= c.z_t + {lead} AND p.z_pe < c.z_we THEN 1 ELSE 0 END) AS z_churned\n  FROM (SELECT c.z_a, c.z_t, {we} AS z_we FROM z_cand c) c JOIN z_per p ON p.z_a = c.z_a\n  GROUP BY c.z_a, c.z_t, c.z_we\n),\n"
+    );
+    let mut keep = vec!["z_alive = 1".to_string()];
+    if labels {
+        if lead > 0 {
+            keep.push("z_inlead = 0".into());
+        }
+        if spec.label.censored == Censored::Drop {
+            let de = data_end.ok_or_else(|| SqlError::Internal("data_end".into()))?;
+            keep.push(format!("(z_churned = 1 OR z_we <= {de})"));
+        }
+    }
+    let _ = write!(
+        w,
+        "z_snap AS (\n  SELECT l.z_a, l.z_t, l.z_churned, f.z_fs FROM z_lab l JOIN z_first f ON f.z_a = l.z_a WHERE {}\n),\n",
+        keep.join(" AND ")
+    );
+
+    // --- Account x day aggregate.
+    let ty = d.to_text(&q(&a.type_column));
+    let val = match &a.value {
+        Some(v) => d.to_double(&q(v)),
+        None => format!("CAST(NULL AS {})", d.double_type()),
+    };
+    let _ = write!(
+        w,
+        "z_act AS (\n  SELECT {} AS z_a, {} AS z_d, {ty} AS z_ty, {val} AS z_v FROM {}\n),\n",
+        d.to_text(&q(&a.account)),
+        d.day_of(&q(&a.time)),
+        tbl("activity")?
+    );
+    let mut daily = vec!["COUNT(*) AS z_r_any".to_string()];
+    if has_val {
+        daily.push(format!("COALESCE(SUM(z_v), {}) AS z_v_any", d.double(0.0)));
+    }
+    for (i, id) in plan.type_ids.iter().enumerate() {
+        let lit = d.string(id);
+        daily.push(format!("SUM(CASE WHEN z_ty = {lit} THEN 1 ELSE 0 END) AS z_r_{i}"));
+        if has_val {
+            daily.push(format!("COALESCE(SUM(CASE WHEN z_ty = {lit} THEN z_v END), {}) AS z_v_{i}", d.double(0.0)));
+        }
+    }
+    let _ = write!(
+        w,
+        "z_day AS (\n  SELECT z_a, z_d, {}\n  FROM z_act WHERE z_a IN (SELECT z_a FROM z_snap) GROUP BY z_a, z_d\n),\n",
+        daily.join(", ")
+    );
+    let chn = |ch: usize| if ch == nty { "any".to_string() } else { ch.to_string() };
+    let rows_of = |ch: usize| format!("dd.z_r_{}", chn(ch));
+    let metric = |ch: usize, agg: AggView| -> String {
+        match agg {
+            AggView::Count if usage => format!("dd.z_v_{}", chn(ch)),
+            AggView::Sum if has_val => format!("dd.z_v_{}", chn(ch)),
+            _ => rows_of(ch),
+        }
+    };
+    let is_float = |agg: AggView| has_val && (usage || agg == AggView::Sum);
+
+    // --- Feature expressions over the look-back join.
+    let mut aggs = Aggs { exprs: Vec::new() };
+    let range = |lo: i32, hi: i32| -> String {
+        if hi == 0 {
+            format!("dd.z_d >= s.z_t - {lo}")
+        } else {
+            format!("dd.z_d >= s.z_t - {lo} AND dd.z_d < s.z_t - {hi}")
+        }
+    };
+    let dbl = |e: String| d.to_double(&e);
+    let zero_i = format!("CAST(0 AS {int})");
+    let sum_over = |aggs: &mut Aggs, e: String, lo: i32, hi: i32, float: bool| -> String {
+        let z = if float { d.double(0.0) } else { zero_i.clone() };
+        aggs.add(format!("COALESCE(SUM(CASE WHEN {} THEN {e} END), {z})", range(lo, hi)))
+    };
+    let window = |aggs: &mut Aggs, ch: usize, agg: AggView, lo: i32, hi: i32| -> String {
+        let active =
+            |aggs: &mut Aggs| sum_over(aggs, format!("CASE WHEN {} > 0 THEN 1 ELSE 0 END", rows_of(ch)), lo, hi, false);
+        match agg {
+            AggView::ActiveDays => dbl(active(aggs)),
+            AggView::Mean => {
+                let act = active(aggs);
+                let sm = sum_over(aggs, metric(ch, AggView::Sum), lo, hi, is_float(AggView::Sum));
+                format!("CASE WHEN {act} > 0 THEN {} / {} ELSE {} END", dbl(sm), dbl(act.clone()), d.double(0.0))
+            }
+            _ => dbl(sum_over(aggs, metric(ch, agg), lo, hi, is_float(agg))),
+        }
+    };
+    let mut need_recency: Vec<usize> = Vec::new();
+    let mut exprs: Vec<String> = Vec::new();
+    for (op, log1p) in &plan.ops {
+        let e = match op {
+            OpView::Window { ch, w: win, agg } => window(&mut aggs, *ch, *agg, *win, 0),
+            OpView::Velocity { ch, w: win, agg, bounded, zero } => {
+                let x = window(&mut aggs, *ch, *agg, *win, 0);
+                let y = window(&mut aggs, *ch, *agg, 2 * win, *win);
+                if *bounded {
+                    format!(
+                        "CASE WHEN ({x}) + ({y}) <> 0 THEN (({x}) - ({y})) / (({x}) + ({y})) ELSE {} END",
+                        d.double(0.0)
+                    )
+                } else {
+                    format!(
+                        "CASE WHEN ({y}) <> 0 THEN (({x}) - ({y})) / ({y}) WHEN ({x}) = 0 THEN {} ELSE {} END",
+                        d.double(0.0),
+                        d.double(*zero)
+                    )
+                }
+            }
+            OpView::Trend { ch, n, p, agg, normalize } => {
+                let span = n * p;
+                let idx = d.idiv(&format!("dd.z_d - s.z_t + {span}"), &p.to_string());
+                let weight = format!("(2 * {idx} - {})", n - 1);
+                let m = metric(*ch, *agg);
+                let num = sum_over(&mut aggs, format!("{weight} * {m}"), span, 0, is_float(*agg));
+                let denom = (*n as i64) * ((*n as i64) * (*n as i64) - 1);
+                // slope = sum (i - mean i) y_i / sum (i - mean i)^2 = num / (n (n^2 - 1) / 6)
+                let slope = format!("{} * 6 / {}", dbl(num), d.double(denom as f64));
+                if *normalize {
+                    let tot = dbl(sum_over(&mut aggs, m, span, 0, is_float(*agg)));
+                    format!(
+                        "CASE WHEN {tot} <> 0 THEN ({slope}) / ({tot} / {}) ELSE {} END",
+                        d.double(*n as f64),
+                        d.double(0.0)
+                    )
+                } else {
+                    slope
+                }
+            }
+            OpView::Recency { ch, never } => {
+                if !need_recency.contains(ch) {
+                    need_recency.push(*ch);
+                }
+                let fallback = match never {
+                    Some(v) => d.double(*v),
+                    None => dbl("s.z_t - s.z_fs".into()),
+                };
+                let c = chn(*ch);
+                format!(
+                    "CASE WHEN r.z_last_{c} IS NULL THEN {fallback} ELSE {} END",
+                    dbl(format!("s.z_t - r.z_last_{c}"))
+                )
+            }
+            OpView::Tenure => dbl("s.z_t - s.z_fs".into()),
+            OpView::Ratio { num, den, zero } => {
+                let (x, y) = (&exprs[*num], &exprs[*den]);
+                format!("CASE WHEN ({y}) <> 0 THEN ({x}) / ({y}) ELSE {} END", d.double(*zero))
+            }
+            OpView::Stickiness { ch, short, long } => {
+                let l = window(&mut aggs, *ch, AggView::ActiveDays, *long, 0);
+                let sh = window(&mut aggs, *ch, AggView::ActiveDays, *short, 0);
+                format!("CASE WHEN {l} > 0 THEN {sh} / {l} ELSE {} END", d.double(0.0))
+            }
+            OpView::Unsupported { .. } => return Err(SqlError::Internal("unsupported op".into())),
+        };
+        let e = if *log1p {
+            format!("CASE WHEN ({e}) < 0 THEN -{} ELSE {} END", d.ln1p(&format!("(-({e}))")), d.ln1p(&format!("({e})")))
+        } else {
+            e
+        };
+        exprs.push(e);
+    }
+    let has_w = !aggs.exprs.is_empty();
+    if has_w {
+        let cols: String = aggs.exprs.iter().enumerate().map(|(i, e)| format!(",\n    {e} AS z_x{i}")).collect();
+        let _ = write!(
+            w,
+            "z_win AS (\n  SELECT s.z_a, s.z_t{cols}\n  FROM z_snap s LEFT JOIN z_day dd ON dd.z_a = s.z_a AND dd.z_d >= s.z_t - {} AND dd.z_d < s.z_t\n  GROUP BY s.z_a, s.z_t\n),\n",
+            plan.lookback
+        );
+    }
+    if !need_recency.is_empty() {
+        let day_cols: String = need_recency
+            .iter()
+            .map(|&c| format!(", CASE WHEN z_r_{c} > 0 THEN z_d END AS z_l_{c}", c = chn(c)))
+            .collect();
+        let snap_cols: String =
+            need_recency.iter().map(|&c| format!(", CAST(NULL AS {int}) AS z_l_{}", chn(c))).collect();
+        let run_cols: String = need_recency
+            .iter()
+            .map(|&c| {
+                format!(
+                    ", MAX(z_l_{c}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_last_{c}",
+                    c = chn(c)
+                )
+            })
+            .collect();
+        let _ = write!(
+            w,
+            "z_ev AS (\n  SELECT z_a, 2 * z_d + 1 AS z_k, CAST(NULL AS {int}) AS z_t{day_cols} FROM z_day\n  UNION ALL SELECT z_a, 2 * z_t AS z_k, z_t{snap_cols} FROM z_snap\n),\n"
+        );
+        let _ = write!(
+            w,
+            "z_rec AS (\n  SELECT * FROM (SELECT z_a, z_t{run_cols} FROM z_ev) z_r0 WHERE z_t IS NOT NULL\n),\n"
+        );
+    }
+    if !plan.sub_columns.is_empty() {
+        let pick: String = (0..plan.sub_columns.len()).map(|i| format!(", u.z_attr{i}")).collect();
+        let keep: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
+        let _ = write!(
+            w,
+            "z_sa AS (\n  SELECT z_a, z_t{keep} FROM (SELECT s.z_a, s.z_t{pick}, ROW_NUMBER() OVER (PARTITION BY s.z_a, s.z_t ORDER BY u.z_s DESC) AS z_rn FROM z_snap s JOIN z_sub u ON u.z_a = s.z_a AND u.z_s < s.z_t) z_s0 WHERE z_rn = 1\n),\n"
+        );
+    }
+    for (ti, st) in spec.statics.iter().enumerate() {
+        let cols: String =
+            st.columns.iter().enumerate().map(|(ci, c)| format!(", {} AS z_c{ci}", d.to_text(&q(c)))).collect();
+        let _ = write!(
+            w,
+            "z_st{ti} AS (\n  SELECT {} AS z_a{cols} FROM {}\n),\n",
+            d.to_text(&q(&st.account)),
+            tbl(&format!("static_{}", ti + 1))?
+        );
+    }
+    // Drop the trailing ",\n" of the last CTE.
+    w.truncate(w.len() - 2);
+    w.push('\n');
+
+    // --- The output.
+    let mut sel =
+        vec![format!("s.z_a AS {}", q(&s.account)), format!("{} AS {}", d.date_of("s.z_t"), q("snapshot_date"))];
+    for (c, src) in plan.columns.iter().zip(&plan.sources) {
+        let e = match src {
+            SourceView::Num(i) => exprs[*i].clone(),
+            SourceView::SubAttr(i) => format!("sa.z_attr{i}"),
+            SourceView::Static(t, ci) => format!("st{t}.z_c{ci}"),
+            SourceView::Unsupported => return Err(SqlError::Internal("source".into())),
+        };
+        sel.push(format!("{e} AS {}", q(&c.name)));
+    }
+    if labels {
+        sel.push(format!("CAST(s.z_churned AS {int}) AS {}", q(churn_features::LABEL_COLUMN)));
+    }
+    let mut from = "z_snap s".to_string();
+    if has_w {
+        from += "\n  LEFT JOIN z_win w ON w.z_a = s.z_a AND w.z_t = s.z_t";
+    }
+    if !need_recency.is_empty() {
+        from += "\n  LEFT JOIN z_rec r ON r.z_a = s.z_a AND r.z_t = s.z_t";
+    }
+    if !plan.sub_columns.is_empty() {
+        from += "\n  LEFT JOIN z_sa sa ON sa.z_a = s.z_a AND sa.z_t = s.z_t";
+    }
+    for ti in 0..spec.statics.len() {
+        from += &format!("\n  LEFT JOIN z_st{ti} st{ti} ON st{ti}.z_a = s.z_a");
+    }
+    let _ = write!(w, "SELECT\n  {}\nFROM {from}\nORDER BY 1, 2\n", sel.join(",\n  "));
+    Ok(w)
+}

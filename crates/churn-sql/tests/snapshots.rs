@@ -1,0 +1,111 @@
+//! Snapshot tests of the emitted SQL (BigQuery and Snowflake cannot run here; DuckDB and Spark
+//! run in `.ci/steps/60-sql-engines.sh`), and the generator's errors.
+//!
+//! `CHURN_SQL_BLESS=1 cargo test -p churn-sql --test snapshots` rewrites the snapshots after an
+//! intended change; review the diff.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use churn_sql::{features_sql, model_sql, table_names, Dialect, SqlError};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn check_snapshot(name: &str, sql: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    if std::env::var_os("CHURN_SQL_BLESS").is_some() {
+        std::fs::write(&path, sql).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (CHURN_SQL_BLESS=1 writes it)", path.display()));
+    assert!(want == sql, "{name} differs from its snapshot (CHURN_SQL_BLESS=1 rewrites it after review)");
+}
+
+fn spec(rel: &str) -> churn_features::FeatureSpec {
+    churn_features::load_spec(&root().join(rel)).unwrap()
+}
+
+const ALL: [Dialect; 4] = [Dialect::DuckDb, Dialect::Spark, Dialect::BigQuery, Dialect::Snowflake];
+
+#[test]
+fn feature_sql_snapshots() {
+    for (name, rel) in
+        [("features-example", "datasets/features-example/spec.toml"), ("socialnet7", "datasets/fightchurn_socialnet7.toml")]
+    {
+        let s = spec(rel);
+        let tables = table_names(&s, &[]).unwrap();
+        for d in ALL {
+            let sql = features_sql(&s, d, &tables).unwrap();
+            check_snapshot(&format!("{name}.{d}.sql"), &sql);
+        }
+    }
+}
+
+#[test]
+fn model_sql_snapshots() {
+    let m = churn_model::ModelFile::load(&root().join("models/golden-v1.json")).unwrap();
+    for d in ALL {
+        check_snapshot(&format!("golden-v1.{d}.sql"), &model_sql(&m, d, "input").unwrap());
+    }
+}
+
+#[test]
+fn renamed_tables_are_quoted_part_by_part() {
+    let s = spec("datasets/features-example/spec.toml");
+    let t = table_names(&s, &[("activity".into(), "db.ev\"ents".into())]).unwrap();
+    let sql = features_sql(&s, Dialect::DuckDb, &t).unwrap();
+    assert!(sql.contains("FROM \"db\".\"ev\"\"ents\""), "{sql}");
+    assert!(sql.contains("FROM \"subscriptions\""));
+    assert!(sql.contains("FROM \"static_1\""));
+    let sql = features_sql(&s, Dialect::Spark, &t).unwrap();
+    assert!(sql.contains("FROM `db`.`ev\"ents`"));
+}
+
+#[test]
+fn bad_table_mappings_are_errors() {
+    let s = spec("datasets/features-example/spec.toml");
+    let e = table_names(&s, &[("static_2".into(), "x".into())]).unwrap_err();
+    assert!(matches!(e, SqlError::UnknownTable { .. }));
+    assert_eq!(
+        e.to_string(),
+        "--table static_2=...: the query reads no table 'static_2' (its tables: activity, subscriptions, static_1)"
+    );
+    let e = table_names(&s, &[("activity".into(), "db.".into())]).unwrap_err();
+    assert!(matches!(e, SqlError::BadTableName { .. }), "{e}");
+    let e = features_sql(&s, Dialect::DuckDb, &BTreeMap::new()).unwrap_err();
+    assert_eq!(e.to_string(), "no table name for 'subscriptions'");
+    let m = churn_model::ModelFile::load(&root().join("models/golden-v1.json")).unwrap();
+    assert!(matches!(model_sql(&m, Dialect::Spark, "a..b"), Err(SqlError::BadTableName { .. })));
+}
+
+#[test]
+fn unknown_dialects_are_named() {
+    let e = "postgres".parse::<Dialect>().unwrap_err();
+    assert_eq!(e.to_string(), "unknown SQL dialect 'postgres' (valid: duckdb, spark, bigquery, snowflake)");
+    assert_eq!("DuckDB".parse::<Dialect>().unwrap(), Dialect::DuckDb);
+}
+
+#[test]
+fn identifiers_and_strings_cannot_escape_their_quotes() {
+    let hostile = "a\"b`c'd\\e; DROP TABLE x --";
+    assert_eq!(Dialect::DuckDb.ident(hostile), "\"a\"\"b`c'd\\e; DROP TABLE x --\"");
+    assert_eq!(Dialect::Snowflake.ident(hostile), "\"a\"\"b`c'd\\e; DROP TABLE x --\"");
+    assert_eq!(Dialect::Spark.ident(hostile), "`a\"b``c'd\\e; DROP TABLE x --`");
+    assert_eq!(Dialect::BigQuery.ident(hostile), "`a\"b\\`c'd\\\\e; DROP TABLE x --`");
+    assert_eq!(Dialect::DuckDb.string(hostile), "'a\"b`c''d\\e; DROP TABLE x --'");
+    assert_eq!(Dialect::Snowflake.string(hostile), "'a\"b`c''d\\\\e; DROP TABLE x --'");
+    assert_eq!(Dialect::Spark.string(hostile), "'a\"b`c\\'d\\\\e; DROP TABLE x --'");
+    assert_eq!(Dialect::BigQuery.string(hostile), "'a\"b`c\\'d\\\\e; DROP TABLE x --'");
+}
+
+#[test]
+fn doubles_are_written_to_round_trip() {
+    for v in [0.1, -1.0 / 3.0, 1e-300, 123456789.125, 5e-324, -0.0] {
+        let lit = Dialect::DuckDb.double(v);
+        let inner = lit.trim_start_matches("CAST(").trim_end_matches(" AS DOUBLE)");
+        assert_eq!(inner.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{lit}");
+    }
+}
