@@ -202,11 +202,29 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     sum
 }
 
-/// The weighted mean negative log-likelihood of distinct summaries `(s, count)`.
+/// The weighted mean negative log-likelihood of distinct summaries `(s, count)` sorted by `x`:
+/// the terms of [`BgNbd::log_likelihood`] that depend only on `x` (the ln Γ ones) are computed
+/// once per distinct `x`.
 fn objective(p: &BgNbd, data: &[(Rfm, f64)], total: f64) -> f64 {
+    let BgNbd { r, alpha, a, b } = *p;
+    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+    let base = ln_gamma(a + b) - ln_gamma(b) - ln_gamma(r) + r * ln_alpha;
     let mut ll = 0.0;
+    let mut cur_x = f64::NAN;
+    let mut gam = 0.0;
     for &(s, w) in data {
-        ll += w * p.log_likelihood(s);
+        if s.x != cur_x {
+            cur_x = s.x;
+            gam = base + ln_gamma(r + s.x) + ln_gamma(b + s.x) - ln_gamma(a + b + s.x);
+        }
+        let a3 = -(r + s.x) * (alpha + s.big_t).ln();
+        let l = if s.x > 0.0 {
+            let a4 = ln_a - (b + s.x - 1.0).ln() - (r + s.x) * (alpha + s.t_x).ln();
+            gam + log_add_exp(a3, a4)
+        } else {
+            gam + a3
+        };
+        ll += w * l;
     }
     let v = -ll / total;
     if v.is_finite() {
@@ -273,8 +291,8 @@ fn nelder_mead<F: Fn(&[f64; 4]) -> f64>(f: &F, x0: [f64; 4], step: f64, max_iter
         }
         let mut c = [0.0; N];
         for p in &pts[..N] {
-            for i in 0..N {
-                c[i] += p.0[i] / N as f64;
+            for (ci, pi) in c.iter_mut().zip(p.0) {
+                *ci += pi / N as f64;
             }
         }
         let along = |t: f64| -> [f64; N] {
@@ -305,8 +323,8 @@ fn nelder_mead<F: Fn(&[f64; 4]) -> f64>(f: &F, x0: [f64; 4], step: f64, max_iter
             } else {
                 let x0 = pts[0].0;
                 for p in pts.iter_mut().skip(1) {
-                    for i in 0..N {
-                        p.0[i] = x0[i] + 0.5 * (p.0[i] - x0[i]);
+                    for (pi, x0i) in p.0.iter_mut().zip(x0) {
+                        *pi = x0i + 0.5 * (*pi - x0i);
                     }
                     p.1 = f(&p.0);
                 }
@@ -331,6 +349,20 @@ mod tests {
         // 2F1(a, b; b; z) = (1 - z)^-a
         let want = (1.0f64 - 0.3).powf(-2.5);
         assert!((hyp2f1(2.5, 1.7, 1.7, 0.3) - want).abs() < 1e-12 * want);
+    }
+
+    #[test]
+    fn the_grouped_objective_equals_the_sum_of_log_likelihoods() {
+        let p = BgNbd { r: 0.3, alpha: 5.0, a: 0.9, b: 2.0 };
+        let data: Vec<(Rfm, f64)> = vec![
+            (Rfm { x: 0.0, t_x: 0.0, big_t: 30.0 }, 3.0),
+            (Rfm { x: 0.0, t_x: 0.0, big_t: 12.0 }, 1.0),
+            (Rfm { x: 2.0, t_x: 10.0, big_t: 30.0 }, 2.0),
+            (Rfm { x: 2.0, t_x: 4.5, big_t: 20.0 }, 1.0),
+            (Rfm { x: 7.0, t_x: 28.0, big_t: 29.0 }, 1.0),
+        ];
+        let want = -data.iter().map(|(s, w)| w * p.log_likelihood(*s)).sum::<f64>() / 8.0;
+        assert!((objective(&p, &data, 8.0) - want).abs() < 1e-13 * want.abs());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use churn_core::date::parse_date;
 
 use crate::error::FeatureError;
-use crate::input::{display_name, open, parse_number, AccountIndex, Header};
+use crate::input::{blank_or_checked, display_name, open, parse_number, AccountIndex, Header};
 use crate::spec::{FeatureSpec, Plan};
 use crate::subs::{Accounts, Period, SnapCounts, SnapRow, SubRow};
 
@@ -86,15 +86,8 @@ pub(crate) fn read_history(
             Err(e) => return Err(csv_err(e)),
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.len() == 1 && rec[0].trim_ascii().is_empty() {
+        if blank_or_checked(&file, line, rec.len(), rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()), ncols)? {
             continue;
-        }
-        if rec.len() != ncols {
-            return Err(FeatureError::BadRow {
-                file: file.clone(),
-                line,
-                message: format!("expected {ncols} fields, found {}", rec.len()),
-            });
         }
         let bad = |col: usize, expected: &str| FeatureError::BadValue {
             file: file.clone(),

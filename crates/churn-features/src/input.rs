@@ -63,6 +63,28 @@ impl Header {
     }
 }
 
+/// Checks the shape of a data record of a small table: `Ok(true)` for a blank line (to skip),
+/// an error naming the line when it does not have `ncols` fields.
+pub(crate) fn blank_or_checked(
+    file: &str,
+    line: u64,
+    fields: usize,
+    first_blank: bool,
+    ncols: usize,
+) -> Result<bool, FeatureError> {
+    if fields == 1 && first_blank {
+        return Ok(true);
+    }
+    if fields != ncols {
+        return Err(FeatureError::BadRow {
+            file: file.to_string(),
+            line,
+            message: format!("expected {ncols} fields, found {fields}"),
+        });
+    }
+    Ok(false)
+}
+
 /// Reads a byte stream as chunks of whole lines (the last chunk may end without a newline).
 pub(crate) struct LineChunker<R> {
     reader: R,

@@ -112,6 +112,13 @@
 //! aggregations = ["count", "active_days"]   # count | sum | mean | active_days
 //! ```
 //!
+//! Without `[subscriptions]` the label must be `[label] kind = "inactivity"` (churned = no
+//! activity of `label.events` in `[t + lead, t + lead + horizon)`): the population at `t` is
+//! every account with such activity before `t` (`[population] active_within_days` narrows it),
+//! tenure counts from the first one, and an empty `[[features]]` list gets
+//! [`FeatureSpec::default_features`]: recency, tenure, `purchase_cycle` and `bgnbd`
+//! (see [`FeatureEntry::PurchaseCycle`] and [`FeatureEntry::Bgnbd`]).
+//!
 //! `events` is `"any"` (all rows), `"*"` (each declared type), a declared type name, or a list.
 //! Generated column names: `{type}_{agg}_{w}d`, `{type}_{agg}_velocity[_bounded]_{w}d`,
 //! `{type}_trend[_norm]_{n}x{p}d`, `days_since_{type}`, `tenure_days`,

@@ -5,7 +5,7 @@ use std::path::Path;
 use churn_core::date::{civil_from_days, days_from_civil, days_in_month, parse_date};
 
 use crate::error::FeatureError;
-use crate::input::{display_name, open, AccountIndex, Header};
+use crate::input::{blank_or_checked, display_name, open, AccountIndex, Header};
 use crate::spec::{Censored, FeatureSpec, Mode, Plan, SnapshotSpec};
 
 /// `day + months` calendar months, the day of month clamped to the target month's length.
@@ -84,15 +84,8 @@ pub(crate) fn read_subscriptions(spec: &FeatureSpec, plan: &Plan, data_dir: &Pat
             Err(e) => return Err(csv_err(e, &file)),
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.len() == 1 && rec[0].trim().is_empty() {
+        if blank_or_checked(&file, line, rec.len(), rec.get(0).is_some_and(|f| f.trim().is_empty()), ncols)? {
             continue;
-        }
-        if rec.len() != ncols {
-            return Err(FeatureError::BadRow {
-                file: file.clone(),
-                line,
-                message: format!("expected {ncols} fields, found {}", rec.len()),
-            });
         }
         let bad = |col: usize, expected: &str| FeatureError::BadValue {
             file: file.clone(),

@@ -28,7 +28,7 @@ fn the_example_runs_as_documented() {
 
 #[test]
 fn specs_round_trip_through_toml_and_the_dictionary() {
-    for f in ["features-example/spec.toml", "fightchurn_socialnet7.toml"] {
+    for f in ["features-example/spec.toml", "fightchurn_socialnet7.toml", "transactions-small/spec.toml"] {
         let spec = load_spec(&datasets().join(f)).unwrap();
         let again = FeatureSpec::from_toml(&spec.to_toml(), "round trip").unwrap();
         assert_eq!(spec, again, "{f}");

@@ -429,7 +429,7 @@ fn error_of(data: &Data, text: &str) -> String {
     write(data, dir.path(), false);
     match FeatureSpec::from_toml(text, "test.toml") {
         Err(e) => e.to_string(),
-        Ok(spec) => build_features(&spec, dir.path()).err().expect("an error").to_string(),
+        Ok(spec) => build_features(&spec, dir.path()).expect_err("an error").to_string(),
     }
 }
 
