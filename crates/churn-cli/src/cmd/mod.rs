@@ -13,6 +13,7 @@ pub mod health;
 pub mod report;
 mod score;
 mod simulate;
+pub mod survival;
 mod train;
 
 /// Runs the parsed command line.
