@@ -87,8 +87,8 @@ impl Fitted {
         for i in 0..x.n_rows() {
             x.row_into(i, &mut row);
             let c = sec.curve(&row, &raw);
-            for (k, &t) in times.iter().enumerate() {
-                out[k][i] = c.survival(t);
+            for (o, &t) in out.iter_mut().zip(times) {
+                o[i] = c.survival(t);
             }
         }
         out

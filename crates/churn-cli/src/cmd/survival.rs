@@ -124,8 +124,8 @@ pub fn evaluate(model: &ModelFile, data: &Path, label: Option<&str>, json: Optio
     for i in 0..x.n_rows() {
         x.row_into(i, &mut row);
         let c = sec.curve(&row, &raw);
-        for (k, &h) in sec.horizons.iter().enumerate() {
-            surv[k][i] = c.survival(h);
+        for (s, &h) in surv.iter_mut().zip(&sec.horizons) {
+            s[i] = c.survival(h);
         }
     }
     let risk: Vec<Vec<f64>> = surv.iter().map(|s| s.iter().map(|v| 1.0 - v).collect()).collect();
@@ -158,10 +158,56 @@ pub fn evaluate(model: &ModelFile, data: &Path, label: Option<&str>, json: Optio
     if let Some(ibs) = ibs {
         println!("  integrated Brier {ibs:.4}");
     }
+    // Calibration at the main horizon: predicted vs Kaplan-Meier churn by decile of prediction.
+    let h = sec.main_horizon;
+    let mut order: Vec<usize> = (0..time.len()).collect();
+    order.sort_by(|&a, &b| risk[main][a].total_cmp(&risk[main][b]));
+    let observed = |rows: &[usize]| -> Option<f64> {
+        let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+        let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
+        churn_survival::KaplanMeier::fit(&t, &e).ok().map(|km| 1.0 - km.at_clamped(h))
+    };
+    println!("  calibration within {} (decile of prediction: predicted vs Kaplan-Meier):", horizon_name(h));
+    let mut deciles = Vec::new();
+    for d in 0..10 {
+        let rows = &order[d * order.len() / 10..(d + 1) * order.len() / 10];
+        if rows.is_empty() {
+            continue;
+        }
+        let pred = rows.iter().map(|&i| risk[main][i]).sum::<f64>() / rows.len() as f64;
+        let obs = observed(rows).unwrap_or(f64::NAN);
+        println!("    decile {:>2}: {:>5} rows, predicted {pred:.4}, observed {obs:.4}", d + 1, rows.len());
+        deciles.push(serde_json::json!({"decile": d + 1, "rows": rows.len(), "predicted": pred, "observed": obs}));
+    }
+    println!("  Kaplan-Meier churn by risk tier (tier of the {} probability):", horizon_name(h));
+    let mut tiers = Vec::new();
+    for (k, band) in model.tiers.bands().iter().enumerate() {
+        let rows: Vec<usize> = (0..time.len()).filter(|&i| model.tiers.index_of(risk[main][i]) == k).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+        let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
+        let km = churn_survival::KaplanMeier::fit(&t, &e)?;
+        let churn: Vec<f64> = sec.horizons.iter().map(|&h| 1.0 - km.at_clamped(h)).collect();
+        println!(
+            "    {:<10} {:>5} rows: {}",
+            band.name,
+            rows.len(),
+            sec.horizons
+                .iter()
+                .zip(&churn)
+                .map(|(h, c)| format!("{} {c:.3}", horizon_name(*h)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        tiers.push(serde_json::json!({"tier": band.name, "rows": rows.len(), "km_churn": churn}));
+    }
     if let Some(path) = json {
         let v = serde_json::json!({
             "harrell_c": harrell, "uno_c": uno, "tau": longest, "horizons": sec.horizons,
             "td_auc": auc, "mean_td_auc": mean_auc, "brier": brier, "integrated_brier": ibs,
+            "calibration": deciles, "km_by_tier": tiers,
         });
         churn_core::output::write_atomic(path, (serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
     }
