@@ -135,3 +135,34 @@ impl Curve<'_> {
         area / sa
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A constant hazard `h` per unit period: `S(t) = (1 − h)^t`.
+    fn constant(h: f64, periods: usize) -> (PeriodGrid, Vec<f64>) {
+        let grid = PeriodGrid { edges: (0..=periods).map(|k| k as f64).collect(), knots: Vec::new() };
+        (grid, vec![h; periods])
+    }
+
+    #[test]
+    fn conditional_probability_and_restricted_mean_of_a_geometric_curve() {
+        let (grid, hazards) = constant(0.05, 100);
+        let c = Curve::Discrete { grid: &grid, hazards };
+        let q: f64 = 0.95;
+        for (a, h) in [(0.0, 3.0), (12.0, 6.0), (7.5, 24.0)] {
+            // Memoryless: P(h | a) = 1 − q^h whatever a.
+            assert!((c.conditional_churn(a, h) - (1.0 - q.powf(h))).abs() < 1e-12);
+            let exact = (1.0 - q.powf(h)) / -q.ln();
+            assert!((c.expected_remaining(a, h) - exact).abs() < 1e-4 * exact, "a {a} h {h}");
+        }
+        // Cox: S(t) = exp(−H0(t) e^{lp}); conditioning divides by S(a).
+        let times = [1.0, 2.0, 3.0];
+        let cum = [0.1, 0.3, 0.6];
+        let c = Curve::Cox { times: &times, cumulative_hazard: &cum, risk: 2.0 };
+        let expected = 1.0 - (-0.6f64 * 2.0).exp() / (-0.1f64 * 2.0).exp();
+        assert!((c.conditional_churn(1.0, 2.0) - expected).abs() < 1e-12);
+        assert_eq!(c.survival(0.5), 1.0);
+    }
+}
