@@ -132,6 +132,19 @@ pub struct TrainArgs {
     /// Where to write the model file (JSON).
     #[arg(long, value_name = "MODEL")]
     pub out: PathBuf,
+    /// Time to churn: the column holding the time observed so far (to churn when the label is
+    /// positive, to now otherwise); trains a survival model.
+    #[arg(long, value_name = "COL", requires = "horizons")]
+    pub time: Option<String>,
+    /// Survival horizons, in the time column's unit (with --time).
+    #[arg(long, value_name = "H,H", value_delimiter = ',', requires = "time")]
+    pub horizons: Vec<f64>,
+    /// The horizon of churn_probability, tiers and actions (default: the longest).
+    #[arg(long, value_name = "H", requires = "time")]
+    pub main_horizon: Option<f64>,
+    /// The time column's unit, stored in the model (informational).
+    #[arg(long, value_name = "UNIT", default_value = "periods", requires = "time")]
+    pub time_unit: String,
 }
 
 /// `churn score`.

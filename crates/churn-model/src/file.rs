@@ -173,6 +173,10 @@ pub struct ModelFile {
     /// recomputed at scoring time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<churn_features::FeatureDictionary>,
+    /// Time to churn (`churn train --time`): the time column, horizons and how survival curves
+    /// are built from the learner. `None`: a classification model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival: Option<churn_survival::SurvivalSection>,
     /// Input column of each learner input (derived on load).
     #[serde(skip)]
     pub input_sources: Vec<usize>,
@@ -214,13 +218,26 @@ impl ModelFile {
             training,
             profile,
             features,
+            survival: None,
             input_sources: Vec::new(),
         };
         m.input_sources = m.preprocessing.output_sources();
-        let mut h = Fnv64::new();
-        h.write(m.to_json().as_bytes());
-        m.model_id = format!("{:016x}", h.finish());
+        m.set_id();
         m
+    }
+
+    /// The model with a survival section, its id recomputed.
+    pub fn with_survival(mut self, survival: churn_survival::SurvivalSection) -> ModelFile {
+        self.survival = Some(survival);
+        self.set_id();
+        self
+    }
+
+    fn set_id(&mut self) {
+        self.model_id = String::new();
+        let mut h = Fnv64::new();
+        h.write(self.to_json().as_bytes());
+        self.model_id = format!("{:016x}", h.finish());
     }
 
     /// Pretty JSON, deterministic (fields in declaration order, floats round-trip exactly).
@@ -274,7 +291,8 @@ impl ModelFile {
             .map_err(|e| ModelError::Corrupt { path: path.into(), reason: e.to_string() })?;
         m.preprocessing.rebuild();
         m.input_sources = m.preprocessing.output_sources();
-        if m.learner.n_inputs() != m.preprocessing.width() || m.inputs.len() != m.preprocessing.width() {
+        let extra = m.survival.as_ref().map_or(0, |s| s.extra_inputs());
+        if m.learner.n_inputs() != m.preprocessing.width() + extra || m.inputs.len() != m.preprocessing.width() {
             return Err(ModelError::Corrupt {
                 path: path.into(),
                 reason: format!(

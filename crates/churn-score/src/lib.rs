@@ -29,6 +29,7 @@ mod blocks;
 mod fmt;
 pub mod parquet;
 mod summary;
+pub mod survival;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

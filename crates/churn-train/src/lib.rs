@@ -41,6 +41,7 @@
 
 pub mod candidates;
 pub mod split;
+pub mod survival;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -46,6 +46,7 @@ pub fn run(a: &DriftArgs) -> anyhow::Result<ExitCode> {
         None => Thresholds::default(),
     };
     let (model, profile) = load_model(&a.model)?;
+    crate::cmd::survival::refuse(&model, &a.model, "churn drift")?;
     let table = Table::read(&a.data)?;
     let labels = match &a.label {
         Some(col) => {

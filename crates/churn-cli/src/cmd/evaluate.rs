@@ -21,6 +21,9 @@ pub fn scored(model: &ModelFile, data: &std::path::Path, label: Option<&str>) ->
 
 pub fn run(a: &EvaluateArgs) -> anyhow::Result<()> {
     let model = ModelFile::load(&a.model)?;
+    if model.survival.is_some() {
+        return crate::cmd::survival::evaluate(&model, &a.data, a.label.as_deref(), a.json.as_deref());
+    }
     let (y, p) = scored(&model, &a.data, a.label.as_deref())?;
     let m = churn_eval::summarize(&p, &y)?;
     println!(

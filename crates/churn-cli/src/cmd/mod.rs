@@ -14,6 +14,7 @@ pub mod report;
 mod score;
 mod simulate;
 pub mod sql;
+pub mod survival;
 mod train;
 
 /// Runs the parsed command line.

@@ -108,6 +108,7 @@ pub fn print_summary(r: &churn_report::Report, out: &std::path::Path) {
 pub fn run(a: &ReportArgs) -> anyhow::Result<()> {
     let opts = a.options()?;
     let model = ModelFile::load(&a.model)?;
+    crate::cmd::survival::refuse(&model, &a.model, "churn report")?;
     let table = Table::read(&a.data)?;
     let report = build_from_table(&model, &table, None, &opts)?;
     report.write_dir(&a.out).with_context(|| format!("writing the report to {}", a.out.display()))?;

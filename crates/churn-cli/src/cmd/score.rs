@@ -51,6 +51,9 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         }
     }
     opts.progress = !a.quiet;
+    if model.survival.is_some() {
+        return crate::cmd::survival::score(a, &model, &opts, &data);
+    }
     let s = score_file(&model, &opts)?;
     drop(features_tmp);
     let summary_path = a.summary.clone().unwrap_or_else(|| match a.out.parent() {

@@ -65,6 +65,9 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
 pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
     let opts = options(a)?;
     let table = churn_core::Table::read(&opts.data)?;
+    if let Some(time) = &a.time {
+        return crate::cmd::survival::train(a, &opts, &table, time);
+    }
     let outcome = churn_train::train_table(&table, &opts)?;
     if let Some(dir) = &a.report {
         // The report is built before the model is saved: a report error leaves nothing written.

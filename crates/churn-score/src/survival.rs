@@ -1,0 +1,197 @@
+//! Scoring with a survival model (`churn train --time`): churn probabilities at every horizon,
+//! conditioned on the time so far, and the expected remaining lifetime.
+//!
+//! For an account still a customer at time `a` (the time column's value), the probability of
+//! churning within `h` is `1 − S(a + h) / S(a)` (0 gives probabilities from the start);
+//! `expected_lifetime` is the restricted mean remaining time `∫_a^{a+H} S(t) dt / S(a)` up to
+//! the longest horizon `H`. `churn_probability`, the risk tier, health, drivers and action are
+//! those of the model's main horizon. The whole input is read, then written as CSV.
+
+use std::io::Write;
+use std::time::Instant;
+
+use churn_core::output::AtomicFile;
+use churn_core::table::{find_column, is_missing, parse_number};
+use churn_core::{CoreError, Table};
+use churn_model::{ModelError, ModelFile};
+use churn_survival::SurvivalSection;
+use serde::Serialize;
+
+use crate::{csv_field, Format, ScoreError, ScoreOptions, ScoreSummary, Summary};
+
+/// Revenue-weighted expected churn at one horizon (with `--revenue`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HorizonRevenue {
+    /// The horizon.
+    pub horizon: f64,
+    /// Mean churn probability within it.
+    pub mean_probability: f64,
+    /// `Σ p_h × revenue`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_revenue_loss: Option<f64>,
+}
+
+/// A horizon as it appears in column names: `3`, `2.5`.
+pub fn horizon_name(h: f64) -> String {
+    format!("{h}")
+}
+
+/// The output columns of a survival model.
+pub fn output_columns(model: &ModelFile, sec: &SurvivalSection, drivers: usize) -> Vec<String> {
+    let mut cols: Vec<String> = model.schema.id.iter().cloned().collect();
+    cols.extend(sec.horizons.iter().map(|&h| format!("churn_probability_{}", horizon_name(h))));
+    cols.push("expected_lifetime".into());
+    cols.extend(["churn_probability", "risk_tier", "health_score", "health_state"].map(String::from));
+    cols.extend((1..=drivers).map(|k| format!("risk_driver_{k}")));
+    cols.extend(["recommended_action", "model_id", "model_version", "scored_at"].map(String::from));
+    cols
+}
+
+fn bad(path: &std::path::Path, line: u64, column: &str, value: &str, expected: &'static str) -> ScoreError {
+    ScoreError::Core(CoreError::BadValue {
+        path: path.into(),
+        line,
+        column: column.into(),
+        value: value.into(),
+        expected,
+    })
+}
+
+/// Scores `opts.input` with a survival model into `opts.output` (CSV).
+pub fn score_survival(
+    model: &ModelFile,
+    opts: &ScoreOptions,
+) -> Result<(ScoreSummary, Vec<HorizonRevenue>), ScoreError> {
+    let started = Instant::now();
+    let sec = model.survival.as_ref().ok_or_else(|| {
+        ScoreError::Model(ModelError::Corrupt { path: opts.input.clone(), reason: "not a survival model".into() })
+    })?;
+    if opts.format != Format::Csv {
+        return Err(bad(&opts.output, 0, "--format", "", "csv: survival scores are written as CSV"));
+    }
+    let table = Table::read(&opts.input)?;
+    let path = table.path().to_path_buf();
+    let cols = model.bind_columns(&path, table.headers())?;
+    let time_col = find_column(&path, table.headers(), &sec.time)?;
+    let id_col = match &model.schema.id {
+        Some(id) => Some(find_column(&path, table.headers(), id)?),
+        None => None,
+    };
+    let revenue_col = match &opts.revenue {
+        Some(r) => Some(find_column(&path, table.headers(), r)?),
+        None => None,
+    };
+    let width = model.preprocessing.width();
+    let extra = sec.extra_inputs();
+    let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
+    let longest = sec.horizons[sec.horizons.len() - 1];
+    let mut summary = Summary::new(model, opts.revenue.is_some());
+    let mut by_h: Vec<(f64, f64)> = vec![(0.0, 0.0); sec.horizons.len()];
+    let mut out = AtomicFile::create(&opts.output)?;
+    let mut text = output_columns(model, sec, opts.drivers).join(",");
+    text.push('\n');
+    let mut buf = vec![0.0; width + extra];
+    let mut fields: Vec<&str> = Vec::with_capacity(cols.len());
+    let raw = |r: &[f64]| model.learner.predict_raw_row(r);
+    let io = |e: std::io::Error| ScoreError::Core(CoreError::Io { path: opts.output.clone(), source: e });
+    for i in 0..table.n_rows() {
+        let line = table.line(i);
+        fields.clear();
+        fields.extend(cols.iter().map(|&c| table.field(i, c)));
+        model
+            .preprocessing
+            .transform_row(&fields, &mut buf[..width])
+            .map_err(|e| bad(&path, line, &model.schema.features[e.column].name, &e.value, e.expected))?;
+        let tv = table.field(i, time_col);
+        let a = match parse_number(tv) {
+            Some(a) if a.is_finite() && a >= 0.0 && !is_missing(tv) => a,
+            _ => return Err(bad(&path, line, &sec.time, tv, "a time: a non-negative number")),
+        };
+        let revenue = match revenue_col {
+            Some(c) => {
+                let v = table.field(i, c);
+                parse_number(v).ok_or_else(|| bad(&path, line, opts.revenue.as_deref().unwrap_or(""), v, "a number"))?
+            }
+            None => 0.0,
+        };
+        let curve = sec.curve(&buf[..width], &raw);
+        if let Some(c) = id_col {
+            text.push_str(&csv_field(table.field(i, c)));
+            text.push(',');
+        }
+        let mut p_main = 0.0;
+        for (k, &h) in sec.horizons.iter().enumerate() {
+            let p = curve.conditional_churn(a, h);
+            by_h[k].0 += p;
+            by_h[k].1 += p * revenue;
+            if k == main {
+                p_main = p;
+            }
+            text.push_str(&format!("{p:.6},"));
+        }
+        text.push_str(&format!("{:.4},", curve.expected_remaining(a, longest)));
+        let tier = model.tiers.index_of(p_main);
+        let health = 100.0 * (1.0 - p_main);
+        let state = model.health_states.index_of(health);
+        summary.add(tier, state, p_main, revenue);
+        let band = &model.tiers.bands()[tier];
+        text.push_str(&format!(
+            "{p_main:.6},{},{health:.1},{}",
+            csv_field(&band.name),
+            csv_field(&model.health_states.bands()[state].name)
+        ));
+        if opts.drivers > 0 {
+            // Drivers of the hazard at the main horizon's period (log hazard ratio for Cox).
+            if let churn_survival::Baseline::Discrete(g) = &sec.baseline {
+                let k = g.edges.partition_point(|&e| e < a + sec.main_horizon).clamp(1, g.n_periods());
+                g.features(k, &mut buf[width..]);
+            }
+            let d = model.risk_drivers(&buf, opts.drivers);
+            for k in 0..opts.drivers {
+                text.push(',');
+                if let Some(&(c, v)) = d.get(k) {
+                    let f = &model.schema.features[c].name;
+                    let raw_v = table.field(i, cols[c]);
+                    let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
+                    text.push_str(&csv_field(&format!("{f}={shown} ({v:+.3})")));
+                }
+            }
+        }
+        text.push_str(&format!(
+            ",{},{},{},{}\n",
+            csv_field(band.action.as_deref().unwrap_or("")),
+            model.model_id,
+            csv_field(&model.version),
+            opts.scored_at
+        ));
+        if text.len() > 1 << 20 {
+            out.write_all(text.as_bytes()).map_err(io)?;
+            text.clear();
+        }
+    }
+    out.write_all(text.as_bytes()).map_err(io)?;
+    out.commit()?;
+    let n = table.n_rows().max(1) as f64;
+    let horizons = sec
+        .horizons
+        .iter()
+        .zip(&by_h)
+        .map(|(&h, &(p, r))| HorizonRevenue {
+            horizon: h,
+            mean_probability: p / n,
+            expected_revenue_loss: opts.revenue.is_some().then_some(r),
+        })
+        .collect();
+    let rows = table.n_rows() as u64;
+    Ok((
+        ScoreSummary {
+            rows_read: rows,
+            rows_scored: rows,
+            rows_rejected: 0,
+            summary,
+            rejects_file: None,
+            seconds: started.elapsed().as_secs_f64(),
+        },
+        horizons,
+    ))
+}

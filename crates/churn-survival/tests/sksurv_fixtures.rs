@@ -1,0 +1,179 @@
+//! Metrics, Kaplan-Meier and the Cox fit against scikit-survival 0.28 on fixtures its code
+//! generated (`fixtures/generate.py`), to 1e-6.
+
+use churn_learn::Matrix;
+use churn_survival::discrete::PeriodGrid;
+use churn_survival::{metrics, CoxModel, CoxParams, KaplanMeier};
+use serde_json::Value;
+
+fn cases() -> Vec<Value> {
+    let text = include_str!("fixtures/cases.json");
+    let v: Value = serde_json::from_str(text).expect("fixture JSON");
+    v["cases"].as_array().expect("cases").clone()
+}
+
+fn f64s(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+}
+
+fn bools(v: &Value) -> Vec<bool> {
+    v.as_array().expect("array").iter().map(|x| x.as_bool().expect("bool")).collect()
+}
+
+fn rows(v: &Value) -> Vec<Vec<f64>> {
+    v.as_array().expect("array").iter().map(f64s).collect()
+}
+
+fn close(name: &str, a: f64, b: f64) {
+    assert!((a - b).abs() <= 1e-6, "{name}: churn {a} vs scikit-survival {b}");
+}
+
+struct Case {
+    tt: Vec<f64>,
+    te: Vec<bool>,
+    t: Vec<f64>,
+    e: Vec<bool>,
+    c: Value,
+}
+
+fn load() -> Vec<Case> {
+    cases()
+        .into_iter()
+        .map(|c| Case {
+            tt: f64s(&c["train_time"]),
+            te: bools(&c["train_event"]),
+            t: f64s(&c["test_time"]),
+            e: bools(&c["test_event"]),
+            c,
+        })
+        .collect()
+}
+
+#[test]
+fn kaplan_meier_and_censoring_curve() {
+    for k in load() {
+        let km = KaplanMeier::fit(&k.tt, &k.te).unwrap();
+        for (t, s) in f64s(&k.c["km_times"]).iter().zip(f64s(&k.c["km_surv"])) {
+            close("KM", km.at(*t).unwrap(), s);
+        }
+        let g = KaplanMeier::fit_censoring(&k.tt, &k.te).unwrap();
+        for (t, v) in f64s(&k.c["censoring_probe"]).iter().zip(f64s(&k.c["censoring_g"])) {
+            close("G", g.at(*t).unwrap(), v);
+        }
+    }
+}
+
+#[test]
+fn concordance_indices() {
+    for k in load() {
+        let risk = f64s(&k.c["risk"]);
+        close("Harrell", metrics::harrell_c(&k.t, &k.e, &risk).unwrap(), k.c["harrell_c"].as_f64().unwrap());
+        close("Uno", metrics::uno_c(&k.tt, &k.te, &k.t, &k.e, &risk, None).unwrap(), k.c["uno_c"].as_f64().unwrap());
+        let tau = k.c["uno_c_tau"].as_f64().unwrap();
+        close(
+            "Uno at tau",
+            metrics::uno_c(&k.tt, &k.te, &k.t, &k.e, &risk, Some(tau)).unwrap(),
+            k.c["uno_c_at_tau"].as_f64().unwrap(),
+        );
+    }
+}
+
+#[test]
+fn time_dependent_auc_and_brier() {
+    for k in load() {
+        let times = f64s(&k.c["times"]);
+        let surv = rows(&k.c["surv"]);
+        let risk: Vec<Vec<f64>> = surv.iter().map(|s| s.iter().map(|v| 1.0 - v).collect()).collect();
+        let (auc, mean) = metrics::cumulative_dynamic_auc(&k.tt, &k.te, &k.t, &k.e, &risk, &times).unwrap();
+        for (a, b) in auc.iter().zip(f64s(&k.c["td_auc"])) {
+            close("td-AUC", *a, b);
+        }
+        close("mean td-AUC", mean, k.c["td_auc_mean"].as_f64().unwrap());
+        let b = metrics::brier(&k.tt, &k.te, &k.t, &k.e, &surv, &times).unwrap();
+        for (a, r) in b.iter().zip(f64s(&k.c["brier"])) {
+            close("Brier", *a, r);
+        }
+        close(
+            "IBS",
+            metrics::integrated_brier(&k.tt, &k.te, &k.t, &k.e, &surv, &times).unwrap(),
+            k.c["integrated_brier"].as_f64().unwrap(),
+        );
+    }
+}
+
+#[test]
+fn cox_matches_scikit_survival() {
+    for k in load() {
+        let x = Matrix::from_rows(&rows(&k.c["train_x"])).unwrap();
+        let params = CoxParams { alpha: k.c["cox_alpha"].as_f64().unwrap(), max_iter: 100, tol: 1e-14 };
+        let m = CoxModel::fit(&x, &k.tt, &k.te, &params).unwrap();
+        for (a, b) in m.coef.iter().zip(f64s(&k.c["cox_coef"])) {
+            close("Cox coefficient", *a, b);
+        }
+        for (t, h) in f64s(&k.c["cox_times"]).iter().zip(f64s(&k.c["cox_cumulative_hazard"])) {
+            close("Breslow H0", m.baseline_at(*t), h);
+        }
+    }
+}
+
+/// Harrell's C by its definition, every pair looked at.
+fn brute_harrell(t: &[f64], e: &[bool], r: &[f64]) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for i in 0..t.len() {
+        if !e[i] {
+            continue;
+        }
+        for j in 0..t.len() {
+            let comparable = t[j] > t[i] || (t[j] == t[i] && !e[j]);
+            if i == j || !comparable {
+                continue;
+            }
+            den += 1.0;
+            if (r[i] - r[j]).abs() <= metrics::TIED_TOL {
+                num += 0.5;
+            } else if r[i] > r[j] {
+                num += 1.0;
+            }
+        }
+    }
+    num / den
+}
+
+#[test]
+fn harrell_c_equals_brute_force_on_random_ties() {
+    let mut state = 12345u64;
+    let mut next = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    for n in [2, 5, 17, 60, 200] {
+        let t: Vec<f64> = (0..n).map(|_| (next() * 6.0).floor()).collect();
+        let e: Vec<bool> = (0..n).map(|_| next() < 0.6).collect();
+        let r: Vec<f64> = (0..n).map(|_| (next() * 4.0).floor() / 4.0).collect();
+        match metrics::harrell_c(&t, &e, &r) {
+            Ok(c) => assert!((c - brute_harrell(&t, &e, &r)).abs() < 1e-12, "n = {n}"),
+            Err(_) => assert!(brute_harrell(&t, &e, &r).is_nan(), "n = {n}"),
+        }
+    }
+}
+
+#[test]
+fn person_period_hazards_reproduce_kaplan_meier() {
+    for k in load() {
+        let grid = PeriodGrid::fit(&k.tt, &k.te, 1000).unwrap();
+        let all: Vec<usize> = (0..k.tt.len()).collect();
+        let pp = grid.expand(&k.tt, &k.te, &all);
+        // Hazard of each period = churned / at risk among its person-period rows.
+        let mut d = vec![0.0; grid.n_periods()];
+        let mut n = vec![0.0; grid.n_periods()];
+        for r in &pp {
+            n[r.period - 1] += 1.0;
+            d[r.period - 1] += f64::from(u8::from(r.churned));
+        }
+        let h: Vec<f64> = d.iter().zip(&n).map(|(d, n)| d / n).collect();
+        let km = KaplanMeier::fit(&k.tt, &k.te).unwrap();
+        for &t in &grid.edges[1..] {
+            close("discrete-time S", grid.survival_at(&h, t), km.at(t).unwrap());
+        }
+    }
+}
