@@ -3,7 +3,8 @@
 # `churn export-sql` emit, run on DuckDB and on a local Apache Spark (pyspark, Java 17), must
 # return what `churn features` and `churn score` return; the BigQuery and Snowflake SQL must
 # parse (sqlglot). Python tools go into a virtualenv under target/, pinned; never a product
-# dependency. Bounded: about 4 minutes on 2 cores, most of it Spark.
+# dependency. Bounded: Spark runs a subset of the cases (each Spark query takes about a minute on 2
+# busy cores); about 15 minutes in all on this shared machine, each script under a timeout.
 set -euo pipefail
 venv="$PWD/target/sql-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
