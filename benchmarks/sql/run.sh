@@ -20,11 +20,13 @@ VENV=${VENV:-$ROOT/target/sql-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -c "import duckdb" 2>/dev/null || "$VENV/bin/pip" install -q -r "$ROOT/crates/churn-sql/engine-tests/requirements.txt"
 
-(cd "$ROOT" && cargo build --quiet --release -p churn-cli && cargo build --quiet --release -p churn-features --examples)
-CHURN=$CARGO_TARGET_DIR/release/churn
+PROFILE=${PROFILE:-release}   # or dev (the workspace's dev profile is optimised, opt-level 2)
+(cd "$ROOT" && cargo build --quiet --profile "$PROFILE" -p churn-cli && cargo build --quiet --profile "$PROFILE" -p churn-features --examples)
+DIR=$CARGO_TARGET_DIR/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
+CHURN=$DIR/churn
 if [ ! -f "$DATA/events.csv" ]; then
     echo "generating $EVENTS events for $ACCOUNTS accounts into $DATA ..."
-    "$CARGO_TARGET_DIR/release/examples/generate_events" --accounts "$ACCOUNTS" --events "$EVENTS" --days 365 --seed 11 --out "$DATA"
+    "$DIR/examples/generate_events" --accounts "$ACCOUNTS" --events "$EVENTS" --days 365 --seed 11 --out "$DATA"
 fi
 cp "$ROOT/benchmarks/features/events_spec.toml" "$DATA/spec.toml"
 "$CHURN" features --spec "$DATA/spec.toml" --emit-sql --dialect duckdb --out "$OUT/features.duckdb.sql" 2>/dev/null

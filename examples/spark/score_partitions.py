@@ -15,6 +15,7 @@ import argparse
 import csv
 import os
 import subprocess
+import sys
 import tempfile
 
 import pyarrow as pa
@@ -65,6 +66,8 @@ def main():
     a = ap.parse_args()
     churn = os.path.abspath(os.environ.get("CHURN_BIN", "churn"))
     model = os.path.abspath(a.model)
+    # Local mode: the Python workers use this interpreter (with pyarrow).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master("local[2]").appName("churn-score-partitions")
         .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")

@@ -12,6 +12,7 @@ from common import churn, compare, log, read_csv
 import engines
 
 MODELS = ["logistic", "gbdt", "tree"]
+SPARK_MODELS = ["logistic", "gbdt"]  # Spark: the two the issue asks for (each query takes a minute here)
 
 
 def main():
@@ -34,7 +35,7 @@ def main():
         eng = engines.make(name)
         try:
             eng.load_csv("input", test)
-            for m in MODELS:
+            for m in SPARK_MODELS if name == "spark" else MODELS:
                 sql = os.path.join(work, f"{m}.{name}.sql")
                 churn("export-sql", "--model", os.path.join(work, f"{m}.json"), "--dialect", name, "--out", sql)
                 t0 = time.time()

@@ -32,9 +32,10 @@ const ALL: [Dialect; 4] = [Dialect::DuckDb, Dialect::Spark, Dialect::BigQuery, D
 
 #[test]
 fn feature_sql_snapshots() {
-    for (name, rel) in
-        [("features-example", "datasets/features-example/spec.toml"), ("socialnet7", "datasets/fightchurn_socialnet7.toml")]
-    {
+    for (name, rel) in [
+        ("features-example", "datasets/features-example/spec.toml"),
+        ("socialnet7", "datasets/fightchurn_socialnet7.toml"),
+    ] {
         let s = spec(rel);
         let tables = table_names(&s, &[]).unwrap();
         for d in ALL {
