@@ -81,6 +81,10 @@ pub struct TrainArgs {
     /// Project file with data options, column types and risk tiers.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Risk tiers: absolute (fixed probability bands) or percentile (cut points at quantiles of
+    /// the test split's scores, stored in the model: top 5%, next 10%, 15%, 30%, bottom 40%).
+    #[arg(long, default_value = "absolute", value_name = "SCHEME")]
+    pub tier_scheme: String,
     /// Seed of the split and every random choice: same seed, same model file.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -173,6 +173,9 @@ pub struct ModelFile {
     /// recomputed at scoring time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<churn_features::FeatureDictionary>,
+    /// How the risk tiers were made when they are percentile tiers (absent: absolute bands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_scheme: Option<churn_core::tiers::TierSchemeInfo>,
     /// Input column of each learner input (derived on load).
     #[serde(skip)]
     pub input_sources: Vec<usize>,
@@ -214,13 +217,27 @@ impl ModelFile {
             training,
             profile,
             features,
+            tier_scheme: None,
             input_sources: Vec::new(),
         };
         m.input_sources = m.preprocessing.output_sources();
-        let mut h = Fnv64::new();
-        h.write(m.to_json().as_bytes());
-        m.model_id = format!("{:016x}", h.finish());
+        m.compute_id();
         m
+    }
+
+    /// The model with percentile tiers recorded, its id recomputed.
+    pub fn with_tier_scheme(mut self, info: churn_core::tiers::TierSchemeInfo) -> ModelFile {
+        self.tier_scheme = Some(info);
+        self.compute_id();
+        self
+    }
+
+    /// Sets `model_id` to the hash of the content (with an empty id).
+    fn compute_id(&mut self) {
+        self.model_id = String::new();
+        let mut h = Fnv64::new();
+        h.write(self.to_json().as_bytes());
+        self.model_id = format!("{:016x}", h.finish());
     }
 
     /// Pretty JSON, deterministic (fields in declaration order, floats round-trip exactly).

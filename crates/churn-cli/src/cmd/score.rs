@@ -86,6 +86,10 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         }
         eprintln!("  summary written to {}", summary_path.display());
     }
+    let tier_counts: Vec<u64> = s.summary.tiers.iter().map(|t| t.accounts).collect();
+    if let Some(w) = churn_core::tiers::one_tier_warning(&model.tiers, &tier_counts) {
+        eprintln!("{w}");
+    }
     Ok(())
 }
 

@@ -1,0 +1,101 @@
+//! Issue 14, outputs a customer-success team can act on, through the binary: percentile tiers
+//! at a real churn rate, the one-tier warning, ...
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{churn, shared_data};
+
+/// The socialnet7 feature table (6,608 rows, 1.6% churn) built by `churn features` in `d`.
+fn socialnet7_features(shared: &Path, d: &Path) -> (PathBuf, PathBuf) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/fightchurn_socialnet7.toml");
+    churn()
+        .arg("features")
+        .arg("--spec")
+        .arg(&spec)
+        .arg("--data-dir")
+        .arg(shared.join("datasets/fightchurn_socialnet7_sim"))
+        .arg("--out")
+        .arg(d.join("f.csv"))
+        .assert()
+        .success();
+    (d.join("f.csv"), d.join("f.csv.dictionary.json"))
+}
+
+/// `(probability, tier)` of every row of a scored CSV.
+fn scored_tiers(path: &Path) -> Vec<(f64, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let p = header.iter().position(|h| *h == "churn_probability").unwrap();
+    let t = header.iter().position(|h| *h == "risk_tier").unwrap();
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[p].parse().unwrap(), f[t].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn percentile_tiers_spread_socialnet7_accounts_and_absolute_tiers_warn() {
+    let Some(shared) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (data, dict) = socialnet7_features(&shared, d);
+    let train = |scheme: &str, out: &str| {
+        churn()
+            .arg("train")
+            .arg("--data")
+            .arg(&data)
+            .arg("--features")
+            .arg(&dict)
+            .args(["--models", "logistic", "--tier-scheme", scheme, "--out"])
+            .arg(d.join(out))
+            .assert()
+            .success()
+    };
+    let score = |model: &str, out: &str| {
+        churn()
+            .arg("score")
+            .arg("--model")
+            .arg(d.join(model))
+            .arg("--data")
+            .arg(&data)
+            .args(["--drivers", "0", "--out"])
+            .arg(d.join(out))
+            .assert()
+            .success()
+    };
+    // Absolute bands: at 1.6% churn every account is `Minimal`, and train and score say so.
+    let warned = "of the accounts";
+    train("absolute", "abs.json").stderr(predicates::str::contains(warned));
+    score("abs.json", "abs.csv").stderr(predicates::str::contains("fall in the risk tier `Minimal`"));
+    // Percentile tiers: cut points stored in the model, no warning, no tier above 60%.
+    let out = train("percentile", "pct.json").get_output().clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(warned));
+    let model = churn_model::ModelFile::load(&d.join("pct.json")).unwrap();
+    let info = model.tier_scheme.as_ref().expect("percentile tiers recorded");
+    assert_eq!(info.rows, model.training.test.rows);
+    let out = score("pct.json", "pct.csv").get_output().clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(warned));
+    let rows = scored_tiers(&d.join("pct.csv"));
+    assert_eq!(rows.len(), 6608);
+    let names: Vec<&str> = model.tiers.bands().iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["Critical", "High", "Medium", "Low", "Minimal"]);
+    for name in &names {
+        let n = rows.iter().filter(|(_, t)| t == name).count();
+        assert!(n as f64 <= 0.6 * rows.len() as f64, "{name} holds {n} of {} accounts", rows.len());
+        assert!(n > 0, "{name} is empty");
+    }
+    // Tiers rise with the probability: every account of a higher tier has a higher
+    // probability than every account of a lower tier.
+    let rank = |t: &str| names.iter().position(|n| *n == t).unwrap();
+    for w in names.windows(2) {
+        let min_hi = rows.iter().filter(|(_, t)| *t == w[0]).map(|r| r.0).fold(f64::INFINITY, f64::min);
+        let max_lo = rows.iter().filter(|(_, t)| *t == w[1]).map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+        assert!(min_hi > max_lo, "{} from {min_hi} but {} up to {max_lo}", w[0], w[1]);
+    }
+    assert!(rows.iter().all(|(_, t)| rank(t) < names.len()));
+}
