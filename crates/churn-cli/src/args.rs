@@ -156,6 +156,14 @@ pub struct ScoreArgs {
     /// Risk drivers per account (0 turns them off).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub drivers: usize,
+    /// Columns never named as drivers, e.g. protected attributes (added to `[drivers] exclude`
+    /// of --config); a name that is not a model column is an error.
+    #[arg(long, value_name = "COL,COL", value_delimiter = ',')]
+    pub drivers_exclude: Vec<String>,
+    /// Smallest contribution (log-odds) named as a driver (default: `[drivers]
+    /// min_contribution` of --config, else 0.05).
+    #[arg(long, value_name = "X")]
+    pub drivers_min: Option<f64>,
     /// Revenue column (e.g. MRR) to total per tier and health state, and revenue at risk.
     #[arg(long, value_name = "COL")]
     pub revenue: Option<String>,

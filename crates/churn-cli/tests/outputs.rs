@@ -99,3 +99,96 @@ fn percentile_tiers_spread_socialnet7_accounts_and_absolute_tiers_warn() {
     }
     assert!(rows.iter().all(|(_, t)| rank(t) < names.len()));
 }
+
+/// Trains a logistic model on the telco split in `d` and returns (model, test data).
+fn telco_model(shared: &Path, d: &Path) -> (PathBuf, PathBuf) {
+    let split = shared.join("splits/telco");
+    churn()
+        .arg("train")
+        .arg("--data")
+        .arg(split.join("train.csv"))
+        .args(["--label", "Churn", "--positive", "Yes", "--id", "customerID", "--models", "logistic", "--out"])
+        .arg(d.join("telco.json"))
+        .assert()
+        .success();
+    (d.join("telco.json"), split.join("test.csv"))
+}
+
+/// Every JSONL row's risk drivers and protective factors as `(feature, contribution)`.
+fn jsonl_drivers(path: &Path) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+    let (mut risk, mut protective) = (Vec::new(), Vec::new());
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let pair =
+            |d: &serde_json::Value| (d["feature"].as_str().unwrap().to_string(), d["contribution"].as_f64().unwrap());
+        for k in 1..=3 {
+            let d = &v[format!("risk_driver_{k}")];
+            if !d.is_null() {
+                assert_eq!(d["direction"], "raises risk");
+                risk.push(pair(d));
+            }
+        }
+        for d in v["protective_factors"].as_array().unwrap() {
+            assert_eq!(d["direction"], "lowers risk");
+            protective.push(pair(d));
+        }
+    }
+    (risk, protective)
+}
+
+#[test]
+fn excluded_columns_are_never_drivers_and_small_contributions_are_not_named() {
+    let Some(shared) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (model, test) = telco_model(&shared, d);
+    let score = |extra: &[&str], out: &str| {
+        churn()
+            .arg("score")
+            .arg("--model")
+            .arg(&model)
+            .arg("--data")
+            .arg(&test)
+            .args(["--format", "jsonl"])
+            .args(extra)
+            .arg("--out")
+            .arg(d.join(out))
+            .assert()
+            .success();
+        jsonl_drivers(&d.join(out))
+    };
+    // Without a minimum and without exclusions `gender` is named (so the test can fail).
+    let (risk, protective) = score(&["--drivers-min", "0"], "all.jsonl");
+    let named = |v: &[(String, f64)], c: &str| v.iter().filter(|(f, _)| f == c).count();
+    assert!(named(&risk, "gender") + named(&protective, "gender") > 0);
+    // Excluded by flag or by `[drivers]` in churn.toml: never named, risk or protective.
+    let config = common::write(d, "churn.toml", "[drivers]\nexclude = [\"gender\", \"SeniorCitizen\"]\n");
+    for (extra, out) in [
+        (vec!["--drivers-min", "0", "--drivers-exclude", "gender,SeniorCitizen"], "flag.jsonl"),
+        (vec!["--drivers-min", "0", "--config", config.to_str().unwrap()], "toml.jsonl"),
+    ] {
+        let (risk, protective) = score(&extra, out);
+        for c in ["gender", "SeniorCitizen"] {
+            assert_eq!(named(&risk, c) + named(&protective, c), 0, "{c} named with {extra:?}");
+        }
+        assert!(!risk.is_empty() && !protective.is_empty());
+    }
+    // The default minimum: no driver below 0.05 log-odds; contributions rounded to 3 decimals.
+    let (risk, protective) = score(&[], "default.jsonl");
+    for (_, c) in risk.iter().chain(&protective) {
+        assert!(c.abs() >= 0.05, "{c}");
+        assert_eq!((c * 1000.0).round() / 1000.0, *c);
+    }
+    // A typo in an exclusion is an error, not a protected attribute let through.
+    churn()
+        .arg("score")
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(&test)
+        .args(["--drivers-exclude", "gendre", "--out"])
+        .arg(d.join("typo.csv"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("driver exclusion `gendre` is not a feature of the model"));
+}
