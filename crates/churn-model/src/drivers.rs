@@ -5,8 +5,12 @@
 //! gender, internal ids) are never named, whatever their contribution, and contributions
 //! smaller than a minimum are not named either: `gender=Female (+0.019)` is noise to a CSM.
 
+use churn_learn::path::PathTables;
+use churn_learn::Tree;
+
 use crate::error::ModelError;
 use crate::file::ModelFile;
+use crate::learner::Learner;
 
 /// Contributions (log-odds) below which no driver is named, by default.
 pub const DEFAULT_MIN_CONTRIBUTION: f64 = 0.05;
@@ -18,6 +22,9 @@ pub struct DriverFilter {
     pub skip: Vec<bool>,
     /// Smallest absolute contribution (log-odds) that is named.
     pub min_contribution: f64,
+    /// Tree models: the path-attribution tables drivers are computed with (see
+    /// [`churn_learn::path`]); `None`: exact contributions ([`Learner::contributions`]).
+    pub tables: Option<PathTables>,
 }
 
 /// The drivers of one account: risk-raising ones, largest first, and protective ones
@@ -49,12 +56,16 @@ impl ModelFile {
             };
             skip[j] = true;
         }
-        Ok(DriverFilter { skip, min_contribution })
+        let tables = self.learner.trees().map(|(t, _)| PathTables::new(t));
+        Ok(DriverFilter { skip, min_contribution, tables })
     }
 
     /// Up to `k` risk drivers and `k` protective factors of a preprocessed row, filtered.
     pub fn drivers(&self, row: &[f64], k: usize, filter: &DriverFilter) -> Drivers {
-        let (_, c) = self.learner.contributions(row, &self.input_means);
+        let c = match &filter.tables {
+            Some(t) => self.learner.path_contributions(t, row).1,
+            None => self.learner.contributions(row, &self.input_means).1,
+        };
         self.rank_drivers(&c, k, filter)
     }
 
@@ -74,6 +85,45 @@ impl ModelFile {
         protective.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         protective.truncate(k);
         Drivers { risk, protective }
+    }
+}
+
+impl Learner {
+    /// The trees of a tree model, and whether they are averaged in probability space (forests,
+    /// single trees) rather than added in log-odds (boosting).
+    pub fn trees(&self) -> Option<(&[Tree], bool)> {
+        match self {
+            Learner::Logistic(_) => None,
+            Learner::Gbdt(m) => Some((&m.trees, false)),
+            Learner::Forest(m) => Some((&m.trees, true)),
+            Learner::Tree(m) => Some((std::slice::from_ref(&m.tree), true)),
+        }
+    }
+
+    /// Path attribution of the log-odds of one row (tree models; `tables` built from
+    /// [`Learner::trees`]): `(base, contributions)` with `base + Σ contributions` equal to
+    /// the raw prediction. Logistic regression has no trees: its exact contributions relative
+    /// to zero means would be wrong, so call [`Learner::contributions`] for it.
+    pub fn path_contributions(&self, tables: &PathTables, row: &[f64]) -> (f64, Vec<f64>) {
+        let n = self.n_inputs();
+        let mut phi = vec![0.0; n];
+        match self.trees() {
+            None => (0.0, phi),
+            Some((trees, false)) => {
+                tables.add(trees, row, &mut phi, 1.0);
+                let init = match self {
+                    Learner::Gbdt(m) => m.init_score,
+                    _ => 0.0,
+                };
+                (tables.expected_sum() + init, phi)
+            }
+            Some((trees, true)) => {
+                let scale = 1.0 / trees.len() as f64;
+                tables.add(trees, row, &mut phi, scale);
+                let base_p = tables.expected_sum() * scale;
+                churn_learn::forest::prob_phi_to_raw(trees, base_p, phi, row)
+            }
+        }
     }
 }
 
