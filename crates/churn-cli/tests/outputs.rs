@@ -192,3 +192,75 @@ fn excluded_columns_are_never_drivers_and_small_contributions_are_not_named() {
         .failure()
         .stderr(predicates::str::contains("driver exclusion `gendre` is not a feature of the model"));
 }
+
+#[test]
+fn compare_fail_if_worse_exits_1_only_for_a_significantly_worse_challenger() {
+    let Some(shared) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (good, test) = telco_model(&shared, d);
+    // A weak challenger: without contract, tenure, charges and services (test AUC ~0.7 vs ~0.84).
+    churn()
+        .arg("train")
+        .arg("--data")
+        .arg(shared.join("splits/telco/train.csv"))
+        .args(["--label", "Churn", "--positive", "Yes", "--id", "customerID", "--models", "logistic"])
+        .args(["--drop", "Contract,tenure,TotalCharges,MonthlyCharges,InternetService,OnlineSecurity,TechSupport,PaymentMethod,PaperlessBilling,OnlineBackup,DeviceProtection"])
+        .arg("--out")
+        .arg(d.join("weak.json"))
+        .assert()
+        .success();
+    let report = |model: &Path, out: &str| {
+        churn()
+            .arg("report")
+            .arg("--model")
+            .arg(model)
+            .arg("--data")
+            .arg(&test)
+            .args(["--bootstrap", "200", "--out"])
+            .arg(d.join(out))
+            .assert()
+            .success();
+        d.join(out).join("report.json")
+    };
+    let (g, w) = (report(&good, "good"), report(&d.join("weak.json"), "weak"));
+    let compare = |a: &Path, b: &Path, extra: &[&str]| {
+        let out = churn()
+            .arg("compare")
+            .arg(a)
+            .arg(b)
+            .args(["--bootstrap", "200"])
+            .args(extra)
+            .arg("--json")
+            .arg(d.join("c.json"))
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("c.json")).unwrap()).unwrap();
+        (out.status.code(), json)
+    };
+    // The weak model as challenger: significantly worse by DeLong, exit 1.
+    let (code, json) = compare(&g, &w, &["--fail-if-worse"]);
+    assert_eq!(code, Some(1));
+    let v = &json["gate"]["challengers"][0];
+    assert_eq!(
+        (v["significant"].as_bool(), v["worse"].as_bool(), v["fails"].as_bool()),
+        (Some(true), Some(true), Some(true))
+    );
+    assert_eq!(v["test"], "DeLong");
+    assert!(v["diff"].as_f64().unwrap() < -0.05);
+    // The difference and p-value are the comparison's own AUC row.
+    let auc = json["metrics"].as_array().unwrap().iter().find(|m| m["metric"] == "auc").unwrap();
+    assert_eq!(auc["differences"][1]["p_value"], v["p_value"]);
+    // On Brier by paired bootstrap too.
+    assert_eq!(compare(&g, &w, &["--fail-if-worse", "brier"]).0, Some(1));
+    // Without the flag the verdict is written but not enforced.
+    let (code, json) = compare(&g, &w, &[]);
+    assert_eq!((code, json["gate"]["enforced"].as_bool()), (Some(0), Some(false)));
+    // The better model as challenger, or the same model: exit 0.
+    assert_eq!(compare(&w, &g, &["--fail-if-worse"]).0, Some(0));
+    let (code, json) = compare(&g, &g, &["--fail-if-worse", "log_loss"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(json["gate"]["fail"], false);
+    // An unknown metric is an error (exit 2), not a pass.
+    assert_eq!(compare(&g, &w, &["--fail-if-worse", "accuracy"]).0, Some(2));
+}
