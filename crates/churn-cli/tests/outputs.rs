@@ -114,8 +114,11 @@ fn telco_model(shared: &Path, d: &Path) -> (PathBuf, PathBuf) {
     (d.join("telco.json"), split.join("test.csv"))
 }
 
+/// Named drivers as `(feature, contribution)`.
+type Named = Vec<(String, f64)>;
+
 /// Every JSONL row's risk drivers and protective factors as `(feature, contribution)`.
-fn jsonl_drivers(path: &Path) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+fn jsonl_drivers(path: &Path) -> (Named, Named) {
     let (mut risk, mut protective) = (Vec::new(), Vec::new());
     for line in std::fs::read_to_string(path).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
