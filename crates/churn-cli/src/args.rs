@@ -94,6 +94,10 @@ pub struct TrainArgs {
     /// Project file with data options, column types and risk tiers.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Risk tiers: absolute (fixed probability bands) or percentile (cut points at quantiles of
+    /// the test split's scores, stored in the model: top 5%, next 10%, 15%, 30%, bottom 40%).
+    #[arg(long, default_value = "absolute", value_name = "SCHEME")]
+    pub tier_scheme: String,
     /// Seed of the split and every random choice: same seed, same model file.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -178,6 +182,14 @@ pub struct ScoreArgs {
     /// Risk drivers per account (0 turns them off).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub drivers: usize,
+    /// Columns never named as drivers, e.g. protected attributes (added to `[drivers] exclude`
+    /// of --config); a name that is not a model column is an error.
+    #[arg(long, value_name = "COL,COL", value_delimiter = ',')]
+    pub drivers_exclude: Vec<String>,
+    /// Smallest contribution (log-odds) named as a driver (default: `[drivers]
+    /// min_contribution` of --config, else 0.05).
+    #[arg(long, value_name = "X")]
+    pub drivers_min: Option<f64>,
     /// Revenue column (e.g. MRR) to total per tier and health state, and revenue at risk.
     #[arg(long, value_name = "COL")]
     pub revenue: Option<String>,

@@ -11,17 +11,7 @@ use std::path::{Path, PathBuf};
 use common::churn;
 
 fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHURN_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("splits").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("CI is set but the shared data is missing at {}", dir.display());
-    }
-    eprintln!("skipping: no shared data at {} (set CHURN_SHARED)", dir.display());
-    None
+    common::shared_data()
 }
 
 struct Case {

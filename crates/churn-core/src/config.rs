@@ -49,6 +49,18 @@ pub struct DataSection {
     pub keep: Vec<String>,
 }
 
+/// The `[drivers]` table: what risk drivers may name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriversSection {
+    /// Columns never named as drivers (protected attributes, internal codes).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Smallest contribution (log-odds) named as a driver.
+    #[serde(default)]
+    pub min_contribution: Option<f64>,
+}
+
 /// A parsed `churn.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +83,9 @@ pub struct Config {
     /// Drift thresholds (`[drift]`), read by `churn drift` itself.
     #[serde(default)]
     pub drift: Option<toml::Value>,
+    /// Risk-driver options (`[drivers]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drivers: Option<DriversSection>,
     /// Where the file was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,

@@ -27,6 +27,7 @@ pub mod output;
 pub mod rng;
 pub mod schema;
 pub mod table;
+pub mod tiers;
 
 pub use bands::{Band, Bands};
 pub use config::Config;

@@ -284,6 +284,13 @@ pub(crate) fn shap_prob_to_raw(trees: &[Tree], shap: &ShapTrees, n_features: usi
     let mut phi = vec![0.0; n_features];
     let base_p = shap.expected_values().iter().fold(0.0, |b, e| b + e * scale);
     shap.add(trees, row, &mut phi, scale);
+    prob_phi_to_raw(trees, base_p, phi, row)
+}
+
+/// Rescales probability-space attributions `phi` of the tree average (expected value
+/// `base_p`) into log-odds: `(logit(base_p), phi')` with `logit(base_p) + Σ phi' == raw(row)`.
+pub fn prob_phi_to_raw(trees: &[Tree], base_p: f64, mut phi: Vec<f64>, row: &[f64]) -> (f64, Vec<f64>) {
+    let scale = 1.0 / trees.len() as f64;
     let mut p = 0.0;
     for t in trees {
         p += t.predict_row(row);

@@ -30,6 +30,7 @@ pub mod cart;
 pub mod decision_tree;
 pub mod forest;
 pub mod gbdt;
+pub mod path;
 pub mod tree;
 
 pub mod linfa_api;

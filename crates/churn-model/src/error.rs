@@ -64,4 +64,12 @@ pub enum ModelError {
     /// An evaluation error.
     #[error(transparent)]
     Eval(#[from] churn_eval::EvalError),
+    /// A column excluded from the risk drivers is not a model feature.
+    #[error("driver exclusion `{column}` is not a feature of the model (features: {features})")]
+    UnknownDriverColumn {
+        /// The column given.
+        column: String,
+        /// The model's feature columns.
+        features: String,
+    },
 }

@@ -177,6 +177,9 @@ pub struct ModelFile {
     /// are built from the learner. `None`: a classification model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub survival: Option<churn_survival::SurvivalSection>,
+    /// How the risk tiers were made when they are percentile tiers (absent: absolute bands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_scheme: Option<churn_core::tiers::TierSchemeInfo>,
     /// Input column of each learner input (derived on load).
     #[serde(skip)]
     pub input_sources: Vec<usize>,
@@ -219,6 +222,7 @@ impl ModelFile {
             profile,
             features,
             survival: None,
+            tier_scheme: None,
             input_sources: Vec::new(),
         };
         m.input_sources = m.preprocessing.output_sources();
@@ -233,6 +237,14 @@ impl ModelFile {
         self
     }
 
+    /// The model with percentile tiers recorded, its id recomputed.
+    pub fn with_tier_scheme(mut self, info: churn_core::tiers::TierSchemeInfo) -> ModelFile {
+        self.tier_scheme = Some(info);
+        self.set_id();
+        self
+    }
+
+    /// Sets `model_id` to the hash of the content (with an empty id).
     fn set_id(&mut self) {
         self.model_id = String::new();
         let mut h = Fnv64::new();

@@ -21,12 +21,14 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod drivers;
 pub mod error;
 pub mod file;
 pub mod learner;
 pub mod preprocess;
 pub mod profile;
 
+pub use drivers::DriverFilter;
 pub use error::{ModelError, RowError};
 pub use file::{
     Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary, FORMAT_VERSION,

@@ -246,6 +246,10 @@ pub fn build(model: &ModelFile, input: &ReportInput, opts: &ReportOptions) -> Re
         },
     };
 
+    let warnings: Vec<String> =
+        churn_core::tiers::one_tier_warning(&model.tiers, &churn_core::tiers::counts(&model.tiers, &p))
+            .into_iter()
+            .collect();
     Ok(Report {
         format: FORMAT_NAME.into(),
         format_version: FORMAT_VERSION,
@@ -276,6 +280,7 @@ pub fn build(model: &ModelFile, input: &ReportInput, opts: &ReportOptions) -> Re
             labels: y.iter().map(|&b| if b { '1' } else { '0' }).collect(),
             probabilities: p,
         },
+        warnings,
         metrics,
         calibration,
         thresholds,

@@ -27,6 +27,7 @@ mod build;
 pub mod charts;
 pub mod compare;
 mod error;
+pub mod gate;
 pub mod render;
 mod report;
 

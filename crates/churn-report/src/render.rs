@@ -95,6 +95,15 @@ pub fn sections(r: &Report) -> Vec<Section> {
     let m = &r.metrics;
     let level = format!("{:.0}%", 100.0 * m.level);
     let mut out = Vec::new();
+    if !r.warnings.is_empty() {
+        out.push(Section {
+            id: "warnings",
+            title: "Warnings".into(),
+            notes: r.warnings.clone(),
+            charts: vec![],
+            tables: vec![],
+        });
+    }
 
     let training = &r.model.training_test_metrics;
     out.push(Section {

@@ -58,6 +58,10 @@ pub struct Report {
     pub leaderboard: Vec<LeaderboardEntry>,
     /// Per-row labels and probabilities, so reports can be compared on the same rows.
     pub rows: RowScores,
+    /// What a reader must know before trusting the figures (e.g. one risk tier holding 90%
+    /// or more of the accounts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Identity of the model.

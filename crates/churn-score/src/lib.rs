@@ -133,6 +133,10 @@ pub struct ScoreOptions {
     pub max_reject_rate: f64,
     /// Number of risk drivers per account (0 = off; default 3).
     pub drivers: usize,
+    /// Columns never named as drivers (protected attributes, ...).
+    pub drivers_exclude: Vec<String>,
+    /// Smallest contribution (log-odds) named as a driver.
+    pub drivers_min: f64,
     /// Revenue column to total per tier and health state.
     pub revenue: Option<String>,
     /// A rule-based health score (`[health]` in `churn.toml`) instead of `100 × (1 − p)`.
@@ -155,6 +159,8 @@ impl ScoreOptions {
             rejects: None,
             max_reject_rate: 0.0,
             drivers: 3,
+            drivers_exclude: Vec::new(),
+            drivers_min: churn_model::drivers::DEFAULT_MIN_CONTRIBUTION,
             revenue: None,
             health: None,
             scored_at: now_rfc3339(),
@@ -303,6 +309,7 @@ struct Bound<'a> {
     tier_text: Vec<String>,
     tail_text: Vec<String>,
     state_text: Vec<String>,
+    driver_filter: churn_model::DriverFilter,
 }
 
 /// The output columns, in order.
@@ -392,6 +399,7 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         tier_text,
         tail_text,
         state_text,
+        driver_filter: model.driver_filter(&opts.drivers_exclude, opts.drivers_min)?,
     };
     let mut out = match opts.format {
         Format::Parquet => Sink::Parquet(Box::new(parquet::ParquetSink::create(
@@ -806,10 +814,13 @@ impl Bound<'_> {
             let tier = model.tiers.index_of(p);
             let state = model.health_states.index_of(health);
             out.summary.add(tier, state, p, pend.revenue);
-            let drivers: Vec<(usize, f64)> = if self.opts.drivers > 0 {
-                model.risk_drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers)
+            let drivers = if self.opts.drivers > 0 {
+                model.drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers, &self.driver_filter)
             } else {
-                Vec::new()
+                Default::default()
+            };
+            let named = |d: &[(usize, f64)]| -> Vec<(&str, &str, f64)> {
+                d.iter().map(|&(c, v)| (model.schema.features[c].name.as_str(), field(self.cols[c]), v)).collect()
             };
             let row = Row {
                 id: self.id.map(field),
@@ -817,10 +828,8 @@ impl Bound<'_> {
                 tier,
                 health,
                 state,
-                drivers: drivers
-                    .iter()
-                    .map(|&(c, v)| (model.schema.features[c].name.as_str(), field(self.cols[c]), v))
-                    .collect(),
+                drivers: named(&drivers.risk),
+                protective: named(&drivers.protective),
             };
             match self.opts.format {
                 Format::Csv => self.write_csv(&row, &mut out.bytes),
@@ -840,6 +849,7 @@ struct Row<'a> {
     health: f64,
     state: usize,
     drivers: Vec<(&'a str, &'a str, f64)>,
+    protective: Vec<(&'a str, &'a str, f64)>,
 }
 
 /// A risk driver as text: `feature=value (+contribution)`.
@@ -847,11 +857,22 @@ fn driver_text(&(name, value, c): &(&str, &str, f64)) -> String {
     format!("{name}={} ({c:+.3})", driver_value(value))
 }
 
-fn driver_value(v: &str) -> &str {
+/// A driver as a JSON object: feature, value, the direction in words and the rounded
+/// contribution (log-odds).
+fn driver_json(&(name, value, c): &(&str, &str, f64)) -> serde_json::Value {
+    serde_json::json!({
+        "feature": name,
+        "value": driver_value(value),
+        "direction": if c > 0.0 { "raises risk" } else { "lowers risk" },
+        "contribution": churn_model::drivers::round3(c),
+    })
+}
+
+fn driver_value(v: &str) -> std::borrow::Cow<'_, str> {
     if is_missing(v) {
-        "missing"
+        "missing".into()
     } else {
-        v.trim()
+        churn_model::drivers::display_value(v)
     }
 }
 
@@ -901,16 +922,11 @@ impl Bound<'_> {
         obj.insert("health_score".into(), row.health.into());
         obj.insert("health_state".into(), model.health_states.bands()[row.state].name.clone().into());
         for k in 0..self.opts.drivers {
-            let v = match row.drivers.get(k) {
-                Some((name, value, c)) => serde_json::json!({
-                    "feature": name,
-                    "value": driver_value(value),
-                    "direction": "raises risk",
-                    "contribution": c,
-                }),
-                None => serde_json::Value::Null,
-            };
+            let v = row.drivers.get(k).map_or(serde_json::Value::Null, driver_json);
             obj.insert(format!("risk_driver_{}", k + 1), v);
+        }
+        if self.opts.drivers > 0 {
+            obj.insert("protective_factors".into(), row.protective.iter().map(driver_json).collect());
         }
         obj.insert("recommended_action".into(), tier.action.clone().unwrap_or_default().into());
         obj.insert("model_id".into(), model.model_id.clone().into());

@@ -203,8 +203,11 @@ pub struct TrainOptions {
     pub fractions: SplitFractions,
     /// Class weighting.
     pub class_weight: ClassWeight,
-    /// Risk tiers stored in the model.
+    /// Risk tiers stored in the model (with [`TierScheme::Percentile`], their names and actions).
     pub tiers: Bands,
+    /// `absolute` (default): `tiers` as given; `percentile`: cut points at quantiles of the
+    /// test split's calibrated probabilities (see [`churn_core::tiers`]).
+    pub tier_scheme: churn_core::tiers::TierScheme,
     /// Health states stored in the model.
     pub health_states: Bands,
     /// Model name (default: the data file's stem).
@@ -249,6 +252,7 @@ impl TrainOptions {
             fractions: SplitFractions::default(),
             class_weight: ClassWeight::Balanced,
             tiers: Bands::default_tiers(),
+            tier_scheme: Default::default(),
             health_states: Bands::default_health_states(),
             name: None,
             version: "1".into(),
@@ -801,7 +805,22 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     // The reference score distribution comes from the test split: new data is always scored
     // out of sample, and the refitted model has seen train and validation rows.
     let p_test: Vec<f64> = raw_test.iter().map(|&r| platt.probability(r)).collect();
-    let profile = churn_model::Profile::build(table, &split.train, &features, &y_train, &p_test, &opts.tiers)?;
+    // Percentile tiers: cut points on the same held-out distribution.
+    let (tiers, tier_info) = match opts.tier_scheme {
+        churn_core::tiers::TierScheme::Absolute => (opts.tiers.clone(), None),
+        churn_core::tiers::TierScheme::Percentile => {
+            let shares = churn_core::tiers::default_shares(opts.tiers.bands().len());
+            let tiers = churn_core::tiers::percentile_tiers(&opts.tiers, &shares, &p_test)?;
+            let info = churn_core::tiers::TierSchemeInfo {
+                scheme: churn_core::tiers::TierScheme::Percentile,
+                shares,
+                computed_on: "test split".into(),
+                rows: p_test.len(),
+            };
+            (tiers, Some(info))
+        }
+    };
+    let profile = churn_model::Profile::build(table, &split.train, &features, &y_train, &p_test, &tiers)?;
     let training = TrainingSummary {
         data_file: table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         data_fingerprint: table.fingerprint(),
@@ -833,12 +852,16 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         input_means,
         learner,
         platt,
-        opts.tiers.clone(),
+        tiers,
         opts.health_states.clone(),
         training,
         Some(profile),
         opts.features.clone(),
     );
+    let model = match tier_info {
+        Some(info) => model.with_tier_scheme(info),
+        None => model,
+    };
     Ok(TrainOutcome { model, fit_seconds, candidate_seconds })
 }
 

@@ -26,11 +26,17 @@ pub struct CompareArgs {
     /// Also write the comparison as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Promotion gate: exit 1 when a challenger (every report after the first) is
+    /// significantly worse than the first on METRIC (default auc, by DeLong's test; the other
+    /// metrics by paired bootstrap): auc, pr_auc, brier, log_loss, ece, ks.
+    #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = "auc")]
+    pub fail_if_worse: Option<String>,
 }
 
-pub fn run(a: &CompareArgs) -> anyhow::Result<()> {
+pub fn run(a: &CompareArgs) -> anyhow::Result<std::process::ExitCode> {
     let reports = a.reports.iter().map(|p| Report::load(p)).collect::<Result<Vec<_>, _>>()?;
     let c = compare(&reports, &CompareOptions { bootstrap: a.bootstrap, seed: a.seed, alpha: a.alpha })?;
+    let verdict = churn_report::gate::gate(&c, a.fail_if_worse.as_deref().unwrap_or("auc"))?;
     let md = c.to_markdown();
     for w in &c.warnings {
         eprintln!("warning: {w}");
@@ -39,9 +45,19 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<()> {
         churn_core::output::write_atomic(p, md.as_bytes()).with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &a.json {
-        churn_core::output::write_atomic(p, c.to_json().as_bytes())
+        // The comparison with the gate's verdict, which states significance.
+        let mut json: serde_json::Value = serde_json::from_str(&c.to_json())?;
+        json["gate"] = serde_json::to_value(&verdict)?;
+        json["gate"]["enforced"] = a.fail_if_worse.is_some().into();
+        churn_core::output::write_atomic(p, (serde_json::to_string_pretty(&json)? + "\n").as_bytes())
             .with_context(|| format!("writing {}", p.display()))?;
     }
     print!("{md}");
-    Ok(())
+    if a.fail_if_worse.is_some() {
+        println!("gate ({}): {}", verdict.metric, verdict.summary);
+        if verdict.fail {
+            return Ok(std::process::ExitCode::from(1));
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ExportSql(a) => sql::export(&a),
         Command::Report(a) => report::run(&a),
         Command::Health { cmd } => health::run(&cmd),
-        Command::Compare(a) => compare::run(&a),
+        Command::Compare(a) => return compare::run(&a),
         Command::Train(a) => train::run(&a),
         Command::Score(a) => score::run(&a),
         Command::Evaluate(a) => evaluate::run(&a),

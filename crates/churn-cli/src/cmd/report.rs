@@ -115,5 +115,8 @@ pub fn run(a: &ReportArgs) -> anyhow::Result<()> {
     if !a.quiet {
         print_summary(&report, &a.out);
     }
+    for w in &report.warnings {
+        eprintln!("{w}");
+    }
     Ok(())
 }

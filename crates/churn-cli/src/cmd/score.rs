@@ -45,10 +45,24 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     opts.max_reject_rate = a.max_reject_rate;
     opts.drivers = a.drivers;
     opts.revenue = a.revenue.clone();
+    opts.drivers_exclude = a.drivers_exclude.clone();
     if let Some(path) = &a.config {
-        if churn_core::Config::load(path)?.health.is_some() {
+        let config = churn_core::Config::load(path)?;
+        if config.health.is_some() {
             opts.health = Some(churn_health::HealthConfig::load(path)?);
         }
+        if let Some(d) = &config.drivers {
+            opts.drivers_exclude.extend(d.exclude.iter().cloned());
+            if let Some(m) = d.min_contribution {
+                opts.drivers_min = m;
+            }
+        }
+    }
+    if let Some(m) = a.drivers_min {
+        opts.drivers_min = m;
+    }
+    if !(opts.drivers_min.is_finite() && opts.drivers_min >= 0.0) {
+        anyhow::bail!("invalid --drivers-min {}: must be a number >= 0", opts.drivers_min);
     }
     opts.progress = !a.quiet;
     if model.survival.is_some() {
@@ -88,6 +102,10 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
             eprintln!("  rejected rows listed in {}", r.display());
         }
         eprintln!("  summary written to {}", summary_path.display());
+    }
+    let tier_counts: Vec<u64> = s.summary.tiers.iter().map(|t| t.accounts).collect();
+    if let Some(w) = churn_core::tiers::one_tier_warning(&model.tiers, &tier_counts) {
+        eprintln!("{w}");
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     o.class_weight =
         a.class_weight.parse::<ClassWeight>().map_err(|e| anyhow::anyhow!("invalid --class-weight: {e}"))?;
     o.tiers = config.tiers()?;
+    o.tier_scheme = a.tier_scheme.parse().map_err(|e| anyhow::anyhow!("invalid --tier-scheme: {e}"))?;
     o.health_states = config.health_states()?;
     if a.models.trim() != "auto" {
         o.models = a
@@ -83,7 +84,11 @@ pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
     }
     outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
     print_outcome(&outcome);
-    println!("model written to {}", a.out.display());
+    print_tiers(&outcome.model);
+    println!("model {} written to {}", outcome.model.model_id, a.out.display());
+    if let Some(dir) = &a.report {
+        println!("report written to {}", dir.join("report.html").display());
+    }
     Ok(())
 }
 
@@ -170,4 +175,24 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         );
     }
     println!("  search, calibration and refit: {:.3} s", outcome.fit_seconds);
+}
+
+/// The risk tiers' cut points and the test split's accounts per tier, with the one-tier warning.
+pub fn print_tiers(m: &churn_model::ModelFile) {
+    let scheme = match &m.tier_scheme {
+        Some(s) => format!("percentile, cut points on the {} ({} rows)", s.computed_on, s.rows),
+        None => "absolute".into(),
+    };
+    println!("  risk tiers ({scheme}); test split accounts per tier:");
+    let counts: Vec<u64> = match &m.profile {
+        Some(p) => p.score.tiers.iter().map(|t| t.count).collect(),
+        None => Vec::new(),
+    };
+    for (i, b) in m.tiers.bands().iter().enumerate() {
+        let count = counts.get(i).map(|c| c.to_string()).unwrap_or_default();
+        println!("    {:<12} p in [{:.4}, {:.4}{} {:>7}", b.name, b.min, b.max, if i == 0 { "]" } else { ")" }, count);
+    }
+    if let Some(w) = churn_core::tiers::one_tier_warning(&m.tiers, &counts) {
+        eprintln!("{w}");
+    }
 }

@@ -66,3 +66,19 @@ pub fn trained_model(dir: &Path) -> PathBuf {
         .success();
     model
 }
+
+/// The shared data folder (`CHURN_SHARED`, default `../shared` beside the repository), or
+/// `None` with a message when it is absent; under CI (`CI` set) a missing folder fails.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = std::env::var_os("CHURN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    if dir.join("splits").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but the shared data is missing at {}", dir.display());
+    }
+    eprintln!("skipping: no shared data at {} (set CHURN_SHARED)", dir.display());
+    None
+}
