@@ -61,7 +61,7 @@ for set in "${SETS[@]}"; do
         t0=$(date +%s.%N)
         # shellcheck disable=SC2086
         "$CHURN" train --data "$SPLITS/$set/train.csv" "${args[@]}" --seed "$seed" $EXTRA \
-            --out "$tmp/model.json" --quiet
+            --out "$tmp/model.json" > "$tmp/train.log"
         t1=$(date +%s.%N)
         "$CHURN" evaluate --model "$tmp/model.json" --data "$SPLITS/$set/test.csv" --json "$tmp/m.json" > /dev/null
         learner=$(jq -r '.learner.kind // .learner.type // (.learner | keys[0])' "$tmp/model.json" 2>/dev/null || echo "?")
