@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPEAT=${REPEAT:-3}
-VENV=benchmarks/.venv
+VENV=${VENV:-benchmarks/.venv}
 TARGET=${CARGO_TARGET_DIR:-target}
 if [ -z "${SPLITS:-}" ]; then
     for d in ../shared/splits /work/shared/splits; do
@@ -19,7 +19,7 @@ if [ -z "${SPLITS:-}" ]; then
 fi
 [ -d "${SPLITS:-}" ] || { echo "no splits folder: set SPLITS=/path/to/shared/splits" >&2; exit 1; }
 
-if ! "$VENV/bin/python" -c "import sklearn, lightgbm, pandas, numpy" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import sklearn, lightgbm, pandas, numpy, catboost, xgboost" 2>/dev/null; then
     echo "installing the Python peers into $VENV" >&2
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q -r benchmarks/requirements.txt

@@ -101,8 +101,8 @@ pub struct TrainArgs {
     /// Seed of the split and every random choice: same seed, same model file.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Class weights: balanced, none, or CHURNED:RETAINED.
-    #[arg(long, default_value = "balanced", value_name = "W")]
+    /// Class weights: none (default: unweighted, the best calibrated), balanced, or CHURNED:RETAINED.
+    #[arg(long, default_value = "none", value_name = "W")]
     pub class_weight: String,
     /// Learners to try: auto (all), or a list such as gbdt,logistic.
     #[arg(long, default_value = "auto", value_name = "LIST")]
@@ -117,8 +117,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pub gbdt_trees: Option<usize>,
     /// Rank and calibrate candidates by K-fold cross-validation on train + validation rows:
-    /// auto (when the validation split holds fewer than 100 rows of the rarer class), off
-    /// (the validation split), or K.
+    /// auto (5 folds unless train + validation hold more than 5 million rows × model inputs),
+    /// off (the validation split), or K.
     #[arg(long, default_value = "auto", value_name = "K")]
     pub cv_folds: String,
     /// Model name stored in the file (default: the data file's name).

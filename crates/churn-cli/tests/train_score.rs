@@ -211,8 +211,8 @@ fn model_file_carries_schema_preprocessing_learner_calibrator_and_summary() {
         1500
     );
     assert!(t["data_fingerprint"].as_str().unwrap().starts_with("fnv1a64:"));
-    // Balanced weights: churned rows weigh more when churn is the minority.
-    assert!(t["weight_churned"].as_f64().unwrap() > t["weight_retained"].as_f64().unwrap());
+    // Unweighted by default (issue 13): every row weighs 1.
+    assert_eq!((t["weight_churned"].as_f64().unwrap(), t["weight_retained"].as_f64().unwrap()), (1.0, 1.0));
 }
 
 #[test]

@@ -71,6 +71,30 @@ pub struct LeaderboardEntry {
     pub validation: churn_eval::Metrics,
     /// Calibrated metrics on the test split (reported only, never used to choose).
     pub test: churn_eval::Metrics,
+    /// Why the candidate was selected or passed over (the guard's test and p-value when it beat
+    /// its family's defaults on held-out rows but not by more than the noise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The check that decided whether Platt scaling is used: log loss and Brier score of the raw
+/// probabilities and of cross-fitted Platt probabilities (each fold's from a fit on the other
+/// folds) on the same held-out rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationCheck {
+    /// Log loss of `sigmoid(raw)`.
+    pub raw_log_loss: f64,
+    /// Log loss of the cross-fitted Platt probabilities.
+    pub platt_log_loss: f64,
+    /// Brier score of `sigmoid(raw)`.
+    pub raw_brier: f64,
+    /// Brier score of the cross-fitted Platt probabilities.
+    pub platt_brier: f64,
+    /// Folds of the cross-fitting.
+    pub folds: usize,
+    /// Whether Platt scaling is used (its log loss is lower); otherwise the calibration is the
+    /// identity and probabilities are the learner's own.
+    pub platt: bool,
 }
 
 /// Which inputs the model relies on.
@@ -125,6 +149,10 @@ pub struct TrainingSummary {
     /// Feature importance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importance: Option<Importance>,
+    /// The check that decided between Platt scaling and the raw probabilities (absent in models
+    /// trained before it existed: those always use Platt scaling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationCheck>,
 }
 
 fn default_split_by() -> String {

@@ -31,7 +31,8 @@ pub mod profile;
 pub use drivers::DriverFilter;
 pub use error::{ModelError, RowError};
 pub use file::{
-    Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary, FORMAT_VERSION,
+    CalibrationCheck, Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary,
+    FORMAT_VERSION,
 };
 pub use learner::Learner;
 pub use preprocess::Preprocessor;

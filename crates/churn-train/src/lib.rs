@@ -2,17 +2,18 @@
 //!
 //! One call, [`train`], turns a labeled table into a [`ModelFile`]: resolve the label and the
 //! feature columns, split rows 70/15/15 (stratified, seeded), fit preprocessing on the training
-//! split only, fit the candidate learners with class weights that really enter their loss,
-//! choose one, Platt-calibrate it on held-out predictions, and measure both raw and calibrated
-//! probabilities on the test split the model never saw.
+//! split only, fit the candidate learners (unweighted by default; class weights, when asked
+//! for, really enter their loss), choose one, calibrate it on held-out predictions where Platt
+//! scaling improves their cross-fitted log loss ([`calibration`]), and measure both raw and
+//! calibrated probabilities on the test split the model never saw.
 //!
 //! Candidates are judged in one of two ways:
 //!
-//! - **Validation split** (default when it holds at least [`CV_BELOW_VALIDATION_MINORITY`]
-//!   rows of the rarer class): each candidate is fitted on the training split and judged on
-//!   the validation split; the winner is calibrated on its validation scores and refitted on
+//! - **Validation split** (default for large data: more than [`CV_MAX_CELLS`] rows × model
+//!   inputs in train + validation): each candidate is fitted on the training split and judged
+//!   on the validation split; the winner is calibrated on its validation scores and refitted on
 //!   train + validation (`CalibratedClassifierCV(ensemble=False)` style).
-//! - **Cross-validation** on train + validation (smaller data sets, or `cv_folds`): stratified
+//! - **Cross-validation** on train + validation (small and mid-sized data, or `cv_folds`): stratified
 //!   folds (by account when ids repeat); candidates are ranked on their out-of-fold scores and
 //!   calibrated on them, several times more held-out rows than the validation split holds. The
 //!   model is the mean of the winner's fold models (one boosting ensemble, forest or logistic
@@ -39,6 +40,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod calibration;
 pub mod candidates;
 pub mod split;
 pub mod survival;
@@ -102,9 +104,9 @@ pub enum TrainError {
 /// How rows of each class are weighted in the loss.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ClassWeight {
-    /// `n / (2 * n_class)` for each class, as scikit-learn's `balanced` (default).
+    /// `n / (2 * n_class)` for each class, as scikit-learn's `balanced`.
     Balanced,
-    /// All rows weigh 1.
+    /// All rows weigh 1 (default: the best calibrated, see the README's training section).
     None,
     /// Explicit weights for churned and retained rows.
     Explicit {
@@ -231,8 +233,8 @@ pub struct TrainOptions {
     pub gbdt_trees: Option<usize>,
     /// Rank and calibrate candidates by k-fold cross-validation on train + validation
     /// (`Some(k)`, k ≥ 2), on the validation split (`Some(0)`), or automatically (`None`,
-    /// default): cross-validation when the validation split holds fewer than
-    /// [`CV_BELOW_VALIDATION_MINORITY`] rows of the rarer class.
+    /// default): cross-validation unless train + validation hold more than [`CV_MAX_CELLS`]
+    /// rows × model inputs.
     pub cv_folds: Option<usize>,
 }
 
@@ -250,7 +252,7 @@ impl TrainOptions {
             overrides: BTreeMap::new(),
             seed: 42,
             fractions: SplitFractions::default(),
-            class_weight: ClassWeight::Balanced,
+            class_weight: ClassWeight::None,
             tiers: Bands::default_tiers(),
             tier_scheme: Default::default(),
             health_states: Bands::default_health_states(),
@@ -376,17 +378,19 @@ fn permutation_importance(
     Ok(sorted_desc(drops.into_iter().collect::<Result<_, _>>()?))
 }
 
-/// Cross-validation folds used when the validation split is this small: fewer rows of the
-/// rarer class than [`CV_BELOW_VALIDATION_MINORITY`].
+/// Cross-validation folds used by default (see [`CV_MAX_CELLS`]).
 pub const CV_FOLDS: usize = 5;
 
-/// Below this many rows of the rarer class in the validation split, candidates are ranked and
-/// calibrated by [`CV_FOLDS`]-fold cross-validation on train + validation instead: the AUC of
-/// so few rows is too noisy to choose by, and Platt scaling fitted on them too.
-pub const CV_BELOW_VALIDATION_MINORITY: usize = 100;
+/// Up to this many cells (rows × model inputs) in train + validation, candidates are ranked and
+/// calibrated by [`CV_FOLDS`]-fold cross-validation instead of on the validation split: a
+/// validation split of a few thousand rows is too noisy to choose by, and Platt scaling fitted
+/// on it too. Fit time grows with the cells; at this size a cross-validated search takes
+/// seconds to tens of seconds on two cores (figures in the README), about what one CatBoost
+/// fit takes. Larger data keeps the validation split, which is then large enough.
+pub const CV_MAX_CELLS: usize = 5_000_000;
 
 /// The number of cross-validation folds, or `None` to judge candidates on the validation split.
-fn cv_folds(opts: &TrainOptions, y_val: &[bool], y_both: &[bool]) -> Result<Option<usize>, TrainError> {
+fn cv_folds(opts: &TrainOptions, y_both: &[bool], inputs: usize) -> Result<Option<usize>, TrainError> {
     let minority = |y: &[bool]| {
         let pos = y.iter().filter(|&&b| b).count();
         pos.min(y.len() - pos)
@@ -405,7 +409,9 @@ fn cv_folds(opts: &TrainOptions, y_val: &[bool], y_both: &[bool]) -> Result<Opti
             reason: format!("{k} folds but only {} rows of the rarer class in train + validation", minority(y_both)),
         }),
         Some(k) => Ok(Some(k)),
-        None => Ok((opts.refit && minority(y_val) < CV_BELOW_VALIDATION_MINORITY && minority(y_both) >= CV_FOLDS)
+        None => Ok((opts.refit
+            && y_both.len().saturating_mul(inputs.max(1)) <= CV_MAX_CELLS
+            && minority(y_both) >= CV_FOLDS)
             .then_some(CV_FOLDS)),
     }
 }
@@ -582,6 +588,7 @@ fn score_candidates(
             cv_folds: cv.then_some(learners.len()),
             validation,
             test,
+            note: None,
         };
         out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged });
     }
@@ -655,8 +662,19 @@ fn paired_se(a: &Scored, b: &Scored, y: &[bool], by: SelectBy, seed: u64) -> f64
 /// first candidate (its defaults, or the most regularized setting) is kept unless the best of
 /// the others beats it on held-out rows by more than the noise (see [`GUARD_LEVEL`]); then the
 /// best family winner. Ties keep the earlier candidate.
-fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> usize {
+///
+/// Also returns a note per candidate saying why it was selected, or why a family's best
+/// challenger was passed over or preferred (the guard's test, z and one-sided p-value).
+fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> (usize, Vec<Option<String>>) {
     let score = |i: usize| by.score(&scored[i].entry.validation);
+    // Differences on the metric's own scale (log loss: lower is better).
+    let shown = |d: f64| if by == SelectBy::LogLoss { -d } else { d };
+    let test = match by {
+        SelectBy::Auc => "DeLong",
+        SelectBy::LogLoss => "paired per-row",
+        SelectBy::PrAuc => "paired bootstrap",
+    };
+    let mut notes = vec![None; scored.len()];
     let mut winners = Vec::new();
     let mut start = 0;
     while start < scored.len() {
@@ -664,13 +682,49 @@ fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> usize 
         let end = (start..scored.len()).find(|&j| &scored[j].entry.model != kind).unwrap_or(scored.len());
         let first = start;
         let best = (first..end).filter(|&i| scored[i].full).fold(first, |b, i| if score(i) > score(b) { i } else { b });
-        let z = churn_eval::stats::normal_isf(GUARD_LEVEL / (end - first - 1).max(1) as f64);
-        let beats = best != first
-            && score(best) - score(first) > z * paired_se(&scored[best], &scored[first], y_held, by, seed);
+        let challengers = (end - first - 1).max(1);
+        let level = GUARD_LEVEL / challengers as f64;
+        let z = churn_eval::stats::normal_isf(level);
+        let mut beats = false;
+        if best != first {
+            let diff = score(best) - score(first);
+            let se = paired_se(&scored[best], &scored[first], y_held, by, seed);
+            beats = diff > z * se;
+            let (z_obs, p) =
+                if se > 0.0 { (diff / se, churn_eval::normal_sf(diff / se)) } else { (f64::INFINITY, 0.0) };
+            notes[best] = Some(format!(
+                "{} {} {:+.4} vs the family's defaults, {test} z = {z_obs:.2}, one-sided p = {p:.3} {} {level:.3} \
+                 (level {GUARD_LEVEL} over {challengers} challenger{})",
+                if beats { "preferred to its family's defaults:" } else { "passed over, within the noise:" },
+                by.name(),
+                shown(diff),
+                if beats { "<" } else { ">=" },
+                if challengers == 1 { "" } else { "s" },
+            ));
+        }
         winners.push(if beats { best } else { first });
         start = end;
     }
-    winners.into_iter().fold(0, |w, i| if score(i) > score(w) { i } else { w })
+    let winner = winners.iter().copied().fold(0, |w, i| if score(i) > score(w) { i } else { w });
+    let runner_up = winners.iter().copied().filter(|&i| i != winner).fold(None, |r: Option<usize>, i| match r {
+        Some(r) if score(r) >= score(i) => Some(r),
+        _ => Some(i),
+    });
+    let why = match runner_up {
+        Some(r) => format!(
+            "selected: best held-out {} of the family winners ({:.4}; next {} {:.4})",
+            by.name(),
+            shown(score(winner)),
+            scored[r].entry.model,
+            shown(score(r))
+        ),
+        None => format!("selected: the only family's winner (held-out {} {:.4})", by.name(), shown(score(winner))),
+    };
+    notes[winner] = Some(match notes[winner].take() {
+        Some(n) => format!("{why}; {n}"),
+        None => why,
+    });
+    (winner, notes)
 }
 
 /// Trains a model from a labeled table.
@@ -740,7 +794,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
     let y_both = subset(&y, &both);
     let w_both = weigh(&y_both);
-    let folds = cv_folds(opts, &y_val, &y_both)?;
+    let folds = cv_folds(opts, &y_both, x_train.n_cols())?;
     let needs_both = folds.is_some() || opts.refit;
     let x_both = if needs_both { Some(design(&both)?) } else { None };
     // The held-out sets candidates are judged on, and the labels of all their rows together.
@@ -780,12 +834,17 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     };
     let scored =
         score_candidates(&candidates, &sets, &y_held, &x_test, &y_test, folds.is_some(), opts.select, opts.seed)?;
-    let winner = select(&scored, opts.select, &y_held, opts.seed);
+    let (winner, notes) = select(&scored, opts.select, &y_held, opts.seed);
     let mut leaderboard: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
+    for (e, note) in leaderboard.iter_mut().zip(notes) {
+        e.note = note;
+    }
     let candidate_seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
     leaderboard[winner].selected = true;
-    let Scored { held_out: raw_held, platt, final_params, learners, bagged, .. } =
+    let Scored { held_out: raw_held, final_params, learners, bagged, .. } =
         scored.into_iter().nth(winner).expect("winner is a candidate");
+    // Platt scaling only where it improves the cross-fitted held-out log loss.
+    let (platt, calibration) = calibration::check_platt(&raw_held, &y_held, opts.seed)?;
     let importance_sets: Vec<(&Learner, &Matrix, &[bool])> =
         learners.iter().zip(&sets).map(|(l, s)| (l, &s.x_out, &s.y_out[..])).collect();
     let permutation = permutation_importance(&importance_sets, &pre, &features, opts.seed)?;
@@ -838,6 +897,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         validation_metrics: split_metrics(&raw_held, &y_held, &platt)?,
         test_metrics: split_metrics(&raw_test, &y_test, &platt)?,
         importance: Some(native_importance(&learner, &pre, permutation)),
+        calibration: Some(calibration),
     };
     let name = opts.name.clone().unwrap_or_else(|| {
         let stem = table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
@@ -882,6 +942,7 @@ mod tests {
                 cv_folds: None,
                 validation: validation.clone(),
                 test: validation,
+                note: None,
             },
             seconds: 0.0,
             full: true,
@@ -916,17 +977,26 @@ mod tests {
             scored("gbdt", noisy(&mut rng, 1.2), &y),
         ];
         assert!(candidates[1].entry.validation.auc > candidates[0].entry.validation.auc);
-        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 0);
+        let (winner, notes) = select(&candidates, SelectBy::Auc, &y, 0);
+        assert_eq!(winner, 0);
+        // The passed-over challenger's note gives the guard's DeLong z and p, recomputed here.
+        let best = if auc(&candidates[1].held_out) >= auc(&candidates[2].held_out) { 1 } else { 2 };
+        let diff = auc(&candidates[best].held_out) - auc(&default);
+        let se = churn_eval::delong_test(&candidates[best].held_out, &default, &y).unwrap().se;
+        let note = notes[best].as_deref().unwrap();
+        assert!(note.starts_with("passed over, within the noise: auc +"), "{note}");
+        assert!(note.contains(&format!("p = {:.3} >= 0.025", churn_eval::normal_sf(diff / se))), "{note}");
+        assert!(notes[0].as_deref().unwrap().starts_with("selected: the only family's winner"), "{notes:?}");
         // A challenger with far less noise wins.
         let mut candidates = candidates;
         candidates.push(scored("gbdt", noisy(&mut rng, 0.2), &y));
-        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 3);
-        assert_eq!(select(&candidates, SelectBy::LogLoss, &y, 0), 3);
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0).0, 3);
+        assert_eq!(select(&candidates, SelectBy::LogLoss, &y, 0).0, 3);
         // A challenger that was screened out cannot win, however good its figures.
         candidates[3].full = false;
-        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 0);
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0).0, 0);
         // Across families the best family winner is chosen.
         candidates.push(scored("forest", noisy(&mut rng, 0.3), &y));
-        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0), 4);
+        assert_eq!(select(&candidates, SelectBy::Auc, &y, 0).0, 4);
     }
 }

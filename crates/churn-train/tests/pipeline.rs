@@ -2,7 +2,7 @@
 
 use churn_core::rng::Rng;
 use churn_core::Table;
-use churn_train::{train_table, ModelKind, TrainOptions};
+use churn_train::{train_table, ClassWeight, ModelKind, TrainOptions};
 
 fn table(n: usize, seed: u64) -> Table {
     let mut rng = Rng::new(seed);
@@ -65,7 +65,9 @@ fn boosting_wins_on_interactions_and_attributions_are_exact() {
 #[test]
 fn logistic_attributions_are_exact_and_calibration_restores_the_base_rate() {
     let t = table(3000, 2);
-    let out = train_table(&t, &options(vec![ModelKind::Logistic])).unwrap();
+    let mut o = options(vec![ModelKind::Logistic]);
+    o.class_weight = ClassWeight::Balanced;
+    let out = train_table(&t, &o).unwrap();
     let m = &out.model;
     assert_eq!(m.learner.name(), "logistic");
     let x = m.design_matrix(&t).unwrap();
@@ -76,7 +78,10 @@ fn logistic_attributions_are_exact_and_calibration_restores_the_base_rate() {
         let (base, c) = m.learner.contributions(&row, &m.input_means);
         assert!((base + c.iter().sum::<f64>() - raw_i).abs() < 1e-9);
     }
-    // Balanced weights inflate raw probabilities; Platt brings their mean back to the base rate.
+    // Balanced weights inflate raw probabilities; the check keeps Platt, which brings their mean
+    // back to the base rate.
+    let check = m.training.calibration.as_ref().expect("calibration check");
+    assert!(check.platt && check.platt_log_loss < check.raw_log_loss, "{check:?}");
     let t_m = &m.training.test_metrics;
     let rate = m.training.test.churn_rate;
     assert!(t_m.raw.brier > t_m.calibrated.brier, "{t_m:?}");
@@ -125,9 +130,13 @@ fn small_data_is_cross_validated_calibrated_out_of_fold_and_bagged() {
     }
     if m.learner.name() != "tree" {
         // The model is the mean of the fold models, not a refit, and the leaderboard's test
-        // figures of the winner are the model's.
+        // figures of the winner are the model's (all of them when the check kept Platt scaling,
+        // which the leaderboard's figures use; the ranking, so the AUC, either way).
         assert!(!tr.refit);
-        assert_eq!(selected[0].test, tr.test_metrics.calibrated);
+        assert_eq!(selected[0].test.auc, tr.test_metrics.calibrated.auc);
+        if tr.calibration.as_ref().unwrap().platt {
+            assert_eq!(selected[0].test, tr.test_metrics.calibrated);
+        }
     }
     let x = m.design_matrix(&t).unwrap();
     let raw = m.learner.predict_raw(&x);
@@ -172,10 +181,33 @@ fn cv_folds_option_forces_or_turns_off_cross_validation() {
     let mut o3 = options(vec![ModelKind::Logistic]);
     o3.cv_folds = Some(1);
     assert!(train_table(&small, &o3).is_err());
-    // A larger set is judged on its validation split unless asked.
+    // Mid-sized data (4,000 rows, 700+ churned) is cross-validated too: the rule is the size
+    // of the data (rows × inputs), not the validation split's count of the rarer class.
     let large = table(4000, 6);
     let mut o4 = options(vec![ModelKind::Logistic]);
-    assert_eq!(train_table(&large, &o4).unwrap().model.training.cv_folds, None);
+    assert_eq!(train_table(&large, &o4).unwrap().model.training.cv_folds, Some(5));
     o4.cv_folds = Some(3);
     assert_eq!(train_table(&large, &o4).unwrap().model.training.cv_folds, Some(3));
+}
+
+#[test]
+fn unweighted_by_default_and_calibration_is_checked_on_held_out_scores() {
+    let t = table(3000, 7);
+    let m = train_table(&t, &options(vec![ModelKind::Logistic])).unwrap().model;
+    let tr = &m.training;
+    assert_eq!((tr.weight_churned, tr.weight_retained), (1.0, 1.0));
+    let check = tr.calibration.as_ref().expect("calibration check");
+    // The decision follows the figures, and the model's calibrator is the one decided on.
+    assert_eq!(check.platt, check.platt_log_loss < check.raw_log_loss, "{check:?}");
+    if !check.platt {
+        assert_eq!((m.calibrator.a, m.calibrator.b), (1.0, 0.0));
+    }
+    // An unweighted logistic regression is calibrated by its own loss: raw held-out log loss is
+    // within a hair of what Platt could reach, and the raw figures are the brute-force log loss of
+    // the learner's out-of-fold probabilities (recomputed from the validation metrics).
+    assert!(check.raw_log_loss < check.platt_log_loss + 0.005, "{check:?}");
+    assert!((check.raw_log_loss - tr.validation_metrics.raw.log_loss).abs() < 1e-12, "{check:?}");
+    // The selected candidate's leaderboard note says why.
+    let winner = tr.leaderboard.iter().find(|e| e.selected).unwrap();
+    assert!(winner.note.as_deref().is_some_and(|n| n.starts_with("selected: ")), "{:?}", winner.note);
 }

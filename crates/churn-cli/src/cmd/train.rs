@@ -160,10 +160,30 @@ pub fn print_outcome(outcome: &TrainOutcome) {
     if t.leaderboard.iter().any(|e| t.cv_folds.is_some_and(|k| e.cv_folds.is_some_and(|f| f < k))) {
         println!("    (~ screened out on the first fold: validation figures of that fold only)");
     }
+    for e in t.leaderboard.iter().filter(|e| e.note.is_some()) {
+        println!("    {} {}: {}", e.model, e.settings, e.note.as_deref().unwrap_or_default());
+    }
+    if let Some(c) = &t.calibration {
+        println!(
+            "  calibration: {} (cross-fitted held-out log loss {:.4} with Platt vs {:.4} raw; Brier {:.4} vs {:.4})",
+            if c.platt {
+                "Platt scaling, it improves held-out log loss"
+            } else {
+                "none, Platt does not improve held-out log loss"
+            },
+            c.platt_log_loss,
+            c.raw_log_loss,
+            c.platt_brier,
+            c.raw_brier
+        );
+    }
     let (r, c) = (&t.test_metrics.raw, &t.test_metrics.calibrated);
     println!("  test (rows never seen in training):");
     println!("    {:<22} {:>8} {:>8} {:>8} {:>9} {:>8}", "", "AUC", "PR-AUC", "Brier", "log loss", "ECE");
-    for (name, x) in [("raw (class-weighted)", r), ("calibrated (Platt)", c)] {
+    let weighted = t.weight_churned != t.weight_retained;
+    let raw_name = if weighted { "raw (class-weighted)" } else { "raw (unweighted)" };
+    let used = if t.calibration.as_ref().is_none_or(|c| c.platt) { "calibrated (Platt)" } else { "calibrated (= raw)" };
+    for (name, x) in [(raw_name, r), (used, c)] {
         println!(
             "    {:<22} {:>8} {:>8} {:>8.4} {:>9.4} {:>8.4}",
             name,
