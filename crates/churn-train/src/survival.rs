@@ -361,6 +361,7 @@ pub fn train_survival(table: &Table, opts: &TrainOptions, s: &SurvivalOptions) -
             cv_folds: None,
             validation: horizon_metrics(&sv[mi], &t_val, &e_val, main)?.calibrated,
             test: horizon_metrics(&st[mi], &t_test, &e_test, main)?.calibrated,
+            note: None,
         });
         // The Cox baseline first; a challenger must beat it beyond the noise, and the best
         // such challenger wins.
@@ -408,6 +409,7 @@ pub fn train_survival(table: &Table, opts: &TrainOptions, s: &SurvivalOptions) -
         cv_folds: None,
         validation_metrics: horizon_metrics(&sv[mi], &t_val, &e_val, main)?,
         test_metrics: horizon_metrics(&st[mi], &t_test, &e_test, main)?,
+        calibration: None,
         importance: None,
     };
     let name = opts.name.clone().unwrap_or_else(|| {
