@@ -19,6 +19,7 @@ pub mod tree;
 mod binning;
 mod hist;
 mod util;
+pub mod validate;
 
 pub use error::LearnError;
 pub use logistic::{LogisticParams, LogisticRegression};
@@ -31,3 +32,4 @@ pub use forest::{ForestParams, MaxFeatures, RandomForestModel};
 pub use gbdt::{EvalSet, GbdtModel, GbdtParams};
 pub use tree::{FlatCache, FlatTrees, FromTrees, Node, ShapCache, ShapTrees, Tree, TreeCache};
 pub use util::{logit_clipped, sigmoid, PROB_EPS};
+pub use validate::MAX_TREE_DEPTH;

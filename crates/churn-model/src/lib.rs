@@ -7,6 +7,7 @@ pub mod file;
 pub mod learner;
 pub mod preprocess;
 pub mod profile;
+pub mod validate;
 
 pub use error::{ModelError, RowError};
 pub use file::{
