@@ -27,6 +27,7 @@ mod build;
 pub mod charts;
 pub mod compare;
 mod error;
+pub mod mdtext;
 pub mod render;
 mod report;
 

@@ -412,6 +412,8 @@ impl ParquetSource {
         let schema = meta.file_metadata().schema_descr();
         let fields = schema.root_schema().get_fields();
         let mut headers: Vec<String> = Vec::with_capacity(fields.len());
+        // A set, not `headers.contains`: wide headers are checked in linear time.
+        let mut seen = std::collections::HashSet::with_capacity(fields.len());
         for field in fields {
             if let Some(what) = nested_kind(field) {
                 return Err(parquet_error(
@@ -424,7 +426,7 @@ impl ParquetSource {
                 ));
             }
             let name = field.name().to_string();
-            if headers.contains(&name) {
+            if !seen.insert(name.clone()) {
                 return Err(CoreError::DuplicateColumn { path: path.into(), column: name });
             }
             headers.push(name);
@@ -1148,13 +1150,19 @@ impl ParquetSink {
     }
 
     /// Writes the buffered rows and the footer, then renames the file into place.
-    pub fn finish(mut self) -> Result<(), CoreError> {
+    pub fn finish(self) -> Result<(), CoreError> {
+        self.finish_staged()?.publish()
+    }
+
+    /// Writes the footer and syncs the file without publishing it (see
+    /// [`churn_core::publish::Publication`]).
+    pub fn finish_staged(mut self) -> Result<churn_core::output::Staged, CoreError> {
         self.flush_pending()?;
         let path = self.path;
         let file = self
             .writer
             .into_inner()
             .map_err(|e| parquet_error(&path, format!("cannot write the Parquet footer: {e}")))?;
-        file.commit()
+        file.finish()
     }
 }
