@@ -12,8 +12,7 @@ pub const EXCERPT_CHARS: usize = 80;
 /// note of the full length.
 pub fn excerpt(s: &str) -> String {
     let mut out = String::new();
-    let mut shown = 0usize;
-    for c in s.chars() {
+    for (shown, c) in s.chars().enumerate() {
         if shown == EXCERPT_CHARS {
             out.push_str(&format!("… ({} bytes in all)", s.len()));
             return out;
@@ -23,7 +22,6 @@ pub fn excerpt(s: &str) -> String {
         } else {
             out.push(c);
         }
-        shown += 1;
     }
     out
 }
