@@ -200,6 +200,9 @@ pub struct ScoreArgs {
     /// Where the summary JSON goes (default: summary.json beside the output).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Write CSV cells exactly, without prefixing `'` to text a spreadsheet would run as a formula.
+    #[arg(long)]
+    pub raw_csv: bool,
     /// No progress and no summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,

@@ -55,7 +55,7 @@ pub enum CoreError {
         found: usize,
     },
     /// The header names the same column twice.
-    #[error("{}: column `{column}` appears more than once in the header", path.display())]
+    #[error("{}: column `{}` appears more than once in the header", path.display(), crate::excerpt(column))]
     DuplicateColumn {
         /// The file concerned.
         path: PathBuf,
@@ -63,7 +63,7 @@ pub enum CoreError {
         column: String,
     },
     /// A column named by the user or the model is not in the data.
-    #[error("{}: no column `{column}`{}", path.display(), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("{}: no column `{}`{}", path.display(), crate::excerpt(column), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     MissingColumn {
         /// The data file.
         path: PathBuf,
@@ -73,7 +73,7 @@ pub enum CoreError {
         suggestion: Option<String>,
     },
     /// A value that cannot be parsed as the column's declared or inferred type.
-    #[error("{} line {line}, column `{column}`: cannot read '{value}' as {expected}", path.display())]
+    #[error("{} line {line}, column `{}`: cannot read '{}' as {expected}{}", path.display(), crate::excerpt(column), crate::excerpt(value), crate::excerpt::range_note(expected, value))]
     BadValue {
         /// The file concerned.
         path: PathBuf,
@@ -97,7 +97,7 @@ pub enum CoreError {
         column: String,
     },
     /// The label column holds a value that is neither the positive nor the negative class.
-    #[error("{} line {line}, label column `{column}`: unexpected value '{value}' (expected '{positive}' for churn or {negative})", path.display())]
+    #[error("{} line {line}, label column `{column}`: unexpected value '{}' (expected '{positive}' for churn or {negative})", path.display(), crate::excerpt(value))]
     UnexpectedLabel {
         /// The file concerned.
         path: PathBuf,
@@ -168,6 +168,17 @@ pub enum CoreError {
         what: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// Two paths of one run (inputs or outputs) are the same file: writing would replace an
+    /// input or another output.
+    #[error("{first} and {second} name the same file {}", path.display())]
+    SamePath {
+        /// The path (as the second option gave it).
+        path: PathBuf,
+        /// The first option naming it.
+        first: String,
+        /// The second option naming it.
+        second: String,
     },
 }
 

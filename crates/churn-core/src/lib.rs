@@ -23,7 +23,9 @@ pub mod bands;
 pub mod config;
 pub mod date;
 pub mod error;
+pub mod excerpt;
 pub mod output;
+pub mod publish;
 pub mod rng;
 pub mod schema;
 pub mod table;
@@ -32,6 +34,7 @@ pub mod tiers;
 pub use bands::{Band, Bands};
 pub use config::Config;
 pub use error::{CoreError, Result};
+pub use excerpt::excerpt;
 pub use schema::{ColumnKind, Excluded, FeatureColumn, LabelSpec};
 pub use table::Table;
 

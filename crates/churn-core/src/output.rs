@@ -2,22 +2,60 @@
 //! target's folder, then renamed over the target on success. A failed or interrupted run
 //! leaves no half-written file behind.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{CoreError, Result};
+use tempfile::NamedTempFile;
 
-/// A file being written; call [`AtomicFile::commit`] to publish it. Dropped without a commit,
-/// the temporary file is removed.
+use crate::error::{CoreError, Result};
+use crate::publish::{remove_stale_temps, temp_prefix, LiveTemp};
+
+/// A file being written; call [`AtomicFile::commit`] to publish it (or [`AtomicFile::finish`]
+/// to stage it for a [`crate::publish::Publication`] of several files). Dropped without a
+/// commit, the temporary file is removed.
+///
+/// The temporary file is created by `tempfile` in the target's folder with a random name and
+/// `O_EXCL` (a planted file or symbolic link cannot redirect the write), named
+/// `.<target name>.churn-tmp-<pid>-<random>` so that temporaries a killed run left behind can be
+/// recognised and removed by the next run (see [`remove_stale_temps`]). While it exists it is
+/// registered, so that SIGTERM, SIGINT and SIGHUP handlers can remove it
+/// ([`crate::publish::remove_live_temps`]).
 pub struct AtomicFile {
     target: PathBuf,
-    tmp: PathBuf,
-    writer: Option<BufWriter<File>>,
+    writer: Option<BufWriter<NamedTempFile>>,
+    live: Option<LiveTemp>,
+}
+
+/// A fully written, synced temporary file waiting to be renamed over its target. Dropped
+/// unpublished, it is removed.
+pub struct Staged {
+    target: PathBuf,
+    tmp: NamedTempFile,
+    _live: LiveTemp,
+}
+
+impl Staged {
+    /// The final path.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Where the complete file lies until it is published (a temporary name in the target's
+    /// folder), for reading it back.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Renames the file into place.
+    pub fn publish(self) -> Result<()> {
+        let Staged { target, tmp, _live } = self;
+        tmp.persist(&target).map_err(|e| CoreError::io(&target, e.error))?;
+        Ok(())
+    }
 }
 
 impl AtomicFile {
-    /// Starts writing `target` (its folder must exist).
+    /// Starts writing `target` (its folder must exist; it must not be a folder).
     pub fn create(target: &Path) -> Result<AtomicFile> {
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -32,10 +70,20 @@ impl AtomicFile {
                 ),
             });
         }
+        if target.is_dir() {
+            return Err(CoreError::Io {
+                path: target.into(),
+                source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder, not a file"),
+            });
+        }
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let file = File::create(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
-        Ok(AtomicFile { target: target.into(), tmp, writer: Some(BufWriter::with_capacity(1 << 20, file)) })
+        remove_stale_temps(&dir, &name);
+        let tmp = tempfile::Builder::new()
+            .prefix(&temp_prefix(&name, std::process::id()))
+            .tempfile_in(&dir)
+            .map_err(|e| CoreError::io(target, e))?;
+        let live = LiveTemp::register(tmp.path());
+        Ok(AtomicFile { target: target.into(), writer: Some(BufWriter::with_capacity(1 << 20, tmp)), live: Some(live) })
     }
 
     /// The final path.
@@ -43,13 +91,18 @@ impl AtomicFile {
         &self.target
     }
 
-    /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<()> {
+    /// Flushes and syncs the file without publishing it.
+    pub fn finish(mut self) -> Result<Staged> {
         let w = self.writer.take().expect("writer present until commit");
-        let file = w.into_inner().map_err(|e| CoreError::io(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| CoreError::io(&self.tmp, e))?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.target).map_err(|e| CoreError::io(&self.target, e))
+        let live = self.live.take().expect("registered until commit");
+        let tmp = w.into_inner().map_err(|e| CoreError::io(&self.target, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| CoreError::io(&self.target, e))?;
+        Ok(Staged { target: std::mem::take(&mut self.target), tmp, _live: live })
+    }
+
+    /// Flushes, syncs and renames the file into place. On failure the temporary is removed.
+    pub fn commit(self) -> Result<()> {
+        self.finish()?.publish()
     }
 }
 
@@ -62,14 +115,6 @@ impl Write for AtomicFile {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.writer.as_mut().expect("writer present until commit").flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
     }
 }
 

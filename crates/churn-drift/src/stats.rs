@@ -216,7 +216,8 @@ pub fn percentiles(sorted: &[f64]) -> Vec<f64> {
 /// A normalised Wasserstein distance with its sample-size-aware null.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Wasserstein {
-    /// `W1 / σ_ref`: the earth mover's distance in training standard deviations.
+    /// `W1 / s_ref`: the earth mover's distance between the central 98% of the two
+    /// distributions, in robust training standard deviations (see [`robust_scale`]).
     pub value: f64,
     /// Upper bound of `P(value >= observed)` under no drift.
     pub p_value: f64,
@@ -224,8 +225,32 @@ pub struct Wasserstein {
     pub critical: f64,
 }
 
-/// `W1(ref, cur) / σ_ref` from the two quantile sketches (trapezoid rule over the percentile
-/// grid), with a conservative null: under no drift `√N · W1 → ∫ |B(F(x))| dx` for a Brownian
+/// Percentile steps left out at each end of the grid: the 0-1% and 99-100% slices, where a
+/// single extreme value (one `MonthlyCharges=10000` among 1,409 rows) would otherwise move
+/// the distance by `(max − max_ref) / 100`, far more than a real shift of the bulk.
+pub const TRIM_STEPS: usize = 1;
+
+/// The scale distances are measured in: the interquartile range of the profile over 1.349
+/// (the standard deviation for normal data, but moved by no single value), else the standard
+/// deviation (a column with more than half its values equal), else 1.
+pub fn robust_scale(reference: &NumericProfile) -> f64 {
+    let q = &reference.quantiles;
+    if q.len() > 75 {
+        let iqr = q[75] - q[25];
+        if iqr > 0.0 {
+            return iqr / 1.349;
+        }
+    }
+    if reference.std > 0.0 {
+        reference.std
+    } else {
+        1.0
+    }
+}
+
+/// `W1(ref, cur) / s_ref` over the central percentiles (trapezoid rule over the percentile
+/// grid without the [`TRIM_STEPS`] outer steps; `s_ref` = [`robust_scale`]), with a
+/// conservative null: under no drift `√N · W1 → ∫ |B(F(x))| dx` for a Brownian
 /// bridge `B` and `N = nm/(n+m)`, whose mean is `√(2/π) ∫ √(F(1−F)) dx` and whose upper tail
 /// is bounded by the Borell-TIS inequality, `P(Z > E Z + t) <= exp(−t²/(2σ²))` (the largest
 /// variance of a linear functional `∫ g B(F)`, `|g| <= 1`, is `Var X = σ²`). A constant
@@ -237,11 +262,13 @@ pub fn wasserstein_against(reference: &NumericProfile, sorted: &[f64], alpha: f6
     let cur = percentiles(sorted);
     let r = &reference.quantiles;
     let steps = r.len() - 1;
+    let trim = if steps > 2 * TRIM_STEPS + 1 { TRIM_STEPS } else { 0 };
+    let kept = trim..steps - trim;
     let diff = |i: usize| (r[i] - cur[i]).abs();
-    let w1: f64 = (0..steps).map(|i| 0.5 * (diff(i) + diff(i + 1))).sum::<f64>() / steps as f64;
-    let sigma = if reference.std > 0.0 { reference.std } else { 1.0 };
+    let w1: f64 = kept.clone().map(|i| 0.5 * (diff(i) + diff(i + 1))).sum::<f64>() / steps as f64;
+    let sigma = robust_scale(reference);
     let spread: f64 =
-        (0..steps).map(|i| (r[i + 1] - r[i]) * (reference.cdf[i] * (1.0 - reference.cdf[i])).max(0.0).sqrt()).sum();
+        kept.map(|i| (r[i + 1] - r[i]) * (reference.cdf[i] * (1.0 - reference.cdf[i])).max(0.0).sqrt()).sum();
     let mean_z = (2.0 / std::f64::consts::PI).sqrt() * spread / sigma;
     let (n, m) = (reference.count as f64, sorted.len() as f64);
     let root_n = (n * m / (n + m)).sqrt();
@@ -318,8 +345,32 @@ mod tests {
                 exact_ks.statistic
             );
             let w = wasserstein_against(&reference, &b, 0.01).unwrap();
-            let w_exact = exact_w / reference.std;
+            let w_exact = exact_w / robust_scale(&reference);
             assert!((w.value - w_exact).abs() < 0.03 + 0.05 * w_exact, "trial {trial}: {} vs {w_exact}", w.value);
         }
+    }
+
+    #[test]
+    fn one_extreme_value_does_not_make_drift() {
+        // 1,409 values like the training ones but one 10000: the bulk did not move.
+        let mut rng = Rng::new(5);
+        let mut a: Vec<f64> = (0..5634).map(|_| 65.0 + 30.0 * rng.normal()).collect();
+        let mut b: Vec<f64> = (0..1409).map(|_| 65.0 + 30.0 * rng.normal()).collect();
+        let reference = NumericProfile::from_values(&mut a);
+        b.sort_by(f64::total_cmp);
+        let clean = wasserstein_against(&reference, &b, 0.01).unwrap();
+        *b.last_mut().unwrap() = 10_000.0;
+        let outlier = wasserstein_against(&reference, &b, 0.01).unwrap();
+        assert_eq!(outlier.value, clean.value, "the 100th percentile is trimmed");
+        assert!(outlier.value < 0.1, "{}", outlier.value);
+        // Untrimmed over σ (the former statistic), the same row is a distance of about
+        // (10000 − max) / 100 / σ ≈ 3.3 training standard deviations.
+        let r = &reference.quantiles;
+        let top = (10_000.0 - r[100]).abs() / 2.0 / 100.0 / reference.std;
+        assert!(top > 1.0, "{top}");
+        // A real shift of half a (robust) standard deviation is still seen.
+        let shifted: Vec<f64> = b.iter().map(|x| x + 15.0).collect();
+        let w = wasserstein_against(&reference, &shifted, 0.01).unwrap();
+        assert!((w.value - 0.49).abs() < 0.06, "{}", w.value);
     }
 }

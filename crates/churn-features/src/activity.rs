@@ -380,7 +380,7 @@ fn read_activity_with(
             Some((lo, hi)) => (lo.min(r.t - plan.lookback), hi.max(r.t)),
         });
     }
-    let path = data_dir.join(&spec.activity.file);
+    let path = crate::confine::confined_path(data_dir, "activity.file", &spec.activity.file)?;
     let file = display_name(&path);
     let mut reader = open(&path)?;
 

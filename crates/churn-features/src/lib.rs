@@ -137,9 +137,11 @@
 mod activity;
 mod compute;
 mod cycle;
+pub mod confine;
 mod error;
 mod history;
 mod input;
+pub mod limits;
 mod spec;
 mod subs;
 mod view;
@@ -680,7 +682,7 @@ type StaticTable = std::collections::HashMap<String, Vec<String>>;
 fn read_statics(spec: &FeatureSpec, data_dir: &Path) -> Result<Vec<StaticTable>, FeatureError> {
     let mut out = Vec::new();
     for (ti, st) in spec.statics.iter().enumerate() {
-        let path = data_dir.join(&st.file);
+        let path = confine::confined_path(data_dir, &format!("static[{ti}].file"), &st.file)?;
         let file = display_name(&path);
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
         let mut rec = csv::StringRecord::new();

@@ -44,7 +44,7 @@ pub(crate) struct Accounts {
 pub(crate) fn read_subscriptions(spec: &FeatureSpec, plan: &Plan, data_dir: &Path) -> Result<Accounts, FeatureError> {
     let ss = &spec.subscriptions;
     debug_assert!(!ss.is_absent());
-    let path = data_dir.join(&ss.file);
+    let path = crate::confine::confined_path(data_dir, "subscriptions.file", &ss.file)?;
     let file = display_name(&path);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
     let mut rec = csv::StringRecord::new();
@@ -194,6 +194,7 @@ pub(crate) fn snapshots(
     let common: Option<Vec<i32>> = crate::spec::common_dates(spec)?;
     let mut out = Vec::new();
     let mut cands: Vec<i32> = Vec::new();
+    let max_rows = crate::limits::max_rows(plan.columns.len())?;
     for (a, periods) in acc.periods.iter().enumerate() {
         cands.clear();
         match (&common, &spec.snapshots) {
@@ -259,6 +260,9 @@ pub(crate) fn snapshots(
             } else {
                 None
             };
+            if out.len() == max_rows {
+                return Err(crate::limits::too_many_rows(acc.periods.len(), max_rows, plan.columns.len()));
+            }
             out.push(SnapRow { account: a as u32, t, label });
         }
     }

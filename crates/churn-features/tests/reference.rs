@@ -114,3 +114,32 @@ fn date_list_in_scoring_mode() {
         true,
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6))]
+
+    /// Random activity logs (any seed), snapshot day and horizon: the engine matches the
+    /// brute-force reference row for row.
+    #[test]
+    fn random_logs_and_monthly_specs_match_the_reference(seed in 100u64..1_000_000, day in 1u32..29, months in 1i32..3) {
+        let dates: Vec<i32> = (1..=7).map(|m| parse_date(&format!("2021-{m:02}-{day:02}")).unwrap()).collect();
+        check(
+            seed,
+            &format!("kind = \"monthly\"\nstart = \"2021-01-01\"\nend = \"2021-07-31\"\nday = {day}"),
+            &format!("horizon_months = {months}\ncensored = \"keep\""),
+            "training",
+            NaiveSpec {
+                data_end: parse_date("2021-08-01").unwrap(),
+                gap: 7,
+                lead: 0,
+                horizon_days: None,
+                horizon_months: Some(months),
+                keep_censored: true,
+                training: true,
+                dates: Some(dates),
+                anniversary: None,
+            },
+            seed % 2 == 0,
+        );
+    }
+}

@@ -75,4 +75,11 @@ pub enum LearnError {
         /// Iterations performed.
         iterations: usize,
     },
+    /// A fitted model read from a file is not well formed (index out of range, cycle, array
+    /// lengths that disagree, non-finite number, ...).
+    #[error("{reason}")]
+    InvalidModel {
+        /// What is wrong, naming the tree and node where there is one.
+        reason: String,
+    },
 }

@@ -38,6 +38,7 @@ pub mod linfa_api;
 mod binning;
 mod hist;
 mod util;
+pub mod validate;
 
 pub use error::LearnError;
 pub use logistic::{LogisticParams, LogisticRegression};
@@ -51,3 +52,4 @@ pub use gbdt::{EvalSet, GbdtModel, GbdtParams};
 pub use linfa_api::Seeded;
 pub use tree::{FlatCache, FlatTrees, FromTrees, Node, ShapCache, ShapTrees, Tree, TreeCache};
 pub use util::{logit_clipped, sigmoid, PROB_EPS};
+pub use validate::MAX_TREE_DEPTH;

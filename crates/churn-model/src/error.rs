@@ -72,4 +72,15 @@ pub enum ModelError {
         /// The model's feature columns.
         features: String,
     },
+    /// The model's `model_id` is not the hash of its content: the file was edited after
+    /// training (or damaged), so it must not score under the original id.
+    #[error("{}: model_id {} does not match the model's content (hash {computed}): the file was modified after training; retrain it, or restore the original file", path.display(), churn_core::excerpt(stored))]
+    IdMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The id stored in the file.
+        stored: String,
+        /// The hash of the content.
+        computed: String,
+    },
 }

@@ -302,6 +302,8 @@ impl ModelFile {
     /// Parses model file bytes; `path` is used in messages.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ModelFile, ModelError> {
         let not_a_model = |reason: &str| ModelError::NotAModel { path: path.into(), reason: reason.into() };
+        // Editors on Windows save UTF-8 with a byte-order mark; it is not content.
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first != Some(&b'{') {
             return Err(not_a_model(if bytes.is_empty() { "the file is empty" } else { "it is not a JSON object" }));
@@ -342,6 +344,7 @@ impl ModelFile {
                 ),
             });
         }
+        crate::validate::validate(&m, path)?;
         Ok(m)
     }
 

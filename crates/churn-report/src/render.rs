@@ -419,14 +419,14 @@ fn title(r: &Report) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    crate::mdtext::md_text(s)
 }
 
 /// Markdown of one table.
 pub fn markdown_table(t: &TableData) -> String {
     let mut s = String::new();
     if !t.caption.is_empty() {
-        let _ = writeln!(s, "*{}*\n", t.caption);
+        let _ = writeln!(s, "*{}*\n", md_cell(&t.caption));
     }
     let _ = writeln!(s, "| {} |", t.headers.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
     let _ = writeln!(
@@ -443,20 +443,20 @@ pub fn markdown_table(t: &TableData) -> String {
 /// `report.md`: every table, with the PNG charts linked by file name.
 pub fn markdown(r: &Report) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "# {}\n", title(r));
+    let _ = writeln!(s, "# {}\n", md_cell(&title(r)));
     let _ = writeln!(
         s,
-        "Model `{}` (id {}), trained on {}; evaluated on {} rows of {}. Row fingerprint {} ({}).\n",
-        r.model.name,
-        r.model.id,
-        r.model.trained_on,
+        "Model {} (id {}), trained on {}; evaluated on {} rows of {}. Row fingerprint {} ({}).\n",
+        md_cell(&r.model.name),
+        md_cell(&r.model.id),
+        md_cell(&r.model.trained_on),
         r.data.rows,
-        r.data.source,
-        r.rows.fingerprint,
-        r.rows.fingerprint_basis
+        md_cell(&r.data.source),
+        md_cell(&r.rows.fingerprint),
+        md_cell(&r.rows.fingerprint_basis)
     );
     for sec in sections(r) {
-        let _ = writeln!(s, "## {}\n", sec.title);
+        let _ = writeln!(s, "## {}\n", md_cell(&sec.title));
         for n in &sec.notes {
             let _ = writeln!(s, "{n}\n");
         }

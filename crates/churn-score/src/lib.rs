@@ -26,6 +26,8 @@
 #![warn(missing_docs)]
 
 mod blocks;
+pub mod cells;
+pub mod epoch;
 mod fmt;
 pub mod parquet;
 mod summary;
@@ -37,12 +39,14 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use churn_core::output::AtomicFile;
+use churn_core::publish::Publication;
 use churn_core::table::{find_column, is_missing, open_maybe_gz, parse_number};
 use churn_core::CoreError;
 use churn_model::{ModelError, ModelFile};
 
 use crate::blocks::BlockReader;
 
+pub use cells::csv_cell;
 pub use summary::{Summary, SummaryRow};
 
 /// Errors that stop a scoring run.
@@ -91,7 +95,8 @@ pub struct Reject {
 
 impl std::fmt::Display for Reject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column `{}`: {} ('{}')", self.line, self.column, self.reason, self.value)
+        let (column, value) = (churn_core::excerpt(&self.column), churn_core::excerpt(&self.value));
+        write!(f, "line {}, column `{column}`: {} ('{value}')", self.line, self.reason)
     }
 }
 
@@ -147,6 +152,9 @@ pub struct ScoreOptions {
     pub progress: bool,
     /// Input bytes per block (blocks of whole records are scored in parallel).
     pub block_bytes: usize,
+    /// Write CSV text cells exactly as they are, without neutralising those a spreadsheet
+    /// would run as formulas (see [`cells`]). Default false.
+    pub raw_csv: bool,
 }
 
 impl ScoreOptions {
@@ -166,6 +174,7 @@ impl ScoreOptions {
             scored_at: now_rfc3339(),
             progress: false,
             block_bytes: BLOCK_BYTES,
+            raw_csv: false,
         }
     }
 
@@ -184,10 +193,9 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible runs).
 pub fn now_rfc3339() -> String {
-    let secs =
-        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-        });
+    let secs = epoch::source_date_epoch().ok().flatten().unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    });
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     format!(
@@ -345,6 +353,16 @@ const BLOCK_BYTES: usize = 1 << 19;
 /// `blocks.rs`), the blocks are parsed, scored and formatted on every core, and the main
 /// thread writes their output in input order.
 pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary, ScoreError> {
+    let (summary, outputs) = score_file_staged(model, opts)?;
+    outputs.publish()?;
+    Ok(summary)
+}
+
+/// [`score_file`] without publishing: the scores (and rejects) are complete and synced under
+/// temporary names in the returned [`Publication`], for the caller to add its own outputs
+/// (the run summary) and publish them all together, or drop them all. When too many rows are
+/// rejected, the rejects file (named in the error) is published and the scores are not.
+pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(ScoreSummary, Publication), ScoreError> {
     let started = Instant::now();
     let path = opts.input.clone();
     let rows_as_lines = parquet::is_parquet(&path)?;
@@ -372,20 +390,21 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         None => None,
     };
     let tiers = model.tiers.bands();
-    let tier_text = tiers.iter().map(|t| format!(",{},", csv_field(&t.name))).collect();
+    let raw = opts.raw_csv;
+    let tier_text = tiers.iter().map(|t| format!(",{},", csv_cell(&t.name, raw))).collect();
     let tail_text = tiers
         .iter()
         .map(|t| {
             format!(
                 ",{},{},{},{}\n",
-                csv_field(t.action.as_deref().unwrap_or("")),
-                csv_field(&model.model_id),
-                csv_field(&model.version),
-                csv_field(&opts.scored_at)
+                csv_cell(t.action.as_deref().unwrap_or(""), raw),
+                csv_cell(&model.model_id, raw),
+                csv_cell(&model.version, raw),
+                csv_cell(&opts.scored_at, raw)
             )
         })
         .collect();
-    let state_text = model.health_states.bands().iter().map(|b| format!(",{}", csv_field(&b.name))).collect();
+    let state_text = model.health_states.bands().iter().map(|b| format!(",{}", csv_cell(&b.name, raw))).collect();
     let bound = Bound {
         model,
         cols,
@@ -414,7 +433,7 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
     };
     if let (Format::Csv, Sink::Text(f)) = (opts.format, &mut out) {
         let header: Vec<String> =
-            output_columns(model, opts.drivers).iter().map(|c| csv_field(c).into_owned()).collect();
+            output_columns(model, opts.drivers).iter().map(|c| csv_cell(c, raw).into_owned()).collect();
         writeln!(f, "{}", header.join(",")).map_err(|e| CoreError::io(&opts.output, e))?;
     }
 
@@ -523,13 +542,15 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
         return Err(CoreError::EmptyFile { path, header_only: true }.into());
     }
     let mut rejects_file = None;
+    let mut outputs = Publication::new();
     if !rejects.is_empty() {
         let rp = opts.rejects_path();
-        write_rejects(&rp, &rejects)?;
+        outputs.add(write_rejects(&rp, &rejects, opts.raw_csv)?);
         rejects_file = Some(rp);
     }
     let rate = rows_rejected as f64 / rows_read as f64;
     if rate > opts.max_reject_rate {
+        outputs.publish()?;
         return Err(ScoreError::TooManyRejects {
             read: rows_read,
             rejected: rows_rejected,
@@ -539,18 +560,19 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
             rejects_file,
         });
     }
-    match out {
-        Sink::Text(f) => f.commit()?,
-        Sink::Parquet(sink) => sink.finish()?,
-    }
-    Ok(ScoreSummary {
+    outputs.add(match out {
+        Sink::Text(f) => f.finish()?,
+        Sink::Parquet(sink) => sink.finish_staged()?,
+    });
+    let summary = ScoreSummary {
         rows_read,
         rows_scored,
         rows_rejected,
         summary,
         rejects_file,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    Ok((summary, outputs))
 }
 
 /// Reads the header record of a CSV (or gzipped CSV) file. Returns the header names, the bytes
@@ -767,11 +789,12 @@ impl Bound<'_> {
         let w = self.model.preprocessing.width();
         let row = &mut s.x[k * w..(k + 1) * w];
         if let Err(e) = self.model.preprocessing.transform_fields(|c| field(self.cols[c]), row) {
+            let reason = format!("not {}{}", e.expected, churn_core::excerpt::range_note(e.expected, &e.value));
             rejects.push(Reject {
                 line,
                 column: self.model.schema.features[e.column].name.clone(),
                 value: e.value,
-                reason: format!("not {}", e.expected),
+                reason,
             });
             return;
         }
@@ -879,7 +902,7 @@ fn driver_value(v: &str) -> std::borrow::Cow<'_, str> {
 impl Bound<'_> {
     fn write_csv(&self, row: &Row<'_>, b: &mut Vec<u8>) {
         if let Some(id) = row.id {
-            b.extend_from_slice(csv_field(id).as_bytes());
+            b.extend_from_slice(csv_cell(id, self.opts.raw_csv).as_bytes());
             b.push(b',');
         }
         fmt::write_f64(b, row.p);
@@ -889,7 +912,7 @@ impl Bound<'_> {
         for k in 0..self.opts.drivers {
             b.push(b',');
             if let Some(d) = row.drivers.get(k) {
-                b.extend_from_slice(csv_field(&driver_text(d)).as_bytes());
+                b.extend_from_slice(csv_cell(&driver_text(d), self.opts.raw_csv).as_bytes());
             }
         }
         b.extend_from_slice(self.tail_text[row.tier].as_bytes());
@@ -946,18 +969,18 @@ pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), CoreError> {
+fn write_rejects(path: &Path, rejects: &[Reject], raw: bool) -> Result<churn_core::output::Staged, CoreError> {
     let mut f = AtomicFile::create(path)?;
     let mut text = String::from("line,column,value,reason\n");
     for r in rejects {
         text.push_str(&format!(
             "{},{},{},{}\n",
             r.line,
-            csv_field(&r.column),
-            csv_field(&r.value),
-            csv_field(&r.reason)
+            csv_cell(&r.column, raw),
+            csv_cell(&r.value, raw),
+            csv_cell(&r.reason, raw)
         ));
     }
     f.write_all(text.as_bytes()).map_err(|e| CoreError::io(path, e))?;
-    f.commit()
+    f.finish()
 }

@@ -17,8 +17,8 @@
 //! `YYYY-MM-DD`; timestamps are `YYYY-MM-DDTHH:MM:SS[.fff[fff[fff]]]`, with a trailing `Z` when
 //! the column is UTC-adjusted (INT96 timestamps are UTC); times of day are
 //! `HH:MM:SS[.fff...]`; decimals are their exact decimal text; UUIDs are hyphenated hex;
-//! strings (and unannotated binary values, which must be UTF-8) are as they are, quoted per
-//! RFC 4180 when needed.
+//! strings (and unannotated binary values) are as they are, quoted per RFC 4180 when needed;
+//! bytes that are not UTF-8 are passed on, and the scorer rejects that row, as for CSV.
 
 use std::fmt;
 use std::fs::File;
@@ -412,6 +412,8 @@ impl ParquetSource {
         let schema = meta.file_metadata().schema_descr();
         let fields = schema.root_schema().get_fields();
         let mut headers: Vec<String> = Vec::with_capacity(fields.len());
+        // A set, not `headers.contains`: wide headers are checked in linear time.
+        let mut seen = std::collections::HashSet::with_capacity(fields.len());
         for field in fields {
             if let Some(what) = nested_kind(field) {
                 return Err(parquet_error(
@@ -424,7 +426,7 @@ impl ParquetSource {
                 ));
             }
             let name = field.name().to_string();
-            if headers.contains(&name) {
+            if !seen.insert(name.clone()) {
                 return Err(CoreError::DuplicateColumn { path: path.into(), column: name });
             }
             headers.push(name);
@@ -622,9 +624,10 @@ impl ParquetSource {
     ///
     /// Nulls are empty fields (a file of a single column writes a null as `""`, so that the
     /// record is not read as a blank line). See the [module documentation](self) for how
-    /// each type reads as text. A block may span row groups. A corrupt page, or a value that
-    /// has no text form (binary data that is not UTF-8), is an `Err` naming the column and
-    /// row; every later call then fails too, and `out` is left as it was.
+    /// each type reads as text. A block may span row groups. Text that is not UTF-8 is passed
+    /// on as its bytes (the scorer rejects that row, as for CSV). A corrupt page, or a value
+    /// that has no text form, is an `Err` naming the column and row; every later call then
+    /// fails too, and `out` is left as it was.
     pub fn next_block(&mut self, max_rows: usize, out: &mut Vec<u8>) -> Result<usize, CoreError> {
         if let Some(m) = &self.failed {
             return Err(parquet_error(&self.path, m.clone()));
@@ -766,12 +769,9 @@ fn push_text(out: &mut Vec<u8>, s: &[u8]) {
 
 fn push_bytes(out: &mut Vec<u8>, b: &[u8], kind: BytesKind) -> Result<(), String> {
     match kind {
-        BytesKind::Text => {
-            if std::str::from_utf8(b).is_err() {
-                return Err("a binary value that is not UTF-8 text".into());
-            }
-            push_text(out, b);
-        }
+        // Bytes that are not UTF-8 are passed on as they are: the row parser rejects that row
+        // ("not valid UTF-8", naming the column), as it does for a CSV row, and the file goes on.
+        BytesKind::Text => push_text(out, b),
         BytesKind::Decimal { scale } => {
             let v = be_i128(b).ok_or("a decimal too large to read (more than 38 digits)")?;
             push_decimal(out, v, scale);
@@ -1148,13 +1148,19 @@ impl ParquetSink {
     }
 
     /// Writes the buffered rows and the footer, then renames the file into place.
-    pub fn finish(mut self) -> Result<(), CoreError> {
+    pub fn finish(self) -> Result<(), CoreError> {
+        self.finish_staged()?.publish()
+    }
+
+    /// Writes the footer and syncs the file without publishing it (see
+    /// [`churn_core::publish::Publication`]).
+    pub fn finish_staged(mut self) -> Result<churn_core::output::Staged, CoreError> {
         self.flush_pending()?;
         let path = self.path;
         let file = self
             .writer
             .into_inner()
             .map_err(|e| parquet_error(&path, format!("cannot write the Parquet footer: {e}")))?;
-        file.commit()
+        file.finish()
     }
 }

@@ -2,7 +2,9 @@
 
 use anyhow::Context;
 use churn_model::ModelFile;
-use churn_score::{score_file, Format, ScoreOptions};
+use std::io::Write;
+
+use churn_score::{score_file_staged, Format, ScoreOptions};
 
 use crate::args::ScoreArgs;
 
@@ -11,7 +13,29 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         anyhow::bail!("invalid --max-reject-rate {}: must be between 0 and 1", a.max_reject_rate);
     }
     let format: Format = a.format.parse().map_err(|e| anyhow::anyhow!("invalid --format: {e}"))?;
+    churn_score::epoch::source_date_epoch().map_err(anyhow::Error::msg)?;
     let model = ModelFile::load(&a.model)?;
+    let summary_path = a.summary.clone().unwrap_or_else(|| match a.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join("summary.json"),
+        _ => "summary.json".into(),
+    });
+    let rejects_path = a.rejects.clone().unwrap_or_else(|| churn_score::sibling(&a.out, ".rejects.csv"));
+    let mut paths: Vec<(&str, &std::path::Path)> = vec![("--model", &a.model)];
+    if let Some(d) = &a.data {
+        paths.push(("--data", d));
+    }
+    paths.extend([("--out", a.out.as_path()), ("--rejects", &rejects_path), ("--summary", &summary_path)]);
+    if let Some(c) = &a.config {
+        paths.push(("--config", c));
+    }
+    churn_core::publish::check_distinct(&paths)?;
+    let columns = model.schema.features.len();
+    if a.drivers > columns {
+        anyhow::bail!(
+            "invalid --drivers {}: the model has {columns} feature columns, so at most {columns} drivers",
+            a.drivers
+        );
+    }
     // Raw activity: recompute the model's own features at the snapshot date into a temporary
     // table beside the output, scored and then removed.
     let mut features_tmp = None;
@@ -30,12 +54,14 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
             if !a.quiet {
                 eprintln!("{summary}");
             }
-            let tmp = churn_score::sibling(&a.out, ".features.tmp.csv");
+            // A temporary file (random name, removed when dropped or on a signal), never published.
+            let tmp = churn_score::sibling(&a.out, ".features.csv");
             let mut f = churn_core::output::AtomicFile::create(&tmp)?;
-            table.write_csv(&mut f).with_context(|| format!("writing {}", tmp.display()))?;
-            f.commit()?;
-            features_tmp = Some(TempFile(tmp.clone()));
-            tmp
+            table.write_csv(&mut f).with_context(|| format!("writing the features for {}", a.out.display()))?;
+            let staged = f.finish()?;
+            let path = staged.path().to_path_buf();
+            features_tmp = Some(staged);
+            path
         }
         _ => anyhow::bail!("pass --data FILE, or --as-of DATE with --activity-dir DIR"),
     };
@@ -65,19 +91,18 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         anyhow::bail!("invalid --drivers-min {}: must be a number >= 0", opts.drivers_min);
     }
     opts.progress = !a.quiet;
+    opts.raw_csv = a.raw_csv;
     if model.survival.is_some() {
         return crate::cmd::survival::score(a, &model, &opts, &data);
     }
-    let s = score_file(&model, &opts)?;
+    // Scores, rejects and summary are published together, once all are complete.
+    let (s, mut outputs) = score_file_staged(&model, &opts)?;
     drop(features_tmp);
-    let summary_path = a.summary.clone().unwrap_or_else(|| match a.out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.join("summary.json"),
-        _ => "summary.json".into(),
-    });
     let json = serde_json::json!({
         "model_id": model.model_id,
         "model_version": model.version,
-        "input": data,
+        // Raw activity: the folder (the features were scored from a temporary file).
+        "input": a.data.as_ref().or(a.activity_dir.as_ref()).unwrap_or(&data),
         "output": a.out,
         "rows_read": s.rows_read,
         "rows_scored": s.rows_scored,
@@ -85,8 +110,11 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         "rejects_file": s.rejects_file,
         "summary": s.summary,
     });
-    churn_core::output::write_atomic(&summary_path, (serde_json::to_string_pretty(&json)? + "\n").as_bytes())
+    let mut f = churn_core::output::AtomicFile::create(&summary_path)?;
+    f.write_all((serde_json::to_string_pretty(&json)? + "\n").as_bytes())
         .with_context(|| format!("writing {}", summary_path.display()))?;
+    outputs.add(f.finish()?);
+    outputs.publish()?;
     if !a.quiet {
         eprintln!(
             "scored {} of {} rows ({} rejected) in {:.2} s ({:.0} rows/s) -> {}",
@@ -108,13 +136,4 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         eprintln!("{w}");
     }
     Ok(())
-}
-
-/// A file removed when dropped.
-struct TempFile(std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
