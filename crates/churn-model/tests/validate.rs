@@ -120,7 +120,8 @@ fn broken_trees_are_refused_with_the_reason() {
 #[test]
 fn broken_numbers_and_schemas_are_refused() {
     let base = golden();
-    let edits: Vec<(fn(&mut Value), &str)> = vec![
+    type Edit = fn(&mut Value);
+    let edits: Vec<(Edit, &str)> = vec![
         (|v| v["schema"]["features"] = json!([]), ""),
         (|v| v["learner"]["coef"] = json!([]), ""),
         (|v| v["input_means"] = json!([]), "input_means"),
