@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Churn prediction for customer-success teams: train, evaluate and score churn models.
 #[derive(Debug, Parser)]
-#[command(name = "churn", version, about, propagate_version = true)]
+#[command(name = "churn", version, about = crate::help::ABOUT, after_help = crate::help::TOP, propagate_version = true)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -18,31 +18,54 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Train a model from a labeled CSV file and write a versioned model file.
+    #[command(after_help = crate::help::TRAIN)]
     Train(TrainArgs),
     /// Score every row of a CSV file with a model: churn probability, risk tier, health.
+    #[command(after_help = crate::help::SCORE)]
     Score(ScoreArgs),
     /// Evaluate a model on labeled data: AUC, PR-AUC, Brier, log loss, lift.
+    #[command(after_help = crate::help::EVALUATE)]
     Evaluate(EvaluateArgs),
     /// Write a deterministic simulated SaaS customer base.
+    #[command(after_help = crate::help::SIMULATE)]
     Simulate(SimulateArgs),
     /// Simulate, train, evaluate and score, end to end.
+    #[command(after_help = crate::help::DEMO)]
     Demo(DemoArgs),
     /// Build a feature table (one row per account per snapshot) from usage over time.
+    #[command(after_help = crate::help::FEATURES)]
     Features(FeaturesArgs),
     /// Compile a model to one SQL query (probability, risk tier, health) for a warehouse.
     ExportSql(crate::cmd::sql::ExportSqlArgs),
     /// Write a model report (HTML, Markdown, JSON, PNG charts) on labeled data.
+    #[command(after_help = crate::help::REPORT)]
     Report(crate::cmd::report::ReportArgs),
     /// Compare model reports side by side, with significance tests.
+    #[command(after_help = crate::help::COMPARE)]
     Compare(crate::cmd::compare::CompareArgs),
     /// Compare new data with the model's training profile: feature, score and performance drift (exit 1 on drift).
+    #[command(after_help = crate::help::DRIFT)]
     Drift(crate::cmd::drift::DriftArgs),
     /// Rule-based customer health score: validate it against churn.
+    #[command(after_help = crate::help::HEALTH)]
     Health {
         /// What to do.
         #[command(subcommand)]
         cmd: crate::cmd::health::HealthCommand,
     },
+    /// Explain one account's score for a CSM: probability, tier, every feature's contribution.
+    #[command(after_help = crate::help::EXPLAIN)]
+    Explain(crate::cmd::explain::ExplainArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) generated from this command line.
+    #[command(after_help = crate::help::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) generated from this command line.
+    #[command(after_help = crate::help::MAN)]
+    Man,
 }
 
 /// `churn features`.

@@ -6,6 +6,7 @@ use clap::Parser;
 
 mod args;
 mod cmd;
+mod help;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();

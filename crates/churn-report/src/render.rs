@@ -146,9 +146,10 @@ pub fn sections(r: &Report) -> Vec<Section> {
         id: "calibration",
         title: "Calibration".into(),
         notes: vec![format!(
-            "Raw probabilities are `sigmoid(log-odds)` of the class-weighted learner; calibrated ones go through Platt scaling `p = sigmoid({} * log-odds + {})` fitted on the validation split. ECE raw {} / calibrated {} (equal-width bins), {} / {} (quantile bins).",
+            "Raw probabilities are `sigmoid(log-odds)` of the class-weighted learner; calibrated ones go through Platt scaling `p = sigmoid({} * log-odds {} {})` fitted on the validation split. ECE raw {} / calibrated {} (equal-width bins), {} / {} (quantile bins).",
             f4(r.model.platt_a),
-            f4(r.model.platt_b),
+            if r.model.platt_b < 0.0 { '-' } else { '+' },
+            f4(r.model.platt_b.abs()),
             f4(c.raw.ece),
             f4(c.calibrated.ece),
             f4(c.raw.ece_quantile),
@@ -194,7 +195,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                         l.decile.to_string(),
                         l.count.to_string(),
                         format!("{} - {}", f4(l.min_score), f4(l.max_score)),
-                        format!("{}", l.positives),
+                        churned_count(l.positives),
                         f4(l.rate),
                         format!("{:.2}", l.lift),
                         pct(l.cumulative_gain),
@@ -228,19 +229,24 @@ pub fn sections(r: &Report) -> Vec<Section> {
     });
 
     let fi = &r.feature_importance;
+    // The coefficient column only where there are coefficients (logistic models).
+    let coefficients = fi.inputs.iter().any(|i| i.coefficient.is_some());
+    let mut columns = vec!["input", "importance", "share"];
+    if coefficients {
+        columns.push("coefficient");
+    }
     let mut tables = vec![table(
         &format!("Model inputs: {}", fi.method),
-        &["input", "importance", "share", "coefficient"],
+        &columns,
         fi.inputs
             .iter()
             .take(30)
             .map(|i| {
-                vec![
-                    i.name.clone(),
-                    format!("{:.4}", i.value),
-                    pct(i.share),
-                    i.coefficient.map_or_else(String::new, |c| format!("{c:+.4}")),
-                ]
+                let mut row = vec![i.name.clone(), format!("{:.4}", i.value), pct(i.share)];
+                if coefficients {
+                    row.push(i.coefficient.map_or_else(String::new, |c| format!("{c:+.4}")));
+                }
+                row
             })
             .collect(),
     )];
@@ -569,4 +575,15 @@ pub fn html(r: &Report, charts: &[Chart]) -> String {
     }
     s.push_str("</body>\n</html>\n");
     s
+}
+
+/// Churners of a lift group: whole numbers as such, a tie block shared between groups (pro rata,
+/// so fractional) to one decimal (`68.7`, not `68.66666666666667`).
+fn churned_count(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
 }

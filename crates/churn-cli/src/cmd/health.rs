@@ -11,6 +11,7 @@ use churn_health::{validate, HealthConfig};
 pub enum HealthCommand {
     /// Validate the health score against observed churn, like a model: AUC, churn by health
     /// state, surprise churns, per-component AUC and data-driven weights.
+    #[command(after_help = crate::help::HEALTH)]
     Validate(ValidateArgs),
 }
 

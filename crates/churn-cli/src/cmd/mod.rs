@@ -6,8 +6,10 @@ use crate::args::{Cli, Command};
 
 pub mod compare;
 mod demo;
+mod docs;
 pub mod drift;
 mod evaluate;
+pub mod explain;
 mod features;
 pub mod health;
 pub mod report;
@@ -31,6 +33,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(a) => evaluate::run(&a),
         Command::Simulate(a) => simulate::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man => docs::man(),
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -1,0 +1,238 @@
+//! `churn explain`: one account's full explanation for a customer-success manager.
+//!
+//! The contributions are the learner's exact ones ([`churn_model::Learner::contributions`]:
+//! exact TreeSHAP for tree models, `coef (x − mean)` for logistic regression), not the path
+//! attribution `churn score` uses for speed: one row is cheap. They add up to the raw log-odds
+//! (`base + Σ contributions`); the probability is the calibrated one.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use churn_core::table::{is_missing, parse_number, Table};
+use churn_model::profile::{Distribution, FeatureProfile};
+use churn_model::ModelFile;
+
+/// `churn explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Data holding the account (CSV or CSV.gz) with the model's id column.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The account id (value of the model's id column); the first row with it is explained.
+    #[arg(long, value_name = "ID")]
+    pub id: String,
+    /// JSON to stdout instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One feature column's part in the explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// Column name.
+    pub feature: String,
+    /// The account's value as read (rounded for display), empty when missing.
+    pub value: String,
+    /// Percentile (0–100) of the value among the training rows' present values: the share at
+    /// or below it for numbers, the share holding the same category for categories. `None`:
+    /// missing value or no profile.
+    pub percentile: Option<f64>,
+    /// Log-odds contribution (one-hot parts summed).
+    pub contribution: f64,
+    /// The feature dictionary's definition, when the model carries one.
+    pub definition: Option<String>,
+}
+
+/// The whole explanation of one account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub id: String,
+    pub probability: f64,
+    pub tier: String,
+    pub action: Option<String>,
+    pub health_score: f64,
+    pub health_state: String,
+    pub base_value: f64,
+    pub log_odds: f64,
+    /// Largest |contribution| first.
+    pub contributions: Vec<Contribution>,
+}
+
+pub fn run(a: &ExplainArgs) -> anyhow::Result<()> {
+    let model = ModelFile::load(&a.model)?;
+    let table = Table::read(&a.data)?;
+    let e = explain(&model, &table, &a.id)?;
+    let text = if a.json { serde_json::to_string_pretty(&to_json(&model, &e))? + "\n" } else { markdown(&model, &e) };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).context("writing to stdout")?;
+    Ok(())
+}
+
+/// Explains the first row of `table` whose id is `id`.
+pub fn explain(model: &ModelFile, table: &Table, id: &str) -> anyhow::Result<Explanation> {
+    let path = table.path().display().to_string();
+    let id_col = model.schema.id.as_deref().ok_or_else(|| {
+        anyhow::anyhow!("the model has no id column (train it with --id COL) so accounts cannot be looked up")
+    })?;
+    let id_idx = table.column_index(id_col)?;
+    let row = (0..table.n_rows())
+        .find(|&r| table.field(r, id_idx).trim() == id.trim())
+        .ok_or_else(|| anyhow::anyhow!("{path}: no account with {id_col} = '{}'", id.trim()))?;
+    let cols = model.bind_columns(table.path(), table.headers())?;
+    let fields: Vec<&str> = cols.iter().map(|&c| table.field(row, c)).collect();
+    let mut x = vec![0.0; model.preprocessing.width()];
+    model.preprocessing.transform_row(&fields, &mut x).map_err(|e| {
+        anyhow::anyhow!(
+            "{path}: line {}, column {}: invalid value '{}' (expected {})",
+            table.line(row),
+            model.schema.features[e.column].name,
+            e.value,
+            e.expected
+        )
+    })?;
+    let log_odds = model.learner.predict_raw_row(&x);
+    let probability = model.calibrator.probability(log_odds);
+    let (base_value, c) = model.learner.contributions(&x, &model.input_means);
+    let mut per_column = vec![0.0; model.schema.features.len()];
+    for (v, &src) in c.iter().zip(&model.input_sources) {
+        per_column[src] += v;
+    }
+    let mut contributions: Vec<Contribution> = model
+        .schema
+        .features
+        .iter()
+        .enumerate()
+        .map(|(j, f)| {
+            let raw = fields[j].trim();
+            let missing = is_missing(raw);
+            let profile = model.profile.as_ref().and_then(|p| p.feature(&f.name));
+            Contribution {
+                feature: f.name.clone(),
+                value: if missing { String::new() } else { churn_model::drivers::display_value(raw).into_owned() },
+                percentile: if missing { None } else { profile.and_then(|p| percentile(p, raw)) },
+                contribution: per_column[j],
+                definition: model
+                    .features
+                    .as_ref()
+                    .and_then(|d| d.features.iter().find(|d| d.name == f.name))
+                    .map(|d| d.definition.clone()),
+            }
+        })
+        .collect();
+    contributions.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()).then(a.feature.cmp(&b.feature)));
+    let tier = model.tiers.band_of(probability);
+    let health_score = (100.0 * (1.0 - probability) * 10.0).round() / 10.0;
+    Ok(Explanation {
+        id: id.trim().to_string(),
+        probability,
+        tier: tier.name.clone(),
+        action: tier.action.clone(),
+        health_score,
+        health_state: model.health_states.band_of(health_score).name.clone(),
+        base_value,
+        log_odds,
+        contributions,
+    })
+}
+
+/// Percentile (0–100) of a present raw value against a training profile: numbers, the share of
+/// training values at or below it (exact at the profile's percentile points, the next lower
+/// point's share in between); categories, the share of training rows with that category.
+pub fn percentile(p: &FeatureProfile, raw: &str) -> Option<f64> {
+    match &p.distribution {
+        Distribution::Numeric(n) => {
+            let x = parse_number(raw).or_else(|| churn_core::table::parse_bool(raw).map(f64::from))?;
+            if n.quantiles.is_empty() {
+                return None;
+            }
+            let k = n.quantiles.partition_point(|&q| q <= x);
+            Some(if k == 0 { 0.0 } else { 100.0 * n.cdf[k - 1] })
+        }
+        Distribution::Categorical(c) => {
+            if c.count == 0 {
+                return None;
+            }
+            let hits = c.categories.iter().find(|k| k.value == raw).map_or(0, |k| k.count);
+            Some(100.0 * hits as f64 / c.count as f64)
+        }
+    }
+}
+
+fn r3(x: f64) -> f64 {
+    churn_model::drivers::round3(x)
+}
+
+fn to_json(model: &ModelFile, e: &Explanation) -> serde_json::Value {
+    serde_json::json!({
+        "id": e.id,
+        "model_id": model.model_id,
+        "model_version": model.version,
+        "churn_probability": r3(e.probability),
+        "risk_tier": e.tier,
+        "recommended_action": e.action,
+        "health_score": e.health_score,
+        "health_state": e.health_state,
+        "base_value": e.base_value,
+        "log_odds": e.log_odds,
+        "contributions": e.contributions.iter().map(|c| serde_json::json!({
+            "feature": c.feature,
+            "value": c.value,
+            "percentile": c.percentile.map(|p| (p * 10.0).round() / 10.0),
+            "contribution": c.contribution,
+            "direction": direction(c.contribution),
+            "definition": c.definition,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn direction(c: f64) -> &'static str {
+    if c > 0.0 {
+        "raises risk"
+    } else if c < 0.0 {
+        "lowers risk"
+    } else {
+        "no effect"
+    }
+}
+
+fn markdown(model: &ModelFile, e: &Explanation) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "# Account {}\n", e.id);
+    let _ = writeln!(s, "- Churn probability: **{:.1}%**", 100.0 * e.probability);
+    let _ = writeln!(s, "- Risk tier: **{}**", e.tier);
+    let _ = writeln!(s, "- Health: {:.1} ({})", e.health_score, e.health_state);
+    let _ = writeln!(s, "- Recommended action: {}", e.action.as_deref().unwrap_or("none"));
+    let _ = writeln!(
+        s,
+        "- Log-odds {:+.3} = base value {:+.3} (the average account) + the contributions below",
+        e.log_odds, e.base_value
+    );
+    let _ = writeln!(s, "- Model {} version {} ({})\n", model.name, model.version, model.model_id);
+    let _ = writeln!(s, "| Feature | Value | Training percentile | Contribution (log-odds) | Effect | Definition |");
+    let _ = writeln!(s, "|---|---|---:|---:|---|---|");
+    for c in &e.contributions {
+        let pct = c.percentile.map_or_else(|| "n/a".to_string(), |p| format!("{p:.0}"));
+        let value = if c.value.is_empty() { "(missing)" } else { &c.value };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:+.3} | {} | {} |",
+            md(&c.feature),
+            md(value),
+            pct,
+            c.contribution,
+            direction(c.contribution),
+            md(c.definition.as_deref().unwrap_or(""))
+        );
+    }
+    s
+}
+
+/// Escapes table-breaking characters of a Markdown cell.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
