@@ -29,6 +29,7 @@ pub mod compare;
 mod error;
 pub mod render;
 mod report;
+pub mod survival;
 
 use std::path::{Path, PathBuf};
 
