@@ -234,9 +234,10 @@ fn scoring_without_the_time_column_is_a_clear_error() {
     let err = String::from_utf8_lossy(&res.get_output().stderr).to_string();
     assert!(err.contains("no column `months`"), "{err}");
     assert!(!out.exists());
-    // Commands without survival support yet say so instead of crashing.
-    let res = churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(&data).assert().code(2);
-    assert!(String::from_utf8_lossy(&res.get_output().stderr).contains("survival model"));
+    // Outcome drift checks are classification figures: refused for survival models.
+    let res =
+        churn().args(["drift", "--label", "churned", "--model"]).arg(&model).arg("--data").arg(&data).assert().code(2);
+    assert!(String::from_utf8_lossy(&res.get_output().stderr).contains("not available for survival models"));
 }
 
 /// `churn report` on a survival model: its figures equal churn-survival's metrics and
@@ -339,4 +340,60 @@ fn survival_report_matches_independent_metrics_and_bootstrap_is_seeded() {
     with_ci.as_object_mut().unwrap().remove("harrell_c_ci");
     with_ci.as_object_mut().unwrap().remove("integrated_brier_ci");
     assert_eq!(std::mem::take(&mut ev), with_ci);
+}
+
+/// `churn drift` on a survival model: the score checked is the churn probability within the
+/// main horizon from the start (its mean equals that of `churn score` on the rows with the time
+/// column set to 0), and a shifted feature is flagged as for classification.
+#[test]
+fn survival_drift_checks_features_and_the_main_horizon_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::write(&data, survival_csv(None)).unwrap();
+    let model = dir.path().join("m.json");
+    churn()
+        .arg("train")
+        .arg("--data")
+        .arg(&data)
+        .args(["--label", "churned", "--positive", "yes", "--id", "id", "--time", "months", "--horizons", "3,6,12"])
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let table = Table::read(&data).unwrap();
+    let zero = dir.path().join("d0.csv");
+    with_column(&table, "months", "0", &zero);
+    let scores = dir.path().join("s0.csv");
+    score(&model, &zero, &scores);
+    let st = Table::read(&scores).unwrap();
+    let j = st.column_index("churn_probability_12").unwrap();
+    let mean = (0..st.n_rows()).map(|i| st.field(i, j).parse::<f64>().unwrap()).sum::<f64>() / st.n_rows() as f64;
+    let drift = |d: &Path, json: &Path| {
+        churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(d).arg("--json").arg(json).assert();
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(json).unwrap()).unwrap()
+    };
+    let same = drift(&data, &dir.path().join("same.json"));
+    let current = same["score"]["current_mean"].as_f64().unwrap();
+    assert!((current - mean).abs() < 1e-6, "drift score mean {current} vs churn score {mean}");
+    assert_eq!(same["drift"], serde_json::Value::Bool(false), "{}", same["drifting_features"]);
+    // `usage` ten times larger: feature drift.
+    let u = table.column_index("usage").unwrap();
+    let mut shifted = table.headers().join(",") + "\n";
+    for i in 0..table.n_rows() {
+        let row: Vec<String> = (0..table.n_cols())
+            .map(|c| {
+                if c == u {
+                    (table.field(i, c).parse::<f64>().unwrap() * 10.0 + 100.0).to_string()
+                } else {
+                    table.field(i, c).to_string()
+                }
+            })
+            .collect();
+        shifted += &(row.join(",") + "\n");
+    }
+    let shifted_path = dir.path().join("shifted.csv");
+    std::fs::write(&shifted_path, shifted).unwrap();
+    let moved = drift(&shifted_path, &dir.path().join("moved.json"));
+    assert_eq!(moved["drift"], serde_json::Value::Bool(true));
+    assert!(moved["drifting_features"].to_string().contains("usage"), "{}", moved["drifting_features"]);
 }

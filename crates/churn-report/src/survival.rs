@@ -80,17 +80,7 @@ pub fn evaluate_model(
     }
     let event = spec.read(table)?;
     let time = read_times(table, &sec.time)?;
-    let x = model.design_matrix(table)?;
-    let raw = |r: &[f64]| model.learner.predict_raw_row(r);
-    let mut row = vec![0.0; x.n_cols()];
-    let mut surv = vec![vec![0.0; x.n_rows()]; sec.horizons.len()];
-    for i in 0..x.n_rows() {
-        x.row_into(i, &mut row);
-        let c = sec.curve(&row, &raw);
-        for (s, &h) in surv.iter_mut().zip(&sec.horizons) {
-            s[i] = c.survival(h);
-        }
-    }
+    let surv = survival_matrix(model, sec, table)?;
     let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
     let tier_names: Vec<String> = model.tiers.bands().iter().map(|b| b.name.clone()).collect();
     let tier_of: Vec<usize> = surv[main].iter().map(|s| model.tiers.index_of(1.0 - s)).collect();
@@ -106,6 +96,27 @@ pub fn evaluate_model(
     let e = evaluate(&inputs, bootstrap)?;
     let churned = event.iter().filter(|&&e| e).count();
     Ok((e, time.len(), churned))
+}
+
+/// `surv[k][i]`: the model's `S(horizons[k])` for row `i` of `table`, from the start (the
+/// table's time column is not read).
+pub fn survival_matrix(
+    model: &ModelFile,
+    sec: &churn_survival::SurvivalSection,
+    table: &Table,
+) -> Result<Vec<Vec<f64>>> {
+    let x = model.design_matrix(table)?;
+    let raw = |r: &[f64]| model.learner.predict_raw_row(r);
+    let mut row = vec![0.0; x.n_cols()];
+    let mut surv = vec![vec![0.0; x.n_rows()]; sec.horizons.len()];
+    for i in 0..x.n_rows() {
+        x.row_into(i, &mut row);
+        let c = sec.curve(&row, &raw);
+        for (s, &h) in surv.iter_mut().zip(&sec.horizons) {
+            s[i] = c.survival(h);
+        }
+    }
+    Ok(surv)
 }
 
 /// Builds the report of a survival model on labelled rows, with `bootstrap` replicates (0: no

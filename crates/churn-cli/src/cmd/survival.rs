@@ -15,18 +15,6 @@ use churn_train::TrainOptions;
 use crate::args::{ScoreArgs, TrainArgs};
 use crate::cmd::report::ReportArgs;
 
-/// A clear error for commands that do not handle survival models yet.
-pub fn refuse(model: &ModelFile, path: &Path, command: &str) -> anyhow::Result<()> {
-    if model.survival.is_some() {
-        anyhow::bail!(
-            "{}: a survival model (time column `{}`); {command} does not handle survival models yet: use `churn evaluate` for its survival metrics",
-            path.display(),
-            model.survival.as_ref().map(|s| s.time.as_str()).unwrap_or("")
-        );
-    }
-    Ok(())
-}
-
 /// `churn train --time`.
 pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> anyhow::Result<()> {
     if a.report.is_some() {
@@ -187,4 +175,28 @@ pub fn report(a: &ReportArgs, model: &ModelFile, table: &Table) -> anyhow::Resul
         println!("written to {}", a.out.display());
     }
     Ok(())
+}
+
+/// `churn drift` with a survival model: feature drift against the training profile as for
+/// classification, and score drift on the churn probability within the main horizon from the
+/// start (what the profile recorded on the training test split). Outcome checks (`--label`)
+/// are classification figures and are refused.
+pub fn drift(
+    model: &ModelFile,
+    profile: &churn_model::Profile,
+    table: &Table,
+    labels: bool,
+    th: &churn_drift::Thresholds,
+) -> anyhow::Result<churn_drift::DriftReport> {
+    let sec = model.survival.as_ref().expect("a survival model");
+    if labels {
+        anyhow::bail!("--label is not available for survival models: use `churn evaluate` or `churn report` for their outcome figures");
+    }
+    model.bind_columns(table.path(), table.headers())?;
+    let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
+    let surv = churn_report::survival::survival_matrix(model, sec, table)?;
+    let p: Vec<f64> = surv[main].iter().map(|s| 1.0 - s).collect();
+    let reference = churn_drift::Reference { model: &model.name, model_id: &model.model_id, test_metrics: None };
+    let current = churn_drift::Current { table, probabilities: &p, labels: None };
+    Ok(churn_drift::check(profile, &model.schema.features, &current, &reference, th)?)
 }
