@@ -368,11 +368,12 @@ fn survival_drift_checks_features_and_the_main_horizon_score() {
     let st = Table::read(&scores).unwrap();
     let j = st.column_index("churn_probability_12").unwrap();
     let mean = (0..st.n_rows()).map(|i| st.field(i, j).parse::<f64>().unwrap()).sum::<f64>() / st.n_rows() as f64;
-    let drift = |d: &Path, json: &Path| {
-        churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(d).arg("--json").arg(json).assert();
+    // Exit code 1 when drift fires, 0 otherwise.
+    let drift = |d: &Path, json: &Path, code: i32| {
+        churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(d).arg("--json").arg(json).assert().code(code);
         serde_json::from_slice::<serde_json::Value>(&std::fs::read(json).unwrap()).unwrap()
     };
-    let same = drift(&data, &dir.path().join("same.json"));
+    let same = drift(&data, &dir.path().join("same.json"), 0);
     let current = same["score"]["current_mean"].as_f64().unwrap();
     assert!((current - mean).abs() < 1e-6, "drift score mean {current} vs churn score {mean}");
     assert_eq!(same["drift"], serde_json::Value::Bool(false), "{}", same["drifting_features"]);
@@ -393,7 +394,7 @@ fn survival_drift_checks_features_and_the_main_horizon_score() {
     }
     let shifted_path = dir.path().join("shifted.csv");
     std::fs::write(&shifted_path, shifted).unwrap();
-    let moved = drift(&shifted_path, &dir.path().join("moved.json"));
+    let moved = drift(&shifted_path, &dir.path().join("moved.json"), 1);
     assert_eq!(moved["drift"], serde_json::Value::Bool(true));
     assert!(moved["drifting_features"].to_string().contains("usage"), "{}", moved["drifting_features"]);
 }
