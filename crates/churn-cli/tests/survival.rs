@@ -234,15 +234,167 @@ fn scoring_without_the_time_column_is_a_clear_error() {
     let err = String::from_utf8_lossy(&res.get_output().stderr).to_string();
     assert!(err.contains("no column `months`"), "{err}");
     assert!(!out.exists());
-    // Commands without survival support yet say so instead of crashing.
-    let res = churn()
-        .args(["report", "--model"])
+    // Outcome drift checks are classification figures: refused for survival models.
+    let res =
+        churn().args(["drift", "--label", "churned", "--model"]).arg(&model).arg("--data").arg(&data).assert().code(2);
+    assert!(String::from_utf8_lossy(&res.get_output().stderr).contains("not available for survival models"));
+}
+
+/// `churn report` on a survival model: its figures equal churn-survival's metrics and
+/// Kaplan-Meier computed here from `churn score` output (scored from the start, so from another
+/// code path), `churn evaluate --json` gives the same figures, and the bootstrap intervals are
+/// seeded: same seed, same bytes whatever the thread count; another seed, another interval.
+#[test]
+fn survival_report_matches_independent_metrics_and_bootstrap_is_seeded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::write(&data, survival_csv(None)).unwrap();
+    let model = dir.path().join("m.json");
+    churn()
+        .arg("train")
+        .arg("--data")
+        .arg(&data)
+        .args(["--label", "churned", "--positive", "yes", "--id", "id", "--time", "months", "--horizons", "3,6,12"])
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let table = Table::read(&data).unwrap();
+    let zero = dir.path().join("d0.csv");
+    with_column(&table, "months", "0", &zero);
+    let scores = dir.path().join("s0.csv");
+    score(&model, &zero, &scores);
+    let st = Table::read(&scores).unwrap();
+    let col = |t: &Table, name: &str| -> Vec<String> {
+        let j = t.column_index(name).unwrap();
+        (0..t.n_rows()).map(|i| t.field(i, j).to_string()).collect()
+    };
+    let horizons = [3.0, 6.0, 12.0];
+    let p: Vec<Vec<f64>> = horizons
+        .iter()
+        .map(|h| col(&st, &format!("churn_probability_{h}")).iter().map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let time: Vec<f64> = col(&table, "months").iter().map(|v| v.parse().unwrap()).collect();
+    let event: Vec<bool> = col(&table, "churned").iter().map(|v| v == "yes").collect();
+    let surv: Vec<Vec<f64>> = p.iter().map(|p| p.iter().map(|v| 1.0 - v).collect()).collect();
+    let harrell = metrics::harrell_c(&time, &event, &p[2]).unwrap();
+    let ibs = metrics::integrated_brier(&time, &event, &time, &event, &surv, &horizons).unwrap();
+
+    let report = |seed: &str, threads: &str, out: &Path| {
+        churn()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["report", "--quiet", "--bootstrap", "300", "--seed", seed, "--model"])
+            .arg(&model)
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        assert!(out.join("report.md").exists() && out.join("report.html").exists());
+        v
+    };
+    let (r1, r1b, r2) = (dir.path().join("r1"), dir.path().join("r1b"), dir.path().join("r2"));
+    let v = report("7", "1", &r1);
+    report("7", "2", &r1b);
+    let other = report("8", "2", &r2);
+    let e = &v["evaluation"];
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    assert!((f(&e["harrell_c"]) - harrell).abs() < 1e-6, "{} vs {harrell}", e["harrell_c"]);
+    assert!((f(&e["integrated_brier"]) - ibs).abs() < 1e-6, "{} vs {ibs}", e["integrated_brier"]);
+    // Kaplan-Meier by tier, tiers as `churn score` assigned them.
+    let tiers = col(&st, "risk_tier");
+    for row in e["km_by_tier"].as_array().unwrap() {
+        let name = row["tier"].as_str().unwrap();
+        let rows: Vec<usize> = (0..tiers.len()).filter(|&i| tiers[i] == name).collect();
+        assert_eq!(row["rows"].as_u64().unwrap() as usize, rows.len(), "tier {name}");
+        let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+        let ev: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
+        let km = churn_survival::KaplanMeier::fit(&t, &ev).unwrap();
+        for (k, &h) in horizons.iter().enumerate() {
+            assert!((f(&row["km_churn"][k]) - (1.0 - km.at_clamped(h))).abs() < 1e-12, "tier {name} h {h}");
+        }
+    }
+    // Intervals: around the estimate, seeded, thread-independent.
+    for (m, est) in [("harrell_c", harrell), ("integrated_brier", ibs)] {
+        let ci = &e[format!("{m}_ci")];
+        assert!(f(&ci["lo"]) < est && est < f(&ci["hi"]), "{m}: {ci}");
+        assert_eq!(ci["replicates"].as_u64(), Some(300));
+        assert_ne!(ci, &other["evaluation"][format!("{m}_ci")], "another seed, another interval");
+    }
+    assert_eq!(std::fs::read(r1.join("report.json")).unwrap(), std::fs::read(r1b.join("report.json")).unwrap());
+    // `churn evaluate --json`: the same figures, without intervals.
+    let ev_json = dir.path().join("ev.json");
+    churn()
+        .args(["evaluate", "--model"])
         .arg(&model)
         .arg("--data")
         .arg(&data)
-        .arg("--out")
-        .arg(dir.path().join("r"))
+        .arg("--json")
+        .arg(&ev_json)
         .assert()
-        .code(2);
-    assert!(String::from_utf8_lossy(&res.get_output().stderr).contains("survival model"));
+        .success();
+    let mut ev: serde_json::Value = serde_json::from_slice(&std::fs::read(&ev_json).unwrap()).unwrap();
+    let mut with_ci = e.clone();
+    with_ci.as_object_mut().unwrap().remove("harrell_c_ci");
+    with_ci.as_object_mut().unwrap().remove("integrated_brier_ci");
+    assert_eq!(std::mem::take(&mut ev), with_ci);
+}
+
+/// `churn drift` on a survival model: the score checked is the churn probability within the
+/// main horizon from the start (its mean equals that of `churn score` on the rows with the time
+/// column set to 0), and a shifted feature is flagged as for classification.
+#[test]
+fn survival_drift_checks_features_and_the_main_horizon_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::write(&data, survival_csv(None)).unwrap();
+    let model = dir.path().join("m.json");
+    churn()
+        .arg("train")
+        .arg("--data")
+        .arg(&data)
+        .args(["--label", "churned", "--positive", "yes", "--id", "id", "--time", "months", "--horizons", "3,6,12"])
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let table = Table::read(&data).unwrap();
+    let zero = dir.path().join("d0.csv");
+    with_column(&table, "months", "0", &zero);
+    let scores = dir.path().join("s0.csv");
+    score(&model, &zero, &scores);
+    let st = Table::read(&scores).unwrap();
+    let j = st.column_index("churn_probability_12").unwrap();
+    let mean = (0..st.n_rows()).map(|i| st.field(i, j).parse::<f64>().unwrap()).sum::<f64>() / st.n_rows() as f64;
+    // Exit code 1 when drift fires, 0 otherwise.
+    let drift = |d: &Path, json: &Path, code: i32| {
+        churn().args(["drift", "--model"]).arg(&model).arg("--data").arg(d).arg("--json").arg(json).assert().code(code);
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(json).unwrap()).unwrap()
+    };
+    let same = drift(&data, &dir.path().join("same.json"), 0);
+    let current = same["score"]["current_mean"].as_f64().unwrap();
+    assert!((current - mean).abs() < 1e-6, "drift score mean {current} vs churn score {mean}");
+    assert_eq!(same["drift"], serde_json::Value::Bool(false), "{}", same["drifting_features"]);
+    // `usage` ten times larger: feature drift.
+    let u = table.column_index("usage").unwrap();
+    let mut shifted = table.headers().join(",") + "\n";
+    for i in 0..table.n_rows() {
+        let row: Vec<String> = (0..table.n_cols())
+            .map(|c| {
+                if c == u {
+                    (table.field(i, c).parse::<f64>().unwrap() * 10.0 + 100.0).to_string()
+                } else {
+                    table.field(i, c).to_string()
+                }
+            })
+            .collect();
+        shifted += &(row.join(",") + "\n");
+    }
+    let shifted_path = dir.path().join("shifted.csv");
+    std::fs::write(&shifted_path, shifted).unwrap();
+    let moved = drift(&shifted_path, &dir.path().join("moved.json"), 1);
+    assert_eq!(moved["drift"], serde_json::Value::Bool(true));
+    assert!(moved["drifting_features"].to_string().contains("usage"), "{}", moved["drifting_features"]);
 }

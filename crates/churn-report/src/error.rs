@@ -15,6 +15,9 @@ pub enum ReportError {
     /// A metric could not be computed.
     #[error(transparent)]
     Eval(#[from] churn_eval::EvalError),
+    /// A survival metric could not be computed.
+    #[error(transparent)]
+    Survival(#[from] churn_survival::SurvivalError),
     /// The data has no label column: a report needs outcomes.
     #[error("{}: no label column `{column}`: a report needs labeled data (the model was trained with label `{trained}`){}", path.display(), suggestion.as_ref().map(|s| format!("; did you mean `{s}`? pass --label COL")).unwrap_or_else(|| "; pass --label COL if the outcome has another name".into()))]
     NoLabel {

@@ -31,6 +31,7 @@ pub mod gate;
 pub mod mdtext;
 pub mod render;
 mod report;
+pub mod survival;
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@
 //! | [`metrics`] | Harrell's C, Uno's C at τ, cumulative/dynamic AUC, IPCW (Graf) Brier, integrated Brier |
 //! | [`cox`] | L2-penalised Cox proportional hazards (Newton, Breslow ties and baseline) |
 //! | [`discrete`] | person-period expansion for discrete-time hazard models fitted by any weighted learner |
+//! | [`evaluation`] | every figure of `churn evaluate` / `churn report` on one data set, with bootstrap intervals |
 //! | [`section`] | the survival section of a model file and conditional probabilities `1 − S(a+h)/S(a)` |
 //!
 //! The metrics follow scikit-survival 0.28 definition by definition (ties, the censoring
@@ -18,6 +19,7 @@
 pub mod cox;
 pub mod discrete;
 mod error;
+pub mod evaluation;
 pub mod km;
 pub mod metrics;
 pub mod section;

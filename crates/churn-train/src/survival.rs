@@ -9,9 +9,7 @@
 
 use std::time::Instant;
 
-use churn_core::error::CoreError;
 use churn_core::schema::{choose_features, resolve_label, Roles};
-use churn_core::table::{is_missing, parse_number};
 use churn_core::Table;
 use churn_learn::{GbdtModel, GbdtParams, LogisticParams, LogisticRegression, Matrix, Platt};
 use churn_model::{LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitMetrics, TrainingSummary};
@@ -43,22 +41,7 @@ fn invalid(option: &'static str, reason: String) -> TrainError {
 
 /// Reads the time column: every value a finite non-negative number.
 pub fn read_times(table: &Table, column: &str) -> Result<Vec<f64>, TrainError> {
-    let j = table.column_index(column)?;
-    (0..table.n_rows())
-        .map(|i| {
-            let v = table.field(i, j);
-            match parse_number(v) {
-                Some(t) if t.is_finite() && t >= 0.0 && !is_missing(v) => Ok(t),
-                _ => Err(TrainError::Core(CoreError::BadValue {
-                    path: table.path().into(),
-                    line: table.line(i),
-                    column: column.into(),
-                    value: v.into(),
-                    expected: "a time: a non-negative number",
-                })),
-            }
-        })
-        .collect()
+    Ok(churn_survival::evaluation::read_times(table, column)?)
 }
 
 /// A fitted candidate: the learner and how to read survival curves from it.

@@ -46,7 +46,6 @@ pub fn run(a: &DriftArgs) -> anyhow::Result<ExitCode> {
         None => Thresholds::default(),
     };
     let (model, profile) = load_model(&a.model)?;
-    crate::cmd::survival::refuse(&model, &a.model, "churn drift")?;
     let table = Table::read(&a.data)?;
     let labels = match &a.label {
         Some(col) => {
@@ -56,7 +55,11 @@ pub fn run(a: &DriftArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let report = check_model(&model, &profile, &table, labels.as_deref(), &thresholds)?;
+    let report = if model.survival.is_some() {
+        crate::cmd::survival::drift(&model, &profile, &table, labels.is_some(), &thresholds)?
+    } else {
+        check_model(&model, &profile, &table, labels.as_deref(), &thresholds)?
+    };
     print!("{}", render::console(&report));
     if let Some(p) = &a.json {
         write(p, &render::json(&report))?;

@@ -108,8 +108,10 @@ pub fn print_summary(r: &churn_report::Report, out: &std::path::Path) {
 pub fn run(a: &ReportArgs) -> anyhow::Result<()> {
     let opts = a.options()?;
     let model = ModelFile::load(&a.model)?;
-    crate::cmd::survival::refuse(&model, &a.model, "churn report")?;
     let table = Table::read(&a.data)?;
+    if model.survival.is_some() {
+        return crate::cmd::survival::report(a, &model, &table);
+    }
     let report = build_from_table(&model, &table, None, &opts)?;
     report.write_dir(&a.out).with_context(|| format!("writing the report to {}", a.out.display()))?;
     if !a.quiet {

@@ -5,25 +5,15 @@ use std::path::Path;
 use anyhow::Context;
 use churn_core::Table;
 use churn_model::ModelFile;
+use churn_report::survival::{build_survival, evaluate_model};
 use churn_score::survival::{horizon_name, score_survival};
 use churn_score::ScoreOptions;
-use churn_survival::metrics;
-use churn_train::survival::{read_times, train_survival, SurvivalOptions};
+use churn_survival::evaluation::{Evaluation, Interval};
+use churn_train::survival::{train_survival, SurvivalOptions};
 use churn_train::TrainOptions;
 
 use crate::args::{ScoreArgs, TrainArgs};
-
-/// A clear error for commands that do not handle survival models yet.
-pub fn refuse(model: &ModelFile, path: &Path, command: &str) -> anyhow::Result<()> {
-    if model.survival.is_some() {
-        anyhow::bail!(
-            "{}: a survival model (time column `{}`); {command} does not handle survival models yet: use `churn evaluate` for its survival metrics",
-            path.display(),
-            model.survival.as_ref().map(|s| s.time.as_str()).unwrap_or("")
-        );
-    }
-    Ok(())
-}
+use crate::cmd::report::ReportArgs;
 
 /// `churn train --time`.
 pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> anyhow::Result<()> {
@@ -109,107 +99,104 @@ pub fn score(a: &ScoreArgs, model: &ModelFile, opts: &ScoreOptions, data: &Path)
 /// `churn evaluate` with a survival model: the data's time column is each account's outcome
 /// time, probabilities are from the start; the censoring curve is estimated on the same data.
 pub fn evaluate(model: &ModelFile, data: &Path, label: Option<&str>, json: Option<&Path>) -> anyhow::Result<()> {
-    let sec = model.survival.as_ref().expect("a survival model");
     let table = Table::read(data)?;
-    let mut spec = model.schema.label.clone();
-    if let Some(l) = label {
-        spec.column = l.to_string();
-    }
-    let event = spec.read(&table)?;
-    let time = read_times(&table, &sec.time)?;
-    let x = model.design_matrix(&table)?;
-    let raw = |r: &[f64]| model.learner.predict_raw_row(r);
-    let mut row = vec![0.0; x.n_cols()];
-    let mut surv = vec![vec![0.0; x.n_rows()]; sec.horizons.len()];
-    for i in 0..x.n_rows() {
-        x.row_into(i, &mut row);
-        let c = sec.curve(&row, &raw);
-        for (s, &h) in surv.iter_mut().zip(&sec.horizons) {
-            s[i] = c.survival(h);
-        }
-    }
-    let risk: Vec<Vec<f64>> = surv.iter().map(|s| s.iter().map(|v| 1.0 - v).collect()).collect();
-    let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
-    let longest = sec.horizons[sec.horizons.len() - 1];
-    let harrell = metrics::harrell_c(&time, &event, &risk[main])?;
-    let uno = metrics::uno_c(&time, &event, &time, &event, &risk[main], Some(longest))?;
-    let (auc, mean_auc) = metrics::cumulative_dynamic_auc(&time, &event, &time, &event, &risk, &sec.horizons)?;
-    let brier = metrics::brier(&time, &event, &time, &event, &surv, &sec.horizons)?;
-    let ibs = if sec.horizons.len() >= 2 {
-        Some(metrics::integrated_brier(&time, &event, &time, &event, &surv, &sec.horizons)?)
-    } else {
-        None
-    };
+    let (e, rows, churned) = evaluate_model(model, &table, label, None)?;
     println!(
         "survival model {} ({}) on {}: {} rows, {} churned",
         model.name,
         model.learner.name(),
         data.display(),
-        time.len(),
-        event.iter().filter(|&&e| e).count()
+        rows,
+        churned
     );
-    println!("  Harrell's C (churn within {})  {harrell:.4}", horizon_name(sec.main_horizon));
-    println!("  Uno's C (tau {})               {uno:.4}", horizon_name(longest));
+    print_evaluation(model, &e);
+    if let Some(path) = json {
+        churn_core::output::write_atomic(path, (serde_json::to_string_pretty(&e)? + "\n").as_bytes())?;
+    }
+    Ok(())
+}
+
+fn ci(c: &Option<Interval>) -> String {
+    c.map(|c| format!("  [{:.4}, {:.4}]", c.lo, c.hi)).unwrap_or_default()
+}
+
+/// Prints the survival figures (evaluate and report).
+fn print_evaluation(model: &ModelFile, e: &Evaluation) {
+    let sec = model.survival.as_ref().expect("a survival model");
+    let h = sec.main_horizon;
+    println!("  Harrell's C (churn within {})  {:.4}{}", horizon_name(h), e.harrell_c, ci(&e.harrell_c_ci));
+    println!("  Uno's C (tau {})               {:.4}", horizon_name(e.tau), e.uno_c);
     println!("  {:>8} {:>8} {:>8}", "horizon", "td-AUC", "Brier");
-    for ((h, a), b) in sec.horizons.iter().zip(&auc).zip(&brier) {
+    for ((h, a), b) in e.horizons.iter().zip(&e.td_auc).zip(&e.brier) {
         println!("  {:>8} {:>8.4} {:>8.4}", horizon_name(*h), a, b);
     }
-    println!("  mean td-AUC {mean_auc:.4}; mean Brier {:.4}", brier.iter().sum::<f64>() / brier.len() as f64);
-    if let Some(ibs) = ibs {
-        println!("  integrated Brier {ibs:.4}");
+    println!(
+        "  mean td-AUC {:.4}; mean Brier {:.4}",
+        e.mean_td_auc,
+        e.brier.iter().sum::<f64>() / e.brier.len() as f64
+    );
+    if let Some(ibs) = e.integrated_brier {
+        println!("  integrated Brier {ibs:.4}{}", ci(&e.integrated_brier_ci));
     }
-    // Calibration at the main horizon: predicted vs Kaplan-Meier churn by decile of prediction.
-    let h = sec.main_horizon;
-    let mut order: Vec<usize> = (0..time.len()).collect();
-    order.sort_by(|&a, &b| risk[main][a].total_cmp(&risk[main][b]));
-    let observed = |rows: &[usize]| -> Option<f64> {
-        let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
-        let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
-        churn_survival::KaplanMeier::fit(&t, &e).ok().map(|km| 1.0 - km.at_clamped(h))
-    };
     println!("  calibration within {} (decile of prediction: predicted vs Kaplan-Meier):", horizon_name(h));
-    let mut deciles = Vec::new();
-    for d in 0..10 {
-        let rows = &order[d * order.len() / 10..(d + 1) * order.len() / 10];
-        if rows.is_empty() {
-            continue;
-        }
-        let pred = rows.iter().map(|&i| risk[main][i]).sum::<f64>() / rows.len() as f64;
-        let obs = observed(rows).unwrap_or(f64::NAN);
-        println!("    decile {:>2}: {:>5} rows, predicted {pred:.4}, observed {obs:.4}", d + 1, rows.len());
-        deciles.push(serde_json::json!({"decile": d + 1, "rows": rows.len(), "predicted": pred, "observed": obs}));
+    for d in &e.calibration {
+        println!(
+            "    decile {:>2}: {:>5} rows, predicted {:.4}, observed {:.4}",
+            d.decile, d.rows, d.predicted, d.observed
+        );
     }
     println!("  Kaplan-Meier churn by risk tier (tier of the {} probability):", horizon_name(h));
-    let mut tiers = Vec::new();
-    for (k, band) in model.tiers.bands().iter().enumerate() {
-        let rows: Vec<usize> = (0..time.len()).filter(|&i| model.tiers.index_of(risk[main][i]) == k).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
-        let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
-        let km = churn_survival::KaplanMeier::fit(&t, &e)?;
-        let churn: Vec<f64> = sec.horizons.iter().map(|&h| 1.0 - km.at_clamped(h)).collect();
+    for t in &e.km_by_tier {
         println!(
             "    {:<10} {:>5} rows: {}",
-            band.name,
-            rows.len(),
-            sec.horizons
+            t.tier,
+            t.rows,
+            e.horizons
                 .iter()
-                .zip(&churn)
+                .zip(&t.km_churn)
                 .map(|(h, c)| format!("{} {c:.3}", horizon_name(*h)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        tiers.push(serde_json::json!({"tier": band.name, "rows": rows.len(), "km_churn": churn}));
     }
-    if let Some(path) = json {
-        let v = serde_json::json!({
-            "harrell_c": harrell, "uno_c": uno, "tau": longest, "horizons": sec.horizons,
-            "td_auc": auc, "mean_td_auc": mean_auc, "brier": brier, "integrated_brier": ibs,
-            "calibration": deciles, "km_by_tier": tiers,
-        });
-        churn_core::output::write_atomic(path, (serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
+}
+
+/// `churn report` with a survival model: report.md, report.html and report.json with the
+/// survival figures and bootstrap intervals on Harrell's C and the integrated Brier score.
+pub fn report(a: &ReportArgs, model: &ModelFile, table: &Table) -> anyhow::Result<()> {
+    let r = build_survival(model, table, a.label.as_deref(), a.bootstrap, a.seed)?;
+    r.write_dir(&a.out).with_context(|| format!("writing the report to {}", a.out.display()))?;
+    if !a.quiet {
+        println!(
+            "survival report of {} ({}) on {}: {} rows, {} churned",
+            r.model.name, r.model.learner, r.source, r.rows, r.churned
+        );
+        print_evaluation(model, &r.evaluation);
+        println!("written to {}", a.out.display());
     }
     Ok(())
+}
+
+/// `churn drift` with a survival model: feature drift against the training profile as for
+/// classification, and score drift on the churn probability within the main horizon from the
+/// start (what the profile recorded on the training test split). Outcome checks (`--label`)
+/// are classification figures and are refused.
+pub fn drift(
+    model: &ModelFile,
+    profile: &churn_model::Profile,
+    table: &Table,
+    labels: bool,
+    th: &churn_drift::Thresholds,
+) -> anyhow::Result<churn_drift::DriftReport> {
+    let sec = model.survival.as_ref().expect("a survival model");
+    if labels {
+        anyhow::bail!("--label is not available for survival models: use `churn evaluate` or `churn report` for their outcome figures");
+    }
+    model.bind_columns(table.path(), table.headers())?;
+    let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
+    let surv = churn_report::survival::survival_matrix(model, sec, table)?;
+    let p: Vec<f64> = surv[main].iter().map(|s| 1.0 - s).collect();
+    let reference = churn_drift::Reference { model: &model.name, model_id: &model.model_id, test_metrics: None };
+    let current = churn_drift::Current { table, probabilities: &p, labels: None };
+    Ok(churn_drift::check(profile, &model.schema.features, &current, &reference, th)?)
 }
