@@ -135,7 +135,7 @@ def edge_cases(eng, work, quick):
         base = {"snapshots": 'kind = "dates"\ndates = ["2025-02-01", "2025-03-01", "2025-04-01"]',
                 "data_end": "2025-04-20"}
         variants = [
-            dict(base, horizon="horizon_days = 30", censored="drop", population=None),
+            dict(base, horizon="horizon_days = 19", censored="drop", population=None),  # 04-01 + 19 = data_end
             dict(base, horizon="horizon_days = 45", censored="keep", lead=5, population=28),
             dict(base, horizon="horizon_months = 2", censored="keep", events=False, population=None),
         ]
