@@ -18,6 +18,8 @@ trap 'rm -rf "$work"' EXIT
 cd crates/churn-sql/engine-tests
 "$venv/bin/python" parse_check.py | tail -1
 timeout 600 "$venv/bin/python" features_check.py "$work/features" duckdb spark
+# Specs without subscriptions (inactivity labels, purchase-cycle features; BG/NBD refused).
+timeout 400 "$venv/bin/python" inactivity_check.py "$work/inactivity" duckdb spark
 timeout 600 "$venv/bin/python" model_check.py "$work/models" duckdb spark
 # Partitioned scoring on Spark with the churn binary: byte-identical to one local run.
 "$CHURN_BIN" train --data "$CHURN_SHARED/splits/telco/train.csv" --label Churn --id customerID --models gbdt \

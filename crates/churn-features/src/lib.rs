@@ -163,7 +163,7 @@ pub use spec::{
     LabelSpec, Mode, PopulationSpec, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
 };
 pub use subs::add_months;
-pub use view::{AggView, OpView, PlanView, SourceView};
+pub use view::{AggView, CycleView, OpView, PlanView, SourceView};
 
 use crate::error::io_err;
 use crate::input::{display_name, open, Header};

@@ -86,11 +86,61 @@ pub enum OpView {
         /// Long window.
         long: i32,
     },
+    /// A purchase-cycle statistic of the whole history of channel `ch` before `t`.
+    Cycle {
+        /// Channel.
+        ch: usize,
+        /// The statistic.
+        stat: CycleView,
+    },
     /// A family this view does not describe (its dictionary kind).
     Unsupported {
         /// The feature family.
         kind: String,
     },
+}
+
+/// A purchase-cycle statistic (see `FeatureEntry::PurchaseCycle`); gap statistics, the
+/// overdue ratio and value means are missing (NaN) when they are undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleView {
+    /// Distinct days with activity before `t`.
+    Days,
+    /// Mean gap between consecutive activity days: `(last - first) / (days - 1)`.
+    GapMean,
+    /// Median gap.
+    GapMedian,
+    /// The last gap.
+    GapLast,
+    /// `(t - last) / GapMean`.
+    Overdue,
+    /// Days with activity in `[t - w, t)`.
+    ActiveDays(i32),
+    /// Sum of the value in `[t - w, t)`.
+    ValueSum(i32),
+    /// Mean value per row in `[t - w, t)`.
+    ValueMean(i32),
+    /// Mean value per row over the whole history before `t`.
+    ValueMeanAll,
+    /// Slope of the value sums of the last `n` periods of `p` days (oldest first) / their mean
+    /// (0 when it is 0).
+    ValueTrend(i32, i32),
+}
+
+fn cycle_view(s: crate::cycle::CycleStat) -> CycleView {
+    use crate::cycle::CycleStat as S;
+    match s {
+        S::Days => CycleView::Days,
+        S::GapMean => CycleView::GapMean,
+        S::GapMedian => CycleView::GapMedian,
+        S::GapLast => CycleView::GapLast,
+        S::Overdue => CycleView::Overdue,
+        S::ActiveDays(w) => CycleView::ActiveDays(w),
+        S::ValueSum(w) => CycleView::ValueSum(w),
+        S::ValueMean(w) => CycleView::ValueMean(w),
+        S::ValueMeanAll => CycleView::ValueMeanAll,
+        S::ValueTrend(n, p) => CycleView::ValueTrend(n, p),
+    }
 }
 
 /// Where an output column's values come from.
@@ -125,6 +175,9 @@ pub struct PlanView {
     pub data_end: Option<i32>,
     /// Whether labels are computed.
     pub labels: bool,
+    /// Inactivity labels: the channels counted as activity (population, tenure, label); empty:
+    /// every row.
+    pub label_chans: Vec<usize>,
 }
 
 fn agg_view(a: Agg) -> AggView {
@@ -159,6 +212,9 @@ fn op_view(op: &Op, kind: &str) -> OpView {
     }
     if let Op::Stickiness { ch, short, long } = *op {
         return OpView::Stickiness { ch, short, long };
+    }
+    if let Op::Cycle { ch, stat } = *op {
+        return OpView::Cycle { ch, stat: cycle_view(stat) };
     }
     OpView::Unsupported { kind: kind.to_string() }
 }
@@ -197,6 +253,7 @@ impl FeatureSpec {
             lookback: plan.lookback,
             data_end: plan.data_end,
             labels: plan.labels,
+            label_chans: plan.label_chans.iter().map(|&c| c as usize).collect(),
         })
     }
 }

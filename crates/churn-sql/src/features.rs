@@ -12,7 +12,8 @@ use std::fmt::Write;
 
 use churn_core::date::{civil_from_days, days_from_civil, days_in_month};
 use churn_features::{
-    add_months, ActivityFormat, AggView, Censored, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec, SourceView,
+    add_months, ActivityFormat, AggView, Censored, CycleView, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec,
+    SourceView,
 };
 
 use crate::{Dialect, SqlError};
@@ -20,7 +21,10 @@ use crate::{Dialect, SqlError};
 /// The table names the query reads; `activity`, `subscriptions`, `static_1`, `static_2`, ...
 /// unless renamed.
 pub fn default_tables(spec: &FeatureSpec) -> Vec<String> {
-    let mut v = vec!["activity".to_string(), "subscriptions".to_string()];
+    let mut v = vec!["activity".to_string()];
+    if spec.subscriptions().is_some() {
+        v.push("subscriptions".to_string());
+    }
     for i in 0..spec.statics.len() {
         v.push(format!("static_{}", i + 1));
     }
@@ -46,13 +50,28 @@ pub fn table_names(spec: &FeatureSpec, renames: &[(String, String)]) -> Result<B
 
 /// Keys of the serialised spec this generator knows, per section. Anything else (a field or a
 /// kind added to the spec format later) is refused with its name.
-const TOP_KEYS: &[&str] =
-    &["version", "mode", "data_end", "activity", "subscriptions", "static", "snapshots", "label", "features"];
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "mode",
+    "data_end",
+    "activity",
+    "subscriptions",
+    "population",
+    "static",
+    "snapshots",
+    "label",
+    "features",
+];
 const ACTIVITY_KEYS: &[&str] = &["file", "format", "account", "time", "type", "value", "event_types"];
 const SUB_KEYS: &[&str] = &["file", "account", "start", "end", "max_gap_days"];
-const LABEL_KEYS: &[&str] = &["lead_days", "horizon_days", "horizon_months", "censored"];
+const POPULATION_KEYS: &[&str] = &["active_within_days"];
+const LABEL_KEYS: &[&str] = &["lead_days", "horizon_days", "horizon_months", "censored", "kind", "events"];
 const FEATURE_KINDS: &[&str] =
-    &["window", "velocity", "trend", "recency", "tenure", "ratio", "stickiness", "subscription"];
+    &["window", "velocity", "trend", "recency", "tenure", "ratio", "stickiness", "subscription", "purchase_cycle"];
+
+/// Why BG/NBD columns are refused.
+const BGNBD_WHY: &str =
+    "BG/NBD needs a maximum-likelihood fit of its four parameters per snapshot date; compute it with `churn features`";
 
 fn check_known(spec: &FeatureSpec, dialect: Dialect) -> Result<(), SqlError> {
     let v = serde_json::to_value(spec).map_err(|e| SqlError::Internal(e.to_string()))?;
@@ -70,10 +89,19 @@ fn check_known(spec: &FeatureSpec, dialect: Dialect) -> Result<(), SqlError> {
     keys("", Some(&v), TOP_KEYS)?;
     keys("activity.", v.get("activity"), ACTIVITY_KEYS)?;
     keys("subscriptions.", v.get("subscriptions"), SUB_KEYS)?;
+    keys("population.", v.get("population"), POPULATION_KEYS)?;
     keys("label.", v.get("label"), LABEL_KEYS)?;
+    if let Some(kind) = v.get("label").and_then(|l| l.get("kind")).and_then(|k| k.as_str()) {
+        if kind != "subscription_end" && kind != "inactivity" {
+            return Err(unsupported(format!("`label.kind` = \"{kind}\"")));
+        }
+    }
     if let Some(serde_json::Value::Array(fs)) = v.get("features") {
         for (i, f) in fs.iter().enumerate() {
             let kind = f.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+            if kind == "bgnbd" {
+                return Err(unsupported(format!("features[{i}] of kind `bgnbd` ({BGNBD_WHY})")));
+            }
             if !FEATURE_KINDS.contains(&kind) {
                 return Err(unsupported(format!("features[{i}] of kind `{kind}`")));
             }
@@ -138,6 +166,82 @@ impl Aggs {
     }
 }
 
+/// The snapshot rows of a spec without subscriptions (`z_snap`: account, date, label, first
+/// counted activity), as `churn_features` chooses them: the population at `t` is every account
+/// with counted activity (`label.events`) before `t`, within `active_within_days` when given;
+/// churned = no counted activity in `[t + lead, t + lead + horizon)` before `data_end`; a
+/// window reaching past `data_end` without such activity is censored.
+fn inactivity_snapshots(
+    w: &mut String,
+    spec: &FeatureSpec,
+    plan: &PlanView,
+    d: Dialect,
+    act_cte: &str,
+    we: &str,
+) -> Result<(), SqlError> {
+    let int = d.int_type();
+    let labels = spec.mode == Mode::Training;
+    let lead = spec.label.lead_days as i64;
+    w.push_str("WITH ");
+    w.push_str(act_cte);
+    let counted = if plan.label_chans.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = plan.label_chans.iter().map(|&c| d.string(&plan.type_ids[c])).collect();
+        format!(" WHERE z_ty IN ({})", ids.join(", "))
+    };
+    let _ = write!(w, "z_cnt AS (\n  SELECT z_a, z_d FROM z_act{counted} GROUP BY z_a, z_d\n),\n");
+    let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_d) AS z_fs FROM z_cnt GROUP BY z_a\n),\n");
+    let dates = common_dates(spec)?.ok_or_else(|| SqlError::Internal("anniversary without subscriptions".into()))?;
+    let vals = if dates.is_empty() {
+        format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
+    } else {
+        dates.iter().map(|t| format!("SELECT CAST({t} AS {int}) AS z_t")).collect::<Vec<_>>().join(" UNION ALL ")
+    };
+    let _ = write!(w, "z_dates AS (\n  {vals}\n),\n");
+    let _ = write!(
+        w,
+        "z_cand AS (\n  SELECT f.z_a, z_dates.z_t, f.z_fs FROM z_first f CROSS JOIN z_dates WHERE f.z_fs < z_dates.z_t\n),\n"
+    );
+    let within = spec.population.as_ref().and_then(|p| p.active_within_days);
+    let data_end = plan.data_end;
+    let mut cols = Vec::new();
+    let mut keep = Vec::new();
+    if let Some(wd) = within {
+        cols.push(format!("MAX(CASE WHEN k.z_d >= c.z_t - {wd} AND k.z_d < c.z_t THEN 1 ELSE 0 END) AS z_pop"));
+        keep.push("z_pop = 1".to_string());
+    }
+    let churned = if labels {
+        let de = data_end.ok_or_else(|| SqlError::Internal("data_end".into()))?;
+        cols.push(format!(
+            "MAX(CASE WHEN k.z_d >= c.z_t + {lead} AND k.z_d < c.z_we AND k.z_d < {de} THEN 1 ELSE 0 END) AS z_seen"
+        ));
+        if spec.label.censored == Censored::Drop {
+            keep.push(format!("NOT (z_seen = 0 AND z_we > {de})"));
+        }
+        "1 - z_seen"
+    } else {
+        "0"
+    };
+    if cols.is_empty() {
+        let _ = write!(w, "z_snap AS (\n  SELECT z_a, z_t, 0 AS z_churned, z_fs FROM z_cand\n),\n");
+        return Ok(());
+    }
+    let lo = match within {
+        Some(wd) => format!("c.z_t - {wd}"),
+        None => format!("c.z_t + {lead}"),
+    };
+    let hi = if labels { "c.z_we".to_string() } else { "c.z_t".to_string() };
+    let _ = write!(
+        w,
+        "z_lab AS (\n  SELECT c.z_a, c.z_t, c.z_fs, c.z_we,\n    {}\n  FROM (SELECT c.z_a, c.z_t, c.z_fs, {we} AS z_we FROM z_cand c) c LEFT JOIN z_cnt k ON k.z_a = c.z_a AND k.z_d >= {lo} AND k.z_d < {hi}\n  GROUP BY c.z_a, c.z_t, c.z_fs, c.z_we\n),\n",
+        cols.join(",\n    ")
+    );
+    let cond = if keep.is_empty() { String::new() } else { format!(" WHERE {}", keep.join(" AND ")) };
+    let _ = write!(w, "z_snap AS (\n  SELECT z_a, z_t, {churned} AS z_churned, z_fs FROM z_lab{cond}\n),\n");
+    Ok(())
+}
+
 /// Compiles `spec` for `dialect`, reading the tables named in `tables` (see [`table_names`]).
 pub fn features_sql(
     spec: &FeatureSpec,
@@ -159,7 +263,8 @@ pub fn features_sql(
                 .position(|s| *s == SourceView::Num(i))
                 .map(|c| plan.columns[c].name.clone())
                 .unwrap_or_default();
-            return Err(SqlError::Unsupported { what: format!("feature `{name}` (kind `{kind}`)"), dialect });
+            let why = if kind == "bgnbd" { format!(": {BGNBD_WHY}") } else { String::new() };
+            return Err(SqlError::Unsupported { what: format!("feature `{name}` (kind `{kind}`{why})"), dialect });
         }
     }
     if let Some(c) = plan.sources.iter().position(|s| *s == SourceView::Unsupported) {
@@ -175,93 +280,8 @@ pub fn features_sql(
     let s = &spec.subscriptions;
     let data_end = plan.data_end;
 
-    // --- Subscription rows, active periods.
-    let attrs: String =
-        plan.sub_columns.iter().enumerate().map(|(i, c)| format!(", {} AS z_attr{i}", d.to_text(&q(c)))).collect();
-    let attr_names: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
-    let _ = write!(
-        w,
-        "WITH z_sub0 AS (\n  SELECT {} AS z_a, {} AS z_s, {} AS z_e0{attrs}\n  FROM {}\n),\n",
-        d.to_text(&q(&s.account)),
-        d.day_of(&q(&s.start)),
-        d.day_of(&q(&s.end)),
-        tbl("subscriptions")?
-    );
-    let (end_expr, filter) = match data_end {
-        Some(de) => (format!("CASE WHEN z_e0 >= {de} THEN NULL ELSE z_e0 END"), format!(" WHERE z_s < {de}")),
-        None => ("z_e0".to_string(), String::new()),
-    };
-    let _ = write!(w, "z_sub AS (\n  SELECT z_a, z_s, {end_expr} AS z_e{attr_names} FROM z_sub0{filter}\n),\n");
-    let gap = s.max_gap_days;
-    let _ = write!(
-        w,
-        "z_flag AS (\n  SELECT z_a, z_s, z_e, CASE WHEN z_pm IS NULL OR z_s > z_pm + {gap} THEN 1 ELSE 0 END AS z_new\n  FROM (SELECT z_a, z_s, z_e, MAX(COALESCE(z_e, {big})) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS z_pm FROM z_sub) z_f0\n),\n"
-    );
-    let _ = write!(
-        w,
-        "z_pid AS (\n  SELECT z_a, z_s, z_e, SUM(z_new) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_p FROM z_flag\n),\n"
-    );
-    let _ = write!(
-        w,
-        "z_per AS (\n  SELECT z_a, MIN(z_s) AS z_ps, CASE WHEN MAX(COALESCE(z_e, {big})) >= {big} THEN NULL ELSE MAX(z_e) END AS z_pe\n  FROM z_pid GROUP BY z_a, z_p\n),\n"
-    );
-    let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_s) AS z_fs FROM z_sub GROUP BY z_a\n),\n");
-
-    // --- Candidate snapshot dates.
+    let inactivity = spec.subscriptions().is_none();
     let lead = spec.label.lead_days as i64;
-    match common_dates(spec)? {
-        Some(dates) => {
-            let vals = if dates.is_empty() {
-                format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
-            } else {
-                dates
-                    .iter()
-                    .map(|t| format!("SELECT CAST({t} AS {int}) AS z_t"))
-                    .collect::<Vec<_>>()
-                    .join(" UNION ALL ")
-            };
-            let _ = write!(w, "z_dates AS (\n  {vals}\n),\n");
-            let _ = write!(w, "z_cand AS (\n  SELECT z_first.z_a, z_dates.z_t FROM z_first CROSS JOIN z_dates\n),\n");
-        }
-        None => {
-            let SnapshotSpec::Anniversary { start, end, offset_days, exclude_churned_on_or_before } = &spec.snapshots
-            else {
-                return Err(SqlError::Internal("snapshots".into()));
-            };
-            let (sd, ed) = (day(start)?, day(end)?);
-            let off = offset_days.map(|o| o as i32).unwrap_or(lead as i32);
-            let mi = |x: i32| {
-                let (y, m, _) = civil_from_days(x);
-                y * 12 + m as i32 - 1
-            };
-            let (mlo, mhi) = (mi(sd + off), mi(ed + off));
-            let excl = match exclude_churned_on_or_before {
-                Some(x) => format!(" WHERE NOT (z_pe IS NOT NULL AND z_pe <= {})", day(x)?),
-                None => String::new(),
-            };
-            let m0 = d.month_index("z_ps");
-            let _ = write!(
-                w,
-                "z_ann0 AS (\n  SELECT z_a, z_ps, z_pe, z_klo, z_khi FROM (SELECT z_a, z_ps, z_pe, GREATEST(1, {mlo} - {m0}) AS z_klo, {mhi} - {m0} AS z_khi FROM z_per{excl}) z_q WHERE z_klo <= z_khi\n),\n"
-            );
-            let _ = write!(
-                w,
-                "z_ann1 AS (\n  {}\n),\n",
-                d.series_select("z_a, z_ps, z_pe", "z_ann0", "z_klo", "z_khi", "z_k")
-            );
-            let _ = write!(
-                w,
-                "z_ann2 AS (\n  SELECT z_a, z_pe, {} - {off} AS z_t FROM z_ann1\n),\n",
-                d.add_months_day("z_ps", "z_k")
-            );
-            let _ = write!(
-                w,
-                "z_cand AS (\n  SELECT DISTINCT z_a, z_t FROM z_ann2 WHERE z_t >= {sd} AND z_t <= {ed} AND (z_pe IS NULL OR z_t <= z_pe)\n),\n"
-            );
-        }
-    }
-
-    // --- Alive rows and labels.
     let labels = spec.mode == Mode::Training;
     let we = if labels {
         match (spec.label.horizon_months, spec.label.horizon_days) {
@@ -272,39 +292,133 @@ pub fn features_sql(
     } else {
         "c.z_t".to_string()
     };
-    let _ = write!(
-        w,
-        "z_lab AS (\n  SELECT c.z_a, c.z_t, c.z_we,\n    MAX(CASE WHEN p.z_ps < c.z_t AND (p.z_pe IS NULL OR c.z_t <= p.z_pe) THEN 1 ELSE 0 END) AS z_alive,\n    MAX(CASE WHEN p.z_pe >= c.z_t AND p.z_pe < c.z_t + {lead} THEN 1 ELSE 0 END) AS z_inlead,\n    MAX(CASE WHEN p.z_pe >= c.z_t + {lead} AND p.z_pe < c.z_we THEN 1 ELSE 0 END) AS z_churned\n  FROM (SELECT c.z_a, c.z_t, {we} AS z_we FROM z_cand c) c JOIN z_per p ON p.z_a = c.z_a\n  GROUP BY c.z_a, c.z_t, c.z_we\n),\n"
-    );
-    let mut keep = vec!["z_alive = 1".to_string()];
-    if labels {
-        if lead > 0 {
-            keep.push("z_inlead = 0".into());
-        }
-        if spec.label.censored == Censored::Drop {
-            let de = data_end.ok_or_else(|| SqlError::Internal("data_end".into()))?;
-            keep.push(format!("(z_churned = 1 OR z_we <= {de})"));
-        }
-    }
-    let _ = write!(
-        w,
-        "z_snap AS (\n  SELECT l.z_a, l.z_t, l.z_churned, f.z_fs FROM z_lab l JOIN z_first f ON f.z_a = l.z_a WHERE {}\n),\n",
-        keep.join(" AND ")
-    );
-
-    // --- Account x day aggregate.
     let ty = d.to_text(&q(&a.type_column));
     let val = match &a.value {
         Some(v) => d.to_double(&q(v)),
         None => format!("CAST(NULL AS {})", d.double_type()),
     };
-    let _ = write!(
+    let act_cte = || -> Result<String, SqlError> {
+        Ok(format!(
+            "z_act AS (\n  SELECT {} AS z_a, {} AS z_d, {ty} AS z_ty, {val} AS z_v FROM {}\n),\n",
+            d.to_text(&q(&a.account)),
+            d.day_of(&q(&a.time)),
+            tbl("activity")?
+        ))
+    };
+    if inactivity {
+        inactivity_snapshots(&mut w, spec, &plan, d, &act_cte()?, &we)?;
+    } else {
+        // --- Subscription rows, active periods.
+        let attrs: String =
+            plan.sub_columns.iter().enumerate().map(|(i, c)| format!(", {} AS z_attr{i}", d.to_text(&q(c)))).collect();
+        let attr_names: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
+        let _ = write!(
+            w,
+            "WITH z_sub0 AS (\n  SELECT {} AS z_a, {} AS z_s, {} AS z_e0{attrs}\n  FROM {}\n),\n",
+            d.to_text(&q(&s.account)),
+            d.day_of(&q(&s.start)),
+            d.day_of(&q(&s.end)),
+            tbl("subscriptions")?
+        );
+        let (end_expr, filter) = match data_end {
+            Some(de) => (format!("CASE WHEN z_e0 >= {de} THEN NULL ELSE z_e0 END"), format!(" WHERE z_s < {de}")),
+            None => ("z_e0".to_string(), String::new()),
+        };
+        let _ = write!(w, "z_sub AS (\n  SELECT z_a, z_s, {end_expr} AS z_e{attr_names} FROM z_sub0{filter}\n),\n");
+        let gap = s.max_gap_days;
+        let _ = write!(
         w,
-        "z_act AS (\n  SELECT {} AS z_a, {} AS z_d, {ty} AS z_ty, {val} AS z_v FROM {}\n),\n",
-        d.to_text(&q(&a.account)),
-        d.day_of(&q(&a.time)),
-        tbl("activity")?
+        "z_flag AS (\n  SELECT z_a, z_s, z_e, CASE WHEN z_pm IS NULL OR z_s > z_pm + {gap} THEN 1 ELSE 0 END AS z_new\n  FROM (SELECT z_a, z_s, z_e, MAX(COALESCE(z_e, {big})) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS z_pm FROM z_sub) z_f0\n),\n"
     );
+        let _ = write!(
+        w,
+        "z_pid AS (\n  SELECT z_a, z_s, z_e, SUM(z_new) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_p FROM z_flag\n),\n"
+    );
+        let _ = write!(
+        w,
+        "z_per AS (\n  SELECT z_a, MIN(z_s) AS z_ps, CASE WHEN MAX(COALESCE(z_e, {big})) >= {big} THEN NULL ELSE MAX(z_e) END AS z_pe\n  FROM z_pid GROUP BY z_a, z_p\n),\n"
+    );
+        let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_s) AS z_fs FROM z_sub GROUP BY z_a\n),\n");
+
+        // --- Candidate snapshot dates.
+        match common_dates(spec)? {
+            Some(dates) => {
+                let vals = if dates.is_empty() {
+                    format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
+                } else {
+                    dates
+                        .iter()
+                        .map(|t| format!("SELECT CAST({t} AS {int}) AS z_t"))
+                        .collect::<Vec<_>>()
+                        .join(" UNION ALL ")
+                };
+                let _ = write!(w, "z_dates AS (\n  {vals}\n),\n");
+                let _ =
+                    write!(w, "z_cand AS (\n  SELECT z_first.z_a, z_dates.z_t FROM z_first CROSS JOIN z_dates\n),\n");
+            }
+            None => {
+                let SnapshotSpec::Anniversary { start, end, offset_days, exclude_churned_on_or_before } =
+                    &spec.snapshots
+                else {
+                    return Err(SqlError::Internal("snapshots".into()));
+                };
+                let (sd, ed) = (day(start)?, day(end)?);
+                let off = offset_days.map(|o| o as i32).unwrap_or(lead as i32);
+                let mi = |x: i32| {
+                    let (y, m, _) = civil_from_days(x);
+                    y * 12 + m as i32 - 1
+                };
+                let (mlo, mhi) = (mi(sd + off), mi(ed + off));
+                let excl = match exclude_churned_on_or_before {
+                    Some(x) => format!(" WHERE NOT (z_pe IS NOT NULL AND z_pe <= {})", day(x)?),
+                    None => String::new(),
+                };
+                let m0 = d.month_index("z_ps");
+                let _ = write!(
+                w,
+                "z_ann0 AS (\n  SELECT z_a, z_ps, z_pe, z_klo, z_khi FROM (SELECT z_a, z_ps, z_pe, GREATEST(1, {mlo} - {m0}) AS z_klo, {mhi} - {m0} AS z_khi FROM z_per{excl}) z_q WHERE z_klo <= z_khi\n),\n"
+            );
+                let _ = write!(
+                    w,
+                    "z_ann1 AS (\n  {}\n),\n",
+                    d.series_select("z_a, z_ps, z_pe", "z_ann0", "z_klo", "z_khi", "z_k")
+                );
+                let _ = write!(
+                    w,
+                    "z_ann2 AS (\n  SELECT z_a, z_pe, {} - {off} AS z_t FROM z_ann1\n),\n",
+                    d.add_months_day("z_ps", "z_k")
+                );
+                let _ = write!(
+                w,
+                "z_cand AS (\n  SELECT DISTINCT z_a, z_t FROM z_ann2 WHERE z_t >= {sd} AND z_t <= {ed} AND (z_pe IS NULL OR z_t <= z_pe)\n),\n"
+            );
+            }
+        }
+
+        // --- Alive rows and labels.
+        let _ = write!(
+        w,
+        "z_lab AS (\n  SELECT c.z_a, c.z_t, c.z_we,\n    MAX(CASE WHEN p.z_ps < c.z_t AND (p.z_pe IS NULL OR c.z_t <= p.z_pe) THEN 1 ELSE 0 END) AS z_alive,\n    MAX(CASE WHEN p.z_pe >= c.z_t AND p.z_pe < c.z_t + {lead} THEN 1 ELSE 0 END) AS z_inlead,\n    MAX(CASE WHEN p.z_pe >= c.z_t + {lead} AND p.z_pe < c.z_we THEN 1 ELSE 0 END) AS z_churned\n  FROM (SELECT c.z_a, c.z_t, {we} AS z_we FROM z_cand c) c JOIN z_per p ON p.z_a = c.z_a\n  GROUP BY c.z_a, c.z_t, c.z_we\n),\n"
+    );
+        let mut keep = vec!["z_alive = 1".to_string()];
+        if labels {
+            if lead > 0 {
+                keep.push("z_inlead = 0".into());
+            }
+            if spec.label.censored == Censored::Drop {
+                let de = data_end.ok_or_else(|| SqlError::Internal("data_end".into()))?;
+                keep.push(format!("(z_churned = 1 OR z_we <= {de})"));
+            }
+        }
+        let _ = write!(
+        w,
+        "z_snap AS (\n  SELECT l.z_a, l.z_t, l.z_churned, f.z_fs FROM z_lab l JOIN z_first f ON f.z_a = l.z_a WHERE {}\n),\n",
+        keep.join(" AND ")
+    );
+        w.push_str(&act_cte()?);
+    }
+
+    // --- Account x day aggregate.
     let mut daily = vec!["COUNT(*) AS z_r_any".to_string()];
     if has_val {
         daily.push(format!("COALESCE(SUM(z_v), {}) AS z_v_any", d.double(0.0)));
@@ -360,7 +474,37 @@ pub fn features_sql(
             _ => dbl(sum_over(aggs, metric(ch, agg), lo, hi, is_float(agg))),
         }
     };
+    let trend = |aggs: &mut Aggs, ch: usize, n: i32, p: i32, agg: AggView, normalize: bool| -> String {
+        let span = n * p;
+        let idx = d.idiv(&format!("dd.z_d - s.z_t + {span}"), &p.to_string());
+        let weight = format!("(2 * {idx} - {})", n - 1);
+        let m = metric(ch, agg);
+        let num = sum_over(aggs, format!("{weight} * {m}"), span, 0, is_float(agg));
+        let denom = (n as i64) * ((n as i64) * (n as i64) - 1);
+        // slope = sum (i - mean i) y_i / sum (i - mean i)^2 = num / (n (n^2 - 1) / 6)
+        let slope = format!("{} * 6 / {}", dbl(num), d.double(denom as f64));
+        if normalize {
+            let tot = dbl(sum_over(aggs, m, span, 0, is_float(agg)));
+            format!("CASE WHEN {tot} <> 0 THEN ({slope}) / ({tot} / {}) ELSE {} END", d.double(n as f64), d.double(0.0))
+        } else {
+            slope
+        }
+    };
     let mut need_recency: Vec<usize> = Vec::new();
+    // Whole-history purchase-cycle statistics (running aggregates) and gap medians, per channel.
+    let mut need_cycle: Vec<usize> = Vec::new();
+    let mut need_median: Vec<usize> = Vec::new();
+    // Look-back of the windowed purchase-cycle statistics (the plan counts them as whole-history).
+    let mut lookback = plan.lookback;
+    for (op, _) in &plan.ops {
+        if let OpView::Cycle { stat, .. } = op {
+            lookback = lookback.max(match *stat {
+                CycleView::ActiveDays(x) | CycleView::ValueSum(x) | CycleView::ValueMean(x) => x,
+                CycleView::ValueTrend(n, p) => n * p,
+                _ => 0,
+            });
+        }
+    }
     let mut exprs: Vec<String> = Vec::new();
     for (op, log1p) in &plan.ops {
         let e = match op {
@@ -381,24 +525,61 @@ pub fn features_sql(
                     )
                 }
             }
-            OpView::Trend { ch, n, p, agg, normalize } => {
-                let span = n * p;
-                let idx = d.idiv(&format!("dd.z_d - s.z_t + {span}"), &p.to_string());
-                let weight = format!("(2 * {idx} - {})", n - 1);
-                let m = metric(*ch, *agg);
-                let num = sum_over(&mut aggs, format!("{weight} * {m}"), span, 0, is_float(*agg));
-                let denom = (*n as i64) * ((*n as i64) * (*n as i64) - 1);
-                // slope = sum (i - mean i) y_i / sum (i - mean i)^2 = num / (n (n^2 - 1) / 6)
-                let slope = format!("{} * 6 / {}", dbl(num), d.double(denom as f64));
-                if *normalize {
-                    let tot = dbl(sum_over(&mut aggs, m, span, 0, is_float(*agg)));
-                    format!(
-                        "CASE WHEN {tot} <> 0 THEN ({slope}) / ({tot} / {}) ELSE {} END",
-                        d.double(*n as f64),
-                        d.double(0.0)
-                    )
-                } else {
-                    slope
+            OpView::Trend { ch, n, p, agg, normalize } => trend(&mut aggs, *ch, *n, *p, *agg, *normalize),
+            OpView::Cycle { ch, stat } => {
+                let c = chn(*ch);
+                let rc = |x: &str| format!("r.z_{x}_{c}");
+                let hist = |need: &mut Vec<usize>| {
+                    if !need.contains(ch) {
+                        need.push(*ch);
+                    }
+                };
+                let gap_mean = format!(
+                    "{} / {}",
+                    dbl(format!("{} - {}", rc("last"), rc("first"))),
+                    dbl(format!("{} - 1", rc("n")))
+                );
+                match stat {
+                    CycleView::ActiveDays(wd) => window(&mut aggs, *ch, AggView::ActiveDays, *wd, 0),
+                    CycleView::ValueSum(wd) => window(&mut aggs, *ch, AggView::Sum, *wd, 0),
+                    CycleView::ValueMean(wd) => {
+                        let r = sum_over(&mut aggs, rows_of(*ch), *wd, 0, false);
+                        let v = sum_over(&mut aggs, format!("dd.z_v_{c}"), *wd, 0, true);
+                        format!("CASE WHEN {r} > 0 THEN {} / {} END", dbl(v), dbl(r.clone()))
+                    }
+                    CycleView::ValueTrend(n, p) => trend(&mut aggs, *ch, *n, *p, AggView::Sum, true),
+                    CycleView::GapMedian => {
+                        hist(&mut need_median);
+                        format!("md_{c}.z_med")
+                    }
+                    CycleView::Days => {
+                        hist(&mut need_cycle);
+                        dbl(rc("n"))
+                    }
+                    CycleView::GapMean => {
+                        hist(&mut need_cycle);
+                        format!("CASE WHEN {} >= 2 THEN {gap_mean} END", rc("n"))
+                    }
+                    CycleView::GapLast => {
+                        hist(&mut need_cycle);
+                        format!(
+                            "CASE WHEN {} >= 2 THEN {} END",
+                            rc("n"),
+                            dbl(format!("{} - {}", rc("last"), rc("prev")))
+                        )
+                    }
+                    CycleView::Overdue => {
+                        hist(&mut need_cycle);
+                        format!(
+                            "CASE WHEN {} >= 2 THEN {} / ({gap_mean}) END",
+                            rc("n"),
+                            dbl(format!("s.z_t - {}", rc("last")))
+                        )
+                    }
+                    CycleView::ValueMeanAll => {
+                        hist(&mut need_cycle);
+                        format!("CASE WHEN {} > 0 THEN {} / {} END", rc("rr"), rc("vv"), dbl(rc("rr")))
+                    }
                 }
             }
             OpView::Recency { ch, never } => {
@@ -440,32 +621,97 @@ pub fn features_sql(
         let _ = write!(
             w,
             "z_win AS (\n  SELECT s.z_a, s.z_t{cols}\n  FROM z_snap s LEFT JOIN z_day dd ON dd.z_a = s.z_a AND dd.z_d >= s.z_t - {} AND dd.z_d < s.z_t\n  GROUP BY s.z_a, s.z_t\n),\n",
-            plan.lookback
+            lookback
         );
     }
+    let mut need_last = need_recency.clone();
+    for c in &need_cycle {
+        if !need_last.contains(c) {
+            need_last.push(*c);
+        }
+    }
+    let need_recency = need_last;
     if !need_recency.is_empty() {
+        let zero_d = d.double(0.0);
+        let cyc_day: String = need_cycle
+            .iter()
+            .map(|&c| {
+                let c = chn(c);
+                let vv = if has_val { format!(", z_v_{c} AS z_vv_{c}") } else { String::new() };
+                format!(", CASE WHEN z_r_{c} > 0 THEN 1 ELSE 0 END AS z_n_{c}, z_r_{c} AS z_rr_{c}{vv}")
+            })
+            .collect();
+        let cyc_snap: String = need_cycle
+            .iter()
+            .map(|&c| {
+                let c = chn(c);
+                let vv = if has_val { format!(", {zero_d} AS z_vv_{c}") } else { String::new() };
+                format!(", CAST(0 AS {int}) AS z_n_{c}, CAST(0 AS {int}) AS z_rr_{c}{vv}")
+            })
+            .collect();
         let day_cols: String = need_recency
             .iter()
             .map(|&c| format!(", CASE WHEN z_r_{c} > 0 THEN z_d END AS z_l_{c}", c = chn(c)))
             .collect();
         let snap_cols: String =
             need_recency.iter().map(|&c| format!(", CAST(NULL AS {int}) AS z_l_{}", chn(c))).collect();
-        let run_cols: String = need_recency
+        let run = |f: &str, col: &str, name: &str| {
+            format!(
+                ", {f}({col}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS {name}"
+            )
+        };
+        let mut run_cols: String = need_recency
             .iter()
-            .map(|&c| {
-                format!(
-                    ", MAX(z_l_{c}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_last_{c}",
-                    c = chn(c)
-                )
-            })
+            .map(|&c| run("MAX", &format!("z_l_{}", chn(c)), &format!("z_last_{}", chn(c))))
             .collect();
+        for &c in &need_cycle {
+            let c = chn(c);
+            run_cols += &run("MIN", &format!("z_l_{c}"), &format!("z_first_{c}"));
+            run_cols += &run("MAX", &format!("z_pv_{c}"), &format!("z_prev_{c}"));
+            run_cols += &run("SUM", &format!("z_n_{c}"), &format!("z_n_{c}"));
+            run_cols += &run("SUM", &format!("z_rr_{c}"), &format!("z_rr_{c}"));
+            if has_val {
+                run_cols += &run("SUM", &format!("z_vv_{c}"), &format!("z_vv_{c}"));
+            }
+        }
         let _ = write!(
             w,
-            "z_ev AS (\n  SELECT z_a, 2 * z_d + 1 AS z_k, CAST(NULL AS {int}) AS z_t{day_cols} FROM z_day\n  UNION ALL SELECT z_a, 2 * z_t AS z_k, z_t{snap_cols} FROM z_snap\n),\n"
+            "z_ev AS (\n  SELECT z_a, 2 * z_d + 1 AS z_k, CAST(NULL AS {int}) AS z_t{day_cols}{cyc_day} FROM z_day\n  UNION ALL SELECT z_a, 2 * z_t AS z_k, z_t{snap_cols}{cyc_snap} FROM z_snap\n),\n"
+        );
+        let src = if need_cycle.is_empty() {
+            "z_ev"
+        } else {
+            // The previous activity day of each activity day: its running maximum at a
+            // snapshot is the second-to-last activity day before it.
+            let prev: String = need_cycle
+                .iter()
+                .map(|&c| {
+                    format!(
+                        ", CASE WHEN z_l_{c} IS NOT NULL THEN MAX(z_l_{c}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END AS z_pv_{c}",
+                        c = chn(c)
+                    )
+                })
+                .collect();
+            let _ = write!(w, "z_ev1 AS (\n  SELECT z_ev.*{prev} FROM z_ev\n),\n");
+            "z_ev1"
+        };
+        let _ = write!(
+            w,
+            "z_rec AS (\n  SELECT * FROM (SELECT z_a, z_t{run_cols} FROM {src}) z_r0 WHERE z_t IS NOT NULL\n),\n"
+        );
+    }
+    for &ch in &need_median {
+        let c = chn(ch);
+        let _ = write!(
+            w,
+            "z_gp_{c} AS (\n  SELECT z_a, z_d, z_d - z_pv AS z_g FROM (SELECT z_a, z_d, LAG(z_d) OVER (PARTITION BY z_a ORDER BY z_d) AS z_pv FROM z_day WHERE z_r_{c} > 0) z_g0 WHERE z_pv IS NOT NULL\n),\n"
         );
         let _ = write!(
             w,
-            "z_rec AS (\n  SELECT * FROM (SELECT z_a, z_t{run_cols} FROM z_ev) z_r0 WHERE z_t IS NOT NULL\n),\n"
+            "z_md_{c} AS (\n  SELECT z_a, z_t, AVG({}) AS z_med FROM (SELECT s.z_a, s.z_t, g.z_g, ROW_NUMBER() OVER (PARTITION BY s.z_a, s.z_t ORDER BY g.z_g) AS z_rn, COUNT(*) OVER (PARTITION BY s.z_a, s.z_t) AS z_cn FROM z_snap s JOIN z_gp_{c} g ON g.z_a = s.z_a AND g.z_d < s.z_t) z_m0\n  WHERE z_rn = {} OR z_rn = {} GROUP BY z_a, z_t\n),\n",
+            d.to_double("z_g"),
+            d.idiv("z_cn + 1", "2"),
+            d.idiv("z_cn + 2", "2")
         );
     }
     if !plan.sub_columns.is_empty() {
@@ -492,7 +738,7 @@ pub fn features_sql(
 
     // --- The output.
     let mut sel =
-        vec![format!("s.z_a AS {}", q(&s.account)), format!("{} AS {}", d.date_of("s.z_t"), q("snapshot_date"))];
+        vec![format!("s.z_a AS {}", q(spec.id_column())), format!("{} AS {}", d.date_of("s.z_t"), q("snapshot_date"))];
     for (c, src) in plan.columns.iter().zip(&plan.sources) {
         let e = match src {
             SourceView::Num(i) => exprs[*i].clone(),
@@ -511,6 +757,10 @@ pub fn features_sql(
     }
     if !need_recency.is_empty() {
         from += "\n  LEFT JOIN z_rec r ON r.z_a = s.z_a AND r.z_t = s.z_t";
+    }
+    for &ch in &need_median {
+        let c = chn(ch);
+        from += &format!("\n  LEFT JOIN z_md_{c} md_{c} ON md_{c}.z_a = s.z_a AND md_{c}.z_t = s.z_t");
     }
     if !plan.sub_columns.is_empty() {
         from += "\n  LEFT JOIN z_sa sa ON sa.z_a = s.z_a AND sa.z_t = s.z_t";

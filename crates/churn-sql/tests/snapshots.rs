@@ -35,6 +35,7 @@ fn feature_sql_snapshots() {
     for (name, rel) in [
         ("features-example", "datasets/features-example/spec.toml"),
         ("socialnet7", "datasets/fightchurn_socialnet7.toml"),
+        ("transactions-no-bgnbd", "crates/churn-sql/engine-tests/transactions-no-bgnbd.toml"),
     ] {
         let s = spec(rel);
         let tables = table_names(&s, &[]).unwrap();
@@ -109,4 +110,40 @@ fn doubles_are_written_to_round_trip() {
         let inner = lit.trim_start_matches("CAST(").trim_end_matches(" AS DOUBLE)");
         assert_eq!(inner.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{lit}");
     }
+}
+
+#[test]
+fn bgnbd_is_refused_by_name_in_every_dialect() {
+    // The example spec lists no features: its defaults include the BG/NBD family.
+    let s = spec("datasets/transactions-small/spec.toml");
+    let tables = table_names(&s, &[]).unwrap();
+    for d in ALL {
+        let e = features_sql(&s, d, &tables).unwrap_err();
+        assert!(matches!(e, SqlError::Unsupported { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("feature `purchase_bgnbd_p_alive` (kind `bgnbd`"), "{msg}");
+        assert!(msg.contains(&format!("for the {d} dialect")), "{msg}");
+        assert!(msg.contains("churn features"), "{msg}");
+    }
+    // Listed explicitly, it is refused by its entry too.
+    let mut s2 = spec("crates/churn-sql/engine-tests/transactions-no-bgnbd.toml");
+    s2.features.push(serde_json::from_str(r#"{"kind": "bgnbd", "events": "purchase"}"#).unwrap());
+    let e = features_sql(&s2, Dialect::Spark, &table_names(&s2, &[]).unwrap()).unwrap_err();
+    assert!(e.to_string().contains("features[3] of kind `bgnbd`"), "{e}");
+}
+
+#[test]
+fn specs_without_subscriptions_read_only_the_activity_table() {
+    let s = spec("crates/churn-sql/engine-tests/transactions-no-bgnbd.toml");
+    assert_eq!(churn_sql::default_tables(&s), vec!["activity".to_string()]);
+    let e = table_names(&s, &[("subscriptions".into(), "x".into())]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--table subscriptions=...: the query reads no table 'subscriptions' (its tables: activity)"
+    );
+    let sql = features_sql(&s, Dialect::DuckDb, &table_names(&s, &[]).unwrap()).unwrap();
+    assert!(sql.starts_with("WITH z_act AS"), "{sql}");
+    assert!(!sql.contains("subscriptions"));
+    // The id column is the activity table's account column.
+    assert!(sql.contains("s.z_a AS \"customer_id\""));
 }
