@@ -29,13 +29,8 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         paths.push(("--config", c));
     }
     churn_core::publish::check_distinct(&paths)?;
-    let columns = model.schema.features.len();
-    if a.drivers > columns {
-        anyhow::bail!(
-            "invalid --drivers {}: the model has {columns} feature columns, so at most {columns} drivers",
-            a.drivers
-        );
-    }
+    // At most one driver per feature column: a larger --drivers (even 2^64 - 1) means "all".
+    let drivers = a.drivers.min(model.schema.features.len());
     // Raw activity: recompute the model's own features at the snapshot date into a temporary
     // table beside the output, scored and then removed.
     let mut features_tmp = None;
@@ -69,7 +64,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     opts.format = format;
     opts.rejects = a.rejects.clone();
     opts.max_reject_rate = a.max_reject_rate;
-    opts.drivers = a.drivers;
+    opts.drivers = drivers;
     opts.revenue = a.revenue.clone();
     opts.drivers_exclude = a.drivers_exclude.clone();
     if let Some(path) = &a.config {
