@@ -136,8 +136,8 @@
 
 mod activity;
 mod compute;
-mod cycle;
 pub mod confine;
+mod cycle;
 mod error;
 mod history;
 mod input;

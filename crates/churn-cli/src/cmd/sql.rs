@@ -38,7 +38,8 @@ fn renames(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 fn write_sql(sql: &str, out: Option<&Path>) -> anyhow::Result<()> {
     match out {
         Some(p) => {
-            churn_core::output::write_atomic(p, sql.as_bytes()).with_context(|| format!("cannot write {}", p.display()))?;
+            churn_core::output::write_atomic(p, sql.as_bytes())
+                .with_context(|| format!("cannot write {}", p.display()))?;
             eprintln!("SQL written to {}", p.display());
         }
         None => print!("{sql}"),
