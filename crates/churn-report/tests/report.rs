@@ -231,11 +231,12 @@ fn metrics_section_markdown_snapshot() {
         [
             "| metric | value | 95% interval | raw (uncalibrated) | at training (test split) | field target |",
             "|---|---:|---:|---:|---:|---:|",
-            "| AUC | 0.8123 | [0.8000, 0.8300] | 0.8123 | 0.8123 | > 0.75: yes |",
+            // Every cell is escaped Markdown text: `\\[`, `&gt;` render as `[`, `>`.
+            "| AUC | 0.8123 | \\[0.8000, 0.8300\\] | 0.8123 | 0.8123 | &gt; 0.75: yes |",
         ]
     );
     assert!(md.contains("| ECE | 0.0310 |"), "{md}");
-    assert!(md.contains("| lift in top 10% | 3.2000 |  | 3.2000 | 3.2000 | > 3: yes |"), "{md}");
+    assert!(md.contains("| lift in top 10% | 3.2000 |  | 3.2000 | 3.2000 | &gt; 3: yes |"), "{md}");
     assert_eq!(sec.notes[0], "1000 rows, 250 churned (rate 0.2500). Intervals: 95% stratified bootstrap percentile intervals, 1000 replicates, seed 0. Metrics are of the calibrated probabilities that `churn score` outputs.");
 }
 
