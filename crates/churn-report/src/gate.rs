@@ -2,7 +2,7 @@
 //! model in service (the first report) on one metric?
 //!
 //! AUC differences are tested by DeLong's test, the other metrics by the paired bootstrap of
-//! [`crate::compare`]; "worse" counts only when the difference is significant at the
+//! [`crate::compare()`]; "worse" counts only when the difference is significant at the
 //! comparison's `alpha`, so a challenger that is worse by noise passes.
 
 use serde::{Deserialize, Serialize};

@@ -205,7 +205,7 @@ pub struct TrainOptions {
     pub fractions: SplitFractions,
     /// Class weighting.
     pub class_weight: ClassWeight,
-    /// Risk tiers stored in the model (with [`TierScheme::Percentile`], their names and actions).
+    /// Risk tiers stored in the model (with [`churn_core::tiers::TierScheme::Percentile`], their names and actions).
     pub tiers: Bands,
     /// `absolute` (default): `tiers` as given; `percentile`: cut points at quantiles of the
     /// test split's calibrated probabilities (see [`churn_core::tiers`]).
