@@ -733,6 +733,34 @@ pub fn train(opts: &TrainOptions) -> Result<TrainOutcome, TrainError> {
     train_table(&table, opts)
 }
 
+/// What both training paths (classification and survival) start from: the feature columns,
+/// the split and the preprocessing fitted on the training rows.
+pub(crate) struct Prepared {
+    pub(crate) features: Vec<churn_core::FeatureColumn>,
+    pub(crate) excluded: Vec<churn_core::Excluded>,
+    pub(crate) split: Split,
+    pub(crate) split_by: &'static str,
+    pub(crate) pre: Preprocessor,
+    /// Table column of each feature.
+    pub(crate) cols: Vec<usize>,
+}
+
+/// Chooses the features (never the id, the label or `drop`), splits the rows stratified by
+/// `y` and fits the preprocessing on the training split.
+pub(crate) fn prepare(table: &Table, opts: &TrainOptions, drop: &[String], y: &[bool]) -> Result<Prepared, TrainError> {
+    let roles =
+        Roles { id: opts.id.as_deref(), label: Some(&opts.label), drop, keep: &opts.keep, overrides: &opts.overrides };
+    let (features, excluded) = choose_features(table, &roles)?;
+    if features.is_empty() {
+        let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
+        return Err(TrainError::NoFeatures { excluded });
+    }
+    let (split, split_by) = split_rows(table, y, opts)?;
+    let pre = Preprocessor::fit(table, &features, &split.train)?;
+    let cols = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
+    Ok(Prepared { features, excluded, split, split_by, pre, cols })
+}
+
 /// Trains a model from an already-read table (see [`train`]).
 pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, TrainError> {
     if opts.id.as_deref() == Some(opts.label.as_str()) {
@@ -743,21 +771,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     }
     let label = resolve_label(table, &opts.label, opts.positive.as_deref(), opts.negative.as_deref())?;
     let y = label.read(table)?;
-    let roles = Roles {
-        id: opts.id.as_deref(),
-        label: Some(&opts.label),
-        drop: &opts.drop,
-        keep: &opts.keep,
-        overrides: &opts.overrides,
-    };
-    let (features, excluded) = choose_features(table, &roles)?;
-    if features.is_empty() {
-        let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
-        return Err(TrainError::NoFeatures { excluded });
-    }
-    let (split, split_by) = split_rows(table, &y, opts)?;
-    let pre = Preprocessor::fit(table, &features, &split.train)?;
-    let cols: Vec<usize> = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
+    let Prepared { features, excluded, split, split_by, pre, cols } = prepare(table, opts, &opts.drop, &y)?;
     let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
     let (x_train, x_val, x_test) = (design(&split.train)?, design(&split.validation)?, design(&split.test)?);
     let (y_train, y_val, y_test) = (subset(&y, &split.train), subset(&y, &split.validation), subset(&y, &split.test));

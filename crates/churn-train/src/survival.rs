@@ -9,15 +9,15 @@
 
 use std::time::Instant;
 
-use churn_core::schema::{choose_features, resolve_label, Roles};
+use churn_core::schema::resolve_label;
 use churn_core::Table;
 use churn_learn::{GbdtModel, GbdtParams, LogisticParams, LogisticRegression, Matrix, Platt};
-use churn_model::{LeaderboardEntry, Learner, ModelFile, Preprocessor, Schema, SplitMetrics, TrainingSummary};
+use churn_model::{LeaderboardEntry, Learner, ModelFile, Schema, SplitMetrics, TrainingSummary};
 use churn_survival::discrete::PeriodGrid;
 use churn_survival::metrics;
 use churn_survival::{Baseline, CoxModel, CoxParams, SurvivalSection};
 
-use crate::{split_info, split_rows, subset, TrainError, TrainOptions, TrainOutcome};
+use crate::{prepare, split_info, subset, Prepared, TrainError, TrainOptions, TrainOutcome};
 
 /// What makes a training run a survival one.
 #[derive(Debug, Clone)]
@@ -291,21 +291,7 @@ pub fn train_survival(table: &Table, opts: &TrainOptions, s: &SurvivalOptions) -
     }
     let mut drop = opts.drop.clone();
     drop.push(s.time.clone());
-    let roles = Roles {
-        id: opts.id.as_deref(),
-        label: Some(&opts.label),
-        drop: &drop,
-        keep: &opts.keep,
-        overrides: &opts.overrides,
-    };
-    let (features, excluded) = choose_features(table, &roles)?;
-    if features.is_empty() {
-        let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
-        return Err(TrainError::NoFeatures { excluded });
-    }
-    let (split, split_by) = split_rows(table, &event, opts)?;
-    let pre = Preprocessor::fit(table, &features, &split.train)?;
-    let cols: Vec<usize> = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
+    let Prepared { features, excluded, split, split_by, pre, cols } = prepare(table, opts, &drop, &event)?;
     let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
     let (x_train, x_val, x_test) = (design(&split.train)?, design(&split.validation)?, design(&split.test)?);
     let (t_train, t_val, t_test) =
