@@ -175,7 +175,7 @@ fn bad_input_gives_clear_errors_and_no_output() {
         &model,
         &text,
         &["--segment-by", "plna"],
-        "no column `plna` to segment by (--segment-by); did you mean `plan`?",
+        "no column `plna` to segment by (--segment-by) (did you mean `plan`?)",
     );
     report_fails(
         dir.path(),

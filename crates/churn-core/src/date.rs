@@ -16,16 +16,22 @@ pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
 
 /// The civil date `(year, month, day)` of a day number.
 pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let (y, m, d) = civil_from_days_wide(i64::from(z));
+    (y as i32, m, d) // |y| < 5.9 million for any i32 day number
+}
+
+/// [`civil_from_days`] over `i64` day numbers (Howard Hinnant's `civil_from_days`), so that
+/// no stored value (a Parquet date or timestamp) can overflow it.
+pub fn civil_from_days_wide(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = (z - era * 146_097) as u32;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe as i32 + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let doe = z - era * 146_097; // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Number of days in month `m` (1-12) of year `y`.
@@ -74,13 +80,42 @@ pub fn parse_date(s: &str) -> Option<i32> {
 
 /// Formats a day number as `YYYY-MM-DD`.
 pub fn format_date(days: i32) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    let mut s = Vec::with_capacity(10);
+    write_date(&mut s, i64::from(days));
+    s.into_iter().map(char::from).collect()
+}
+
+/// Writes a day number as `YYYY-MM-DD` (years 0-9999; other years unpadded, with their sign).
+pub fn write_date(out: &mut Vec<u8>, days: i64) {
+    use std::io::Write;
+    let (y, m, d) = civil_from_days_wide(days);
+    let _ =
+        if (0..=9999).contains(&y) { write!(out, "{y:04}-{m:02}-{d:02}") } else { write!(out, "{y}-{m:02}-{d:02}") };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_days_agree_and_format() {
+        // The i32 and i64 paths agree everywhere they overlap, including near the i32 limits.
+        for z in [-1_000_000, -719_468, -1, 0, 1, 11_017, 2_932_896, i32::MAX - 719_468, i32::MIN + 146_097] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(civil_from_days_wide(i64::from(z)), (i64::from(y), m, d), "{z}");
+            if (-5_000..3_000_000).contains(&z) {
+                assert_eq!(days_from_civil(y, m, d), z);
+            }
+        }
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(-719_528), "0000-01-01");
+        let mut out = Vec::new();
+        write_date(&mut out, -719_529);
+        assert_eq!(out, b"-1-12-31");
+        out.clear();
+        write_date(&mut out, 2_932_897);
+        assert_eq!(out, b"10000-01-01");
+    }
 
     #[test]
     fn known_dates() {

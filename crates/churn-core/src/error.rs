@@ -63,7 +63,7 @@ pub enum CoreError {
         column: String,
     },
     /// A column named by the user or the model is not in the data.
-    #[error("{}: no column `{}`{}", path.display(), crate::excerpt(column), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("{}: no column `{}`{}", path.display(), crate::excerpt(column), crate::did_you_mean(suggestion.as_deref()))]
     MissingColumn {
         /// The data file.
         path: PathBuf,
@@ -197,30 +197,11 @@ impl CoreError {
     }
 }
 
-/// The name in `candidates` closest to `name`, when it is plausibly a misspelling.
-pub fn closest_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let lower = name.to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        let score = strsim::jaro_winkler(&lower, &c.to_lowercase());
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, c));
-        }
-    }
-    best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c.to_string())
-}
+pub use crate::text::closest_name;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_name_suggests_misspellings_only() {
-        let cols = ["customerID", "Churn", "MonthlyCharges", "TotalCharges"];
-        assert_eq!(closest_name("Churm", cols).as_deref(), Some("Churn"));
-        assert_eq!(closest_name("monthlycharges", cols).as_deref(), Some("MonthlyCharges"));
-        assert_eq!(closest_name("zzz", cols), None);
-    }
 
     #[test]
     fn missing_column_message() {

@@ -29,6 +29,7 @@ pub mod publish;
 pub mod rng;
 pub mod schema;
 pub mod table;
+pub mod text;
 pub mod tiers;
 
 pub use bands::{Band, Bands};
@@ -37,6 +38,7 @@ pub use error::{CoreError, Result};
 pub use excerpt::excerpt;
 pub use schema::{ColumnKind, Excluded, FeatureColumn, LabelSpec};
 pub use table::Table;
+pub use text::{closest_name, csv_field, did_you_mean};
 
 /// The toolkit's version, written into every model file.
 pub const TOOLKIT_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -4,34 +4,27 @@
 //! allocation), for training and evaluation. [`open_csv`] gives a streaming reader for scoring.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{closest_name, CoreError, Result};
 
-/// Opens a file for reading, transparently decompressing gzip (detected by its magic bytes).
-pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read + Send>> {
-    let mut file = File::open(path).map_err(|e| CoreError::io(path, e))?;
-    let mut magic = [0u8; 2];
-    let n = read_fully(&mut file, &mut magic).map_err(|e| CoreError::io(path, e))?;
-    let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
-        Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
+/// Opens a file for reading, transparently decompressing gzip (detected by its magic bytes,
+/// so the extension does not matter). The one place every reader of the toolkit opens files.
+pub fn open_decompressed(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
+    // Small buffers: large reads (the activity chunks) bypass them instead of being copied twice.
+    let mut br = BufReader::with_capacity(1 << 16, File::open(path)?);
+    let head = br.fill_buf()?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(br))))
     } else {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+        Ok(Box::new(br))
     }
 }
 
-fn read_fully(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
+/// [`open_decompressed`] with the toolkit's error type.
+pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read + Send>> {
+    Ok(Box::new(open_decompressed(path).map_err(|e| CoreError::io(path, e))?))
 }
 
 /// A CSV reader over a possibly gzipped file, with its header already read and checked.
@@ -124,11 +117,23 @@ pub fn is_missing(s: &str) -> bool {
         || t.eq_ignore_ascii_case("none")
 }
 
-/// Parses a number; `None` for text that is not a finite number.
+/// Parses a number (surrounding white space allowed); `None` for text that is not a finite
+/// number.
 #[inline]
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t = trim(s);
-    let v: f64 = t.parse().ok()?;
+    parse_number_bytes(trim(s).as_bytes())
+}
+
+/// Parses a finite number from bytes already trimmed: a fast path for plain non-negative
+/// integers of up to 15 digits (exact in `f64`), `str::parse` otherwise. The one number parser
+/// of the toolkit, shared by the table reader, scoring and the features engine.
+#[inline]
+pub fn parse_number_bytes(b: &[u8]) -> Option<f64> {
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        let v = b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+        return Some(v as f64);
+    }
+    let v: f64 = std::str::from_utf8(b).ok()?.parse().ok()?;
     v.is_finite().then_some(v)
 }
 

@@ -150,37 +150,11 @@ pub enum FeatureError {
 }
 
 fn suggestion_text(s: &Option<String>) -> String {
-    match s {
-        Some(s) => format!(" (did you mean '{s}'?)"),
-        None => String::new(),
-    }
+    churn_core::did_you_mean(s.as_deref())
 }
 
-/// The closest candidate to `value` (case-insensitive), if it is reasonably close: within two
-/// edits, or a Jaro-Winkler similarity of at least 0.8. Fewest edits win, then similarity.
-pub(crate) fn closest<'a, I>(value: &str, candidates: I) -> Option<String>
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    let v = value.to_ascii_lowercase();
-    let mut best: Option<(usize, f64, &str)> = None;
-    for c in candidates {
-        let lc = c.to_ascii_lowercase();
-        let lev = strsim::levenshtein(&v, &lc);
-        let jw = strsim::jaro_winkler(&v, &lc);
-        if !(lev <= 2 && lev < lc.len().max(v.len()) || jw >= 0.8) {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((bl, bj, _)) => lev < bl || (lev == bl && jw > bj),
-        };
-        if better {
-            best = Some((lev, jw, c));
-        }
-    }
-    best.map(|(_, _, c)| c.to_string())
-}
+/// The closest candidate to a misspelt name: churn-core's, so every error suggests alike.
+pub(crate) use churn_core::closest_name as closest;
 
 pub(crate) fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FeatureError {
     let path = path.into();

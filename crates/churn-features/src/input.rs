@@ -1,24 +1,14 @@
 //! Reading input files: gzip detection, headers, a reader of whole-line chunks for the (large)
 //! activity table, and the small parsing helpers and lookup tables its parsers share.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use crate::error::{closest, io_err, FeatureError};
 
-/// Opens a CSV file, transparently decompressing gzip (detected by its magic bytes, so the
-/// extension does not matter).
+/// Opens a CSV file, transparently decompressing gzip (churn-core's opener).
 pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, FeatureError> {
-    // Small buffers: large reads (the activity chunks) bypass them instead of being copied twice.
-    let f = File::open(path).map_err(io_err(path))?;
-    let mut br = BufReader::with_capacity(1 << 16, f);
-    let head = br.fill_buf().map_err(io_err(path))?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(br))))
-    } else {
-        Ok(Box::new(br))
-    }
+    churn_core::table::open_decompressed(path).map_err(io_err(path))
 }
 
 /// Display name of a file in messages: its file name.
@@ -186,20 +176,7 @@ pub(crate) fn trim_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize)
     (s, e)
 }
 
-/// Parses a finite number: a fast path for plain non-negative integers, `str::parse` otherwise.
-#[inline]
-pub(crate) fn parse_number(b: &[u8]) -> Option<f64> {
-    if !b.is_empty() && b.len() <= 15 && b.iter().all(|c| c.is_ascii_digit()) {
-        let mut v: u64 = 0;
-        for &c in b {
-            v = v * 10 + (c - b'0') as u64;
-        }
-        return Some(v as f64);
-    }
-    let s = std::str::from_utf8(b).ok()?;
-    let v: f64 = s.parse().ok()?;
-    v.is_finite().then_some(v)
-}
+pub(crate) use churn_core::table::parse_number_bytes as parse_number;
 
 /// Fast path of [`churn_core::date::parse_date`] for `YYYY-MM-DD` optionally followed by `T` or
 /// a space and anything: the same day where it returns `Some`; `None` means "use parse_date".

@@ -390,13 +390,7 @@ fn push_number(buf: &mut Vec<u8>, v: f64) {
 }
 
 fn push_text(buf: &mut Vec<u8>, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        buf.push(b'"');
-        buf.extend_from_slice(s.replace('"', "\"\"").as_bytes());
-        buf.push(b'"');
-    } else {
-        buf.extend_from_slice(s.as_bytes());
-    }
+    buf.extend_from_slice(churn_core::csv_field(s).as_bytes());
 }
 
 /// What a feature run did: counts for the user, including events that were skipped.

@@ -60,12 +60,12 @@ fn subscription_end_before_start() {
 fn missing_column_suggests_the_closest() {
     assert_eq!(
         error_with("start = \"start_date\"", "start = \"strat_date\""),
-        "subscriptions.csv: no column `strat_date` (spec field `subscriptions.start`) (did you mean 'start_date'?); \
+        "subscriptions.csv: no column `strat_date` (spec field `subscriptions.start`) (did you mean `start_date`?); \
          columns are: account_id, start_date, end_date, plan"
     );
     assert_eq!(
         error_with("type = \"metric\"", "type = \"metrc\""),
-        "usage_ok.csv: no column `metrc` (spec field `activity.type`) (did you mean 'metric'?); \
+        "usage_ok.csv: no column `metrc` (spec field `activity.type`) (did you mean `metric`?); \
          columns are: account_id, date, metric, count"
     );
 }
@@ -74,7 +74,7 @@ fn missing_column_suggests_the_closest() {
 fn unknown_aggregation_lists_the_valid_ones() {
     assert_eq!(
         error_with("aggregations = [\"count\"]", "aggregations = [\"cnt\"]"),
-        "spec field `features[0].aggregations`: unknown aggregation 'cnt' (did you mean 'count'?); \
+        "spec field `features[0].aggregations`: unknown aggregation 'cnt' (did you mean `count`?); \
          valid aggregations: count, sum, mean, active_days"
     );
 }
@@ -83,7 +83,7 @@ fn unknown_aggregation_lists_the_valid_ones() {
 fn unknown_event_type_lists_the_declared_ones() {
     assert_eq!(
         error_with("events = \"login\"", "events = \"logn\""),
-        "spec field `features[0].events`: unknown event type 'logn' (did you mean 'login'?); \
+        "spec field `features[0].events`: unknown event type 'logn' (did you mean `login`?); \
          declared event types: login, view"
     );
 }

@@ -39,7 +39,7 @@ pub enum HealthError {
     },
     /// A component reads a column the data file does not have.
     #[error("{}: health component `{component}` reads column `{column}`, which is not in the data{}",
-        path.display(), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+        path.display(), churn_core::did_you_mean(suggestion.as_deref()))]
     MissingColumn {
         /// The data file.
         path: PathBuf,

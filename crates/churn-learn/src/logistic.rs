@@ -72,15 +72,7 @@ pub(crate) fn check_inputs(x: &Matrix, y: &[bool], w: &[f64]) -> Result<(), Lear
     Ok(())
 }
 
-#[inline]
-pub(crate) fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
+pub(crate) use crate::util::sigmoid;
 
 /// `log(1 + exp(z))` without overflow.
 #[inline]

@@ -7,10 +7,16 @@ use rayon::prelude::*;
 /// leaf scores ±13.8 rather than ±∞.
 pub const PROB_EPS: f64 = 1e-6;
 
-/// `1 / (1 + e^-s)`.
+/// `1 / (1 + e^-s)`, computed as `e^s / (1 + e^s)` for negative `s` so that it never overflows
+/// and keeps its relative precision far into the tails.
 #[inline]
 pub fn sigmoid(s: f64) -> f64 {
-    1.0 / (1.0 + (-s).exp())
+    if s >= 0.0 {
+        1.0 / (1.0 + (-s).exp())
+    } else {
+        let e = s.exp();
+        e / (1.0 + e)
+    }
 }
 
 /// Log-odds of `p`, clipped to `[PROB_EPS, 1 - PROB_EPS]`.

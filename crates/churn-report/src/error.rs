@@ -31,7 +31,7 @@ pub enum ReportError {
         suggestion: Option<String>,
     },
     /// A `--segment-by` column is not in the data.
-    #[error("{}: no column `{column}` to segment by (--segment-by){}", path.display(), suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    #[error("{}: no column `{column}` to segment by (--segment-by){}", path.display(), churn_core::did_you_mean(suggestion.as_deref()))]
     NoSegmentColumn {
         /// The data file.
         path: PathBuf,

@@ -284,7 +284,7 @@ fn bad_input_errors() {
     );
     // Unknown segment column.
     let seg = ReportOptions { segment_by: vec!["plam".into()], ..o.clone() };
-    assert_eq!(err(m, &text, &seg), "bad.csv: no column `plam` to segment by (--segment-by); did you mean `plan`?");
+    assert_eq!(err(m, &text, &seg), "bad.csv: no column `plam` to segment by (--segment-by) (did you mean `plan`?)");
     // Invalid options.
     let bad = ReportOptions { cost_fn: -1.0, ..o.clone() };
     assert_eq!(err(m, &text, &bad), "invalid --cost-fn: must be a finite, non-negative number");

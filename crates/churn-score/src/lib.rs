@@ -960,14 +960,8 @@ impl Bound<'_> {
     }
 }
 
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if memchr::memchr3(b',', b'"', b'\n', s.as_bytes()).is_some() || s.contains('\r') {
-        format!("\"{}\"", s.replace('"', "\"\"")).into()
-    } else {
-        s.into()
-    }
-}
+/// Quotes a CSV field when it needs it (churn-core's, shared with the feature tables).
+pub use churn_core::csv_field;
 
 fn write_rejects(path: &Path, rejects: &[Reject], raw: bool) -> Result<churn_core::output::Staged, CoreError> {
     let mut f = AtomicFile::create(path)?;

@@ -20,6 +20,7 @@
 //! strings (and unannotated binary values) are as they are, quoted per RFC 4180 when needed;
 //! bytes that are not UTF-8 are passed on, and the scorer rejects that row, as for CSV.
 
+use churn_core::date::write_date as push_date;
 use std::fmt;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -829,29 +830,6 @@ fn push_decimal(out: &mut Vec<u8>, unscaled: i128, scale: u32) {
         out.extend_from_slice(int.as_bytes());
         out.push(b'.');
         out.extend_from_slice(frac.as_bytes());
-    }
-}
-
-/// The civil date `(year, month, day)` of a day number (Howard Hinnant's algorithm, on
-/// `i64` so that no stored value can overflow it).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097; // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn push_date(out: &mut Vec<u8>, days: i64) {
-    let (y, m, d) = civil_from_days(days);
-    if (0..=9999).contains(&y) {
-        let _ = write!(out, "{y:04}-{m:02}-{d:02}");
-    } else {
-        let _ = write!(out, "{y}-{m:02}-{d:02}");
     }
 }
 

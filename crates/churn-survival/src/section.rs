@@ -61,17 +61,13 @@ impl SurvivalSection {
                 let hazards = (1..=g.n_periods())
                     .map(|k| {
                         g.features(k, &mut buf[p..]);
-                        churn_learn_sigmoid(raw(&buf))
+                        churn_learn::sigmoid(raw(&buf))
                     })
                     .collect();
                 Curve::Discrete { grid: g, hazards }
             }
         }
     }
-}
-
-fn churn_learn_sigmoid(z: f64) -> f64 {
-    churn_learn::Platt::IDENTITY.probability(z)
 }
 
 /// One account's survival curve.
