@@ -84,6 +84,7 @@ fn check(m: &ModelFile) -> Result<(), String> {
             }
         }
     }
+    m.preprocessing.stats_bound()?;
     let width = m.preprocessing.width();
     if m.input_means.len() != width {
         return Err(format!("{width} learner inputs but {} input_means", m.input_means.len()));

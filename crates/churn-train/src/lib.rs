@@ -44,6 +44,7 @@ pub mod calibration;
 pub mod candidates;
 pub mod split;
 pub mod survival;
+mod target_rates;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -467,6 +468,13 @@ fn common_rounds(models: &[&churn_learn::GbdtModel]) -> usize {
 /// One fit: (candidate, held-out set), the learner, its fit seconds.
 type Fitted = ((usize, usize), Learner, f64);
 
+/// The inputs candidates of one preprocessing are fitted and judged on: the held-out sets and
+/// the test rows (reported only). The same rows, folds and labels for every design.
+struct Design<'a> {
+    sets: &'a [HeldOut],
+    x_test: &'a Matrix,
+}
+
 /// Fits the candidates on the held-out sets (in parallel; each fit depends only on its own
 /// inputs and seed, so the outcome is the same for any number of threads), scores the held-out
 /// rows and fits Platt scaling on them.
@@ -481,20 +489,21 @@ type Fitted = ((usize, usize), Learner, f64);
 #[allow(clippy::too_many_arguments)]
 fn score_candidates(
     candidates: &[CandidateParams],
-    sets: &[HeldOut],
+    designs: &[Design],
+    design_of: &[usize],
     y_held: &[bool],
-    x_test: &Matrix,
     y_test: &[bool],
     cv: bool,
     by: SelectBy,
     seed: u64,
 ) -> Result<Vec<Scored>, TrainError> {
-    let (n, k) = (candidates.len(), sets.len());
+    let (n, k) = (candidates.len(), designs[0].sets.len());
+    let sets_of = |c: usize| designs[design_of[c]].sets;
     let first: Vec<bool> = (0..n).map(|c| c == 0 || candidates[c].kind() != candidates[c - 1].kind()).collect();
     let fit_all = |jobs: Vec<(usize, usize)>| -> Result<Vec<Fitted>, TrainError> {
         jobs.into_par_iter()
             .map(|(c, s)| {
-                let set = &sets[s];
+                let set = &sets_of(c)[s];
                 let valid = (&set.x_out, &set.y_out[..], &set.w_out[..]);
                 let t0 = Instant::now();
                 let learner = if cv {
@@ -526,10 +535,11 @@ fn score_candidates(
             let mut best: Option<(f64, usize)> = None;
             for (j, row) in fits.iter().enumerate().take(end).skip(c + 1) {
                 let (l, _) = row[0].as_ref().expect("screened on the first fold");
+                let first_fold = &sets_of(j)[0];
                 let raw =
-                    rounds_cut(candidates, j, std::slice::from_ref(l), true).0.remove(0).predict_raw(&sets[0].x_out);
-                let platt = Platt::fit(&raw, &sets[0].y_out)?;
-                let score = by.score(&split_metrics(&raw, &sets[0].y_out, &platt)?.calibrated);
+                    rounds_cut(candidates, j, std::slice::from_ref(l), true).0.remove(0).predict_raw(&first_fold.x_out);
+                let platt = Platt::fit(&raw, &first_fold.y_out)?;
+                let score = by.score(&split_metrics(&raw, &first_fold.y_out, &platt)?.calibrated);
                 if best.is_none_or(|b| score > b.0) {
                     best = Some((score, j));
                 }
@@ -552,6 +562,7 @@ fn score_candidates(
         }
         let (learners, final_params) = rounds_cut(candidates, c, &learners, cv);
         // The held-out rows of this candidate: all of them, or the first fold's when screened out.
+        let (sets, x_test) = (sets_of(c), designs[design_of[c]].x_test);
         let (rows_sets, labels): (&[HeldOut], &[bool]) =
             if full[c] { (sets, y_held) } else { (&sets[..1], &sets[0].y_out) };
         let mut held_out = vec![0.0; labels.len()];
@@ -583,7 +594,10 @@ fn score_candidates(
         let test = split_metrics(&raw_test, y_test, &platt)?.calibrated;
         let entry = LeaderboardEntry {
             model: params.kind().name().into(),
-            settings: params.describe(),
+            settings: match design_of[c] {
+                0 => params.describe(),
+                _ => format!("{} + category churn rates", params.describe()),
+            },
             selected: false,
             cv_folds: cv.then_some(learners.len()),
             validation,
@@ -804,6 +818,14 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             }
         }
     }
+    // Smoothed churn rates of the categories (target statistics): the first boosting
+    // candidate with them is a challenger of boosting's defaults, kept only if the guard says so.
+    let cats = target_rates::categorical_columns(&pre, &cols);
+    let mut design_of = vec![0usize; candidates.len()];
+    if let Some(g) = candidates.iter().position(|c| c.kind() == ModelKind::Gbdt).filter(|_| !cats.is_empty()) {
+        candidates.insert(g + 1, candidates[g].clone());
+        design_of.insert(g + 1, 1);
+    }
     // Train + validation rows: the cross-validation rows, and the rows of the final refit.
     let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
     let y_both = subset(&y, &both);
@@ -846,9 +868,59 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             (vec![set], y_val.clone())
         }
     };
+    // The same held-out sets with target statistics: out of fold on the rows fitted on, fitted
+    // on those rows for the held-out ones; and the statistics of the final fit's rows.
+    let with_rates = design_of.contains(&1);
+    let final_rows = if x_both.is_some() { &both } else { &split.train };
+    let y_final = subset(&y, final_rows);
+    let rate_sets: Vec<HeldOut> = if with_rates {
+        sets.iter()
+            .enumerate()
+            .map(|(f, set)| {
+                let (fit_rows, out_rows): (Vec<usize>, Vec<usize>) = match folds {
+                    Some(_) => {
+                        let mut out = vec![false; both.len()];
+                        set.rows.iter().for_each(|&i| out[i] = true);
+                        let fit = (0..both.len()).filter(|&i| !out[i]).map(|i| both[i]).collect();
+                        (fit, set.rows.iter().map(|&i| both[i]).collect())
+                    }
+                    None => (split.train.clone(), split.validation.clone()),
+                };
+                let stats = target_rates::fit(table, &cats, &fit_rows, &set.y_fit);
+                let seed = opts.seed ^ ((f as u64 + 1) << 32);
+                HeldOut {
+                    x_fit: target_rates::with_out_of_fold(&set.x_fit, table, &cats, &fit_rows, &set.y_fit, seed),
+                    y_fit: set.y_fit.clone(),
+                    w_fit: set.w_fit.clone(),
+                    x_out: target_rates::with_fitted(&set.x_out, table, &cats, &stats, &out_rows),
+                    y_out: set.y_out.clone(),
+                    w_out: set.w_out.clone(),
+                    rows: set.rows.clone(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let final_stats = if with_rates { target_rates::fit(table, &cats, final_rows, &y_final) } else { Vec::new() };
+    let x_test_rates = with_rates.then(|| target_rates::with_fitted(&x_test, table, &cats, &final_stats, &split.test));
+    let mut designs = vec![Design { sets: &sets, x_test: &x_test }];
+    if let Some(x) = &x_test_rates {
+        designs.push(Design { sets: &rate_sets, x_test: x });
+    }
     let scored =
-        score_candidates(&candidates, &sets, &y_held, &x_test, &y_test, folds.is_some(), opts.select, opts.seed)?;
+        score_candidates(&candidates, &designs, &design_of, &y_held, &y_test, folds.is_some(), opts.select, opts.seed)?;
+    drop(designs);
     let (winner, notes) = select(&scored, opts.select, &y_held, opts.seed);
+    // A winner with target statistics: its inputs, and the preprocessing that stores them.
+    let (sets, x_train, x_both, x_test, pre) = match x_test_rates {
+        Some(x_test_rates) if design_of[winner] == 1 => {
+            let x_train = rate_sets[0].x_fit.clone();
+            let x_both = x_both.map(|x| target_rates::with_out_of_fold(&x, table, &cats, &both, &y_both, opts.seed));
+            (rate_sets, x_train, x_both, x_test_rates, pre.with_target_stats(final_stats))
+        }
+        _ => (sets, x_train, x_both, x_test, pre),
+    };
     let mut leaderboard: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
     for (e, note) in leaderboard.iter_mut().zip(notes) {
         e.note = note;
