@@ -36,6 +36,6 @@ pub use file::{
     CalibrationCheck, Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary,
     FORMAT_VERSION,
 };
-pub use learner::Learner;
+pub use learner::{Blend, Learner};
 pub use preprocess::Preprocessor;
 pub use profile::Profile;

@@ -40,6 +40,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod blend;
 pub mod calibration;
 pub mod candidates;
 pub mod split;
@@ -449,6 +450,8 @@ struct Scored {
     learners: Vec<Learner>,
     /// Under cross-validation, the learner averaging the fold learners (none for single trees).
     bagged: Option<Learner>,
+    /// Raw scores of the test rows (reported only).
+    raw_test: Vec<f64>,
 }
 
 /// The round count minimizing the mean held-out loss of boosting models fitted with
@@ -604,7 +607,7 @@ fn score_candidates(
             test,
             note: None,
         };
-        out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged });
+        out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged, raw_test });
     }
     Ok(out)
 }
@@ -679,7 +682,19 @@ fn paired_se(a: &Scored, b: &Scored, y: &[bool], by: SelectBy, seed: u64) -> f64
 ///
 /// Also returns a note per candidate saying why it was selected, or why a family's best
 /// challenger was passed over or preferred (the guard's test, z and one-sided p-value).
+#[cfg(test)]
 fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> (usize, Vec<Option<String>>) {
+    let (winner, notes, _) = select_families(scored, by, y_held, seed);
+    (winner, notes)
+}
+
+/// [`select`], also returning each family's winner (in family order).
+fn select_families(
+    scored: &[Scored],
+    by: SelectBy,
+    y_held: &[bool],
+    seed: u64,
+) -> (usize, Vec<Option<String>>, Vec<usize>) {
     let score = |i: usize| by.score(&scored[i].entry.validation);
     // Differences on the metric's own scale (log loss: lower is better).
     let shown = |d: f64| if by == SelectBy::LogLoss { -d } else { d };
@@ -738,7 +753,7 @@ fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> (usize
         Some(n) => format!("{why}; {n}"),
         None => why,
     });
-    (winner, notes)
+    (winner, notes, winners)
 }
 
 /// Trains a model from a labeled table.
@@ -911,24 +926,74 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let scored =
         score_candidates(&candidates, &designs, &design_of, &y_held, &y_test, folds.is_some(), opts.select, opts.seed)?;
     drop(designs);
-    let (winner, notes) = select(&scored, opts.select, &y_held, opts.seed);
+    let (winner, notes, winners) = select_families(&scored, opts.select, &y_held, opts.seed);
+    let mut leaderboard: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
+    for (e, note) in leaderboard.iter_mut().zip(notes) {
+        e.note = note;
+    }
+    let mut candidate_seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
+    leaderboard[winner].selected = true;
+    // A blend of the logistic and boosting family winners, when it beats the best single model.
+    let family = |name: &str| winners.iter().copied().find(|&i| scored[i].entry.model == name && scored[i].full);
+    let blend = match (family("logistic"), family("gbdt")) {
+        (Some(a), Some(b)) => {
+            let (judged, beats) = blend::judge(&scored, [a, b], winner, &y_held, &y_test, opts.select, opts.seed)?;
+            leaderboard.push(judged.entry.clone());
+            candidate_seconds.push(0.0);
+            if beats {
+                leaderboard[winner].selected = false;
+                leaderboard.last_mut().expect("pushed").selected = true;
+            }
+            beats.then_some(([a, b], judged))
+        }
+        _ => None,
+    };
+    let base_width = pre.width();
+    let final_design = match &blend {
+        Some((members, _)) => members.iter().map(|&m| design_of[m]).max().unwrap_or(0),
+        None => design_of[winner],
+    };
     // A winner with target statistics: its inputs, and the preprocessing that stores them.
     let (sets, x_train, x_both, x_test, pre) = match x_test_rates {
-        Some(x_test_rates) if design_of[winner] == 1 => {
+        Some(x_test_rates) if final_design == 1 => {
             let x_train = rate_sets[0].x_fit.clone();
             let x_both = x_both.map(|x| target_rates::with_out_of_fold(&x, table, &cats, &both, &y_both, opts.seed));
             (rate_sets, x_train, x_both, x_test_rates, pre.with_target_stats(final_stats))
         }
         _ => (sets, x_train, x_both, x_test, pre),
     };
-    let mut leaderboard: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
-    for (e, note) in leaderboard.iter_mut().zip(notes) {
-        e.note = note;
-    }
-    let candidate_seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
-    leaderboard[winner].selected = true;
-    let Scored { held_out: raw_held, final_params, learners, bagged, .. } =
-        scored.into_iter().nth(winner).expect("winner is a candidate");
+    let width = pre.width();
+    let (raw_held, final_params, learners, bagged, members) = match blend {
+        None => {
+            let Scored { held_out, final_params, learners, bagged, .. } =
+                scored.into_iter().nth(winner).expect("winner is a candidate");
+            (held_out, final_params, learners, bagged, None)
+        }
+        Some(([a, b], judged)) => {
+            let (ia, w) = blend::weights(&[&scored[a].platt, &scored[b].platt]);
+            // One blend per held-out set, of the members' learners that did not see it.
+            let folds: Vec<Learner> = scored[a]
+                .learners
+                .iter()
+                .zip(&scored[b].learners)
+                .map(|(la, lb)| {
+                    blend::learner(ia, &w, vec![blend::widen(la.clone(), width), blend::widen(lb.clone(), width)])
+                })
+                .collect();
+            let bagged = match (&scored[a].bagged, &scored[b].bagged) {
+                (Some(la), Some(lb)) => {
+                    Some(blend::learner(ia, &w, vec![blend::widen(la.clone(), width), blend::widen(lb.clone(), width)]))
+                }
+                _ => None,
+            };
+            let members = Some((
+                ia,
+                w,
+                [(scored[a].final_params.clone(), design_of[a]), (scored[b].final_params.clone(), design_of[b])],
+            ));
+            (judged.held_out, judged.final_params, folds, bagged, members)
+        }
+    };
     // Platt scaling only where it improves the cross-fitted held-out log loss.
     let (platt, calibration) = calibration::check_platt(&raw_held, &y_held, opts.seed)?;
     let importance_sets: Vec<(&Learner, &Matrix, &[bool])> =
@@ -939,7 +1004,17 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let refitted = bagged.is_none() && x_both.is_some();
     let (learner, x_fit) = match (bagged, x_both) {
         (Some(b), Some(x_both)) => (b, x_both),
-        (None, Some(x_both)) => (final_params.fit(&x_both, &y_both, &w_both, None, opts.seed)?, x_both),
+        (None, Some(x_both)) => match &members {
+            None => (final_params.fit(&x_both, &y_both, &w_both, None, opts.seed)?, x_both),
+            Some((ia, w, fits)) => {
+                let mut refits = Vec::with_capacity(fits.len());
+                for (params, design) in fits {
+                    let x = if *design == 0 { blend::first_columns(&x_both, base_width) } else { x_both.clone() };
+                    refits.push(blend::widen(params.fit(&x, &y_both, &w_both, None, opts.seed)?, width));
+                }
+                (blend::learner(*ia, w, refits), x_both)
+            }
+        },
         (_, None) => (learners.into_iter().next().expect("one holdout learner"), x_train),
     };
     drop(sets);
@@ -1037,6 +1112,7 @@ mod tests {
             final_params: CandidateParams::Logistic(churn_learn::LogisticParams::default()),
             learners: Vec::new(),
             bagged: None,
+            raw_test: Vec::new(),
         }
     }
 
