@@ -129,6 +129,58 @@ mod tests {
         }
     }
 
+    fn scored(family: &str, raw: Vec<f64>, y: &[bool]) -> Scored {
+        let platt = Platt::fit(&raw, y).unwrap();
+        let validation = split_metrics(&raw, y, &platt).unwrap().calibrated;
+        Scored {
+            entry: LeaderboardEntry {
+                model: family.into(),
+                settings: "s".into(),
+                selected: false,
+                cv_folds: None,
+                validation: validation.clone(),
+                test: validation,
+                note: None,
+            },
+            seconds: 0.0,
+            full: true,
+            raw_test: raw.clone(),
+            held_out: raw,
+            platt,
+            final_params: crate::CandidateParams::Logistic(churn_learn::LogisticParams::default()),
+            learners: Vec::new(),
+            bagged: None,
+        }
+    }
+
+    /// Two members with independent errors: their blend is clearly better than either and is
+    /// chosen; a member of pure noise makes a blend no better than the best model, passed over.
+    #[test]
+    fn the_blend_is_chosen_only_when_it_beats_the_best_single_model_by_more_than_the_noise() {
+        let mut rng = churn_core::rng::Rng::new(5);
+        let n = 3000;
+        let signal: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let y: Vec<bool> = signal.iter().map(|&s| rng.next_f64() < 1.0 / (1.0 + (-2.0 * s + 1.0).exp())).collect();
+        let noisy = |rng: &mut churn_core::rng::Rng| signal.iter().map(|&s| s + rng.normal()).collect::<Vec<f64>>();
+        let (a, b) = (noisy(&mut rng), noisy(&mut rng));
+        let set = vec![scored("logistic", a, &y), scored("gbdt", b.clone(), &y)];
+        let best = if set[0].entry.validation.auc > set[1].entry.validation.auc { 0 } else { 1 };
+        let (blend, beats) = judge(&set, [0, 1], best, &y, &y, SelectBy::Auc, 1).unwrap();
+        let auc = |v: &[f64]| churn_eval::roc_auc(v, &y).unwrap();
+        assert!(auc(&blend.held_out) > auc(&set[best].held_out) + 0.01);
+        assert!(beats, "{:?}", blend.entry.note);
+        let note = blend.entry.note.as_deref().unwrap();
+        let se = churn_eval::delong_test(&blend.held_out, &set[best].held_out, &y).unwrap().se;
+        let p = churn_eval::normal_sf((auc(&blend.held_out) - auc(&set[best].held_out)) / se);
+        assert!(note.starts_with("selected: the blend beats auc +"), "{note}");
+        assert!(note.contains(&format!("p = {p:.3} < 0.05")), "{note}");
+        let junk: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let set = vec![scored("logistic", junk, &y), scored("gbdt", b, &y)];
+        let (blend, beats) = judge(&set, [0, 1], 1, &y, &y, SelectBy::Auc, 1).unwrap();
+        assert!(!beats, "{:?}", blend.entry.note);
+        assert!(blend.entry.note.unwrap().starts_with("passed over, within the noise of"));
+    }
+
     #[test]
     fn a_widened_logistic_regression_ignores_the_extra_inputs() {
         let m = churn_learn::LogisticRegression { intercept: 0.1, coef: vec![1.0, -2.0], iterations: 1 };
