@@ -16,7 +16,8 @@ pub(crate) fn categorical_columns(pre: &Preprocessor, cols: &[usize]) -> Vec<(us
     pre.columns
         .iter()
         .zip(cols)
-        .filter_map(|(c, &j)| matches!(c, ColumnTransform::OneHot { .. }).then(|| (j, c.name().to_string())))
+        .filter(|(c, _)| matches!(c, ColumnTransform::OneHot { .. }))
+        .map(|(c, &j)| (j, c.name().to_string()))
         .collect()
 }
 
