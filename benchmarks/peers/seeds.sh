@@ -64,7 +64,8 @@ for set in "${SETS[@]}"; do
             --out "$tmp/model.json" > "$tmp/train.log"
         t1=$(date +%s.%N)
         "$CHURN" evaluate --model "$tmp/model.json" --data "$SPLITS/$set/test.csv" --json "$tmp/m.json" > /dev/null
-        learner=$(jq -r '.learner.kind // .learner.type // (.learner | keys[0])' "$tmp/model.json" 2>/dev/null || echo "?")
+        # The winner's learner, "+rates" when it reads category churn rates (target statistics).
+        learner=$(jq -r '(.learner.kind // .learner.type // (.learner | keys[0])) + (if .preprocessing.target_stats then "+rates" else "" end)' "$tmp/model.json" 2>/dev/null || echo "?")
         echo "$seed $(jq -r '"\(.auc) \(.brier)"' "$tmp/m.json") $(echo "$t1 - $t0" | bc) $learner" >> "$tmp/rows"
         echo "  $set seed $seed: $(tail -1 "$tmp/rows")" >&2
     done

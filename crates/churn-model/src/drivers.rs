@@ -93,7 +93,7 @@ impl Learner {
     /// single trees) rather than added in log-odds (boosting).
     pub fn trees(&self) -> Option<(&[Tree], bool)> {
         match self {
-            Learner::Logistic(_) => None,
+            Learner::Logistic(_) | Learner::Blend(_) => None,
             Learner::Gbdt(m) => Some((&m.trees, false)),
             Learner::Forest(m) => Some((&m.trees, true)),
             Learner::Tree(m) => Some((std::slice::from_ref(&m.tree), true)),

@@ -15,6 +15,37 @@ pub enum Learner {
     Forest(RandomForestModel),
     /// A single decision tree.
     Tree(DecisionTreeModel),
+    /// A weighted sum of other learners' log-odds (an ensemble of family winners).
+    Blend(Blend),
+}
+
+/// Learners fitted on the same inputs, combined as `intercept + Σ weight · log-odds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blend {
+    /// Added to the weighted sum.
+    pub intercept: f64,
+    /// Weight of each member's log-odds.
+    pub weights: Vec<f64>,
+    /// The members (never blends themselves).
+    pub members: Vec<Learner>,
+}
+
+impl Blend {
+    /// Checks the weights and that the members take the same inputs.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.members.is_empty() || self.weights.len() != self.members.len() {
+            return Err(format!("{} members but {} weights", self.members.len(), self.weights.len()));
+        }
+        if !self.intercept.is_finite() || self.weights.iter().any(|w| !w.is_finite()) {
+            return Err("a weight or the intercept is not finite".into());
+        }
+        let n = self.members[0].n_inputs();
+        if let Some(m) = self.members.iter().find(|m| m.n_inputs() != n || matches!(m, Learner::Blend(_))) {
+            return Err(format!("member `{}` does not take the blend's {n} inputs (or is a blend)", m.name()));
+        }
+        Ok(())
+    }
 }
 
 impl Learner {
@@ -25,6 +56,7 @@ impl Learner {
             Learner::Gbdt(_) => "gbdt",
             Learner::Forest(_) => "forest",
             Learner::Tree(_) => "tree",
+            Learner::Blend(_) => "blend",
         }
     }
 
@@ -44,7 +76,7 @@ impl Learner {
             Learner::Logistic(_) => LogisticRegression::average(&all!(Logistic)?).map(Learner::Logistic),
             Learner::Gbdt(_) => GbdtModel::average(&all!(Gbdt)?).map(Learner::Gbdt),
             Learner::Forest(_) => RandomForestModel::merge(&all!(Forest)?).map(Learner::Forest),
-            Learner::Tree(_) => None,
+            Learner::Tree(_) | Learner::Blend(_) => None,
         }
     }
 
@@ -56,6 +88,9 @@ impl Learner {
             Learner::Gbdt(m) => m.predict_raw_row(row),
             Learner::Forest(m) => m.predict_raw_row(row),
             Learner::Tree(m) => m.predict_raw_row(row),
+            Learner::Blend(b) => {
+                b.members.iter().zip(&b.weights).fold(b.intercept, |s, (m, w)| s + w * m.predict_raw_row(row))
+            }
         }
     }
 
@@ -72,6 +107,14 @@ impl Learner {
             Learner::Gbdt(m) => m.predict_raw_rows(rows, p, out),
             Learner::Forest(m) => m.predict_raw_rows(rows, p, out),
             Learner::Tree(m) => m.predict_raw_rows(rows, p, out),
+            Learner::Blend(b) => {
+                out.fill(b.intercept);
+                let mut part = vec![0.0; out.len()];
+                for (m, w) in b.members.iter().zip(&b.weights) {
+                    m.predict_raw_rows(rows, p, &mut part);
+                    out.iter_mut().zip(&part).for_each(|(o, v)| *o += w * v);
+                }
+            }
         }
     }
 
@@ -82,6 +125,13 @@ impl Learner {
             Learner::Gbdt(m) => m.predict_raw(x),
             Learner::Forest(m) => m.predict_raw(x),
             Learner::Tree(m) => m.predict_raw(x),
+            Learner::Blend(b) => {
+                let mut out = vec![b.intercept; x.n_rows()];
+                for (m, w) in b.members.iter().zip(&b.weights) {
+                    out.iter_mut().zip(m.predict_raw(x)).for_each(|(o, v)| *o += w * v);
+                }
+                out
+            }
         }
     }
 
@@ -92,18 +142,30 @@ impl Learner {
             Learner::Gbdt(m) => m.n_features,
             Learner::Forest(m) => m.n_features,
             Learner::Tree(m) => m.n_features,
+            Learner::Blend(b) => b.members.first().map_or(0, Learner::n_inputs),
         }
     }
 
     /// Exact additive attribution of the log-odds of one row: `(base, contributions)` with
     /// `base + Σ contributions == predict_raw_row(row)`. Logistic regression: `coef_j (x_j - mean_j)`
-    /// relative to the training means `means`; tree models: exact path-dependent TreeSHAP.
+    /// relative to the training means `means`; tree models: exact path-dependent TreeSHAP;
+    /// a blend: its members' attributions, weighted.
     pub fn contributions(&self, row: &[f64], means: &[f64]) -> (f64, Vec<f64>) {
         match self {
             Learner::Logistic(m) => m.contributions(row, means),
             Learner::Gbdt(m) => m.shap_values(row),
             Learner::Forest(m) => m.shap_values(row),
             Learner::Tree(m) => m.shap_values(row),
+            Learner::Blend(b) => {
+                let mut base = b.intercept;
+                let mut out = vec![0.0; row.len()];
+                for (m, w) in b.members.iter().zip(&b.weights) {
+                    let (mb, c) = m.contributions(row, means);
+                    base += w * mb;
+                    out.iter_mut().zip(c).for_each(|(o, v)| *o += w * v);
+                }
+                (base, out)
+            }
         }
     }
 
@@ -117,6 +179,17 @@ impl Learner {
             Learner::Gbdt(m) => ("total split gain", m.feature_importance_gain(n)),
             Learner::Forest(m) => ("total split gain", m.feature_importance_gain(n)),
             Learner::Tree(m) => ("total split gain", m.feature_importance_gain(n)),
+            Learner::Blend(b) => {
+                let mut out = vec![0.0; n];
+                for (m, w) in b.members.iter().zip(&b.weights) {
+                    let v = m.native_importance().1;
+                    let total: f64 = v.iter().sum();
+                    if total > 0.0 {
+                        out.iter_mut().zip(v).for_each(|(o, x)| *o += w.abs() * x / total);
+                    }
+                }
+                ("members' own importances, each scaled to sum 1, weighted", out)
+            }
         }
     }
 }

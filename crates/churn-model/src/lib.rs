@@ -27,6 +27,7 @@ pub mod file;
 pub mod learner;
 pub mod preprocess;
 pub mod profile;
+pub mod target_stats;
 pub mod validate;
 
 pub use drivers::DriverFilter;
@@ -35,6 +36,6 @@ pub use file::{
     CalibrationCheck, Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary,
     FORMAT_VERSION,
 };
-pub use learner::Learner;
+pub use learner::{Blend, Learner};
 pub use preprocess::Preprocessor;
 pub use profile::Profile;

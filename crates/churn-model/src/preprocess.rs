@@ -14,6 +14,7 @@ use churn_learn::Matrix;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, RowError};
+use crate::target_stats::TargetStat;
 
 /// Categories seen fewer times than this in training go to `__other__`.
 pub const MIN_CATEGORY_COUNT: usize = 5;
@@ -81,6 +82,14 @@ impl ColumnTransform {
 pub struct Preprocessor {
     /// One transform per input feature column.
     pub columns: Vec<ColumnTransform>,
+    /// Target statistics of categorical columns, one model input each after those of
+    /// `columns` (see [`crate::target_stats`]); none unless training chose them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_stats: Vec<TargetStat>,
+    /// Position in `columns` of each target statistic's column (rebuilt on load; `usize::MAX`
+    /// when no column has its name, which validation refuses).
+    #[serde(skip)]
+    stat_columns: Vec<usize>,
     /// Lookup from category text to its position, per one-hot column (rebuilt on load).
     #[serde(skip)]
     lookup: Vec<HashMap<String, usize, FnvBuildHasher>>,
@@ -178,17 +187,33 @@ impl Preprocessor {
                 ColumnTransform::Scaled { .. } => HashMap::default(),
             })
             .collect();
-        Preprocessor { columns, lookup }
+        Preprocessor { columns, target_stats: Vec::new(), stat_columns: Vec::new(), lookup }
+    }
+
+    /// The same preprocessing followed by `stats`, one model input each.
+    pub fn with_target_stats(self, stats: Vec<TargetStat>) -> Preprocessor {
+        let stat_columns =
+            stats.iter().map(|s| self.columns.iter().position(|c| c.name() == s.name).unwrap_or(usize::MAX)).collect();
+        Preprocessor { target_stats: stats, stat_columns, ..self }
     }
 
     /// Rebuilds derived lookups after deserialization.
     pub(crate) fn rebuild(&mut self) {
-        *self = Preprocessor::new(std::mem::take(&mut self.columns));
+        let stats = std::mem::take(&mut self.target_stats);
+        *self = Preprocessor::new(std::mem::take(&mut self.columns)).with_target_stats(stats);
+    }
+
+    /// Whether every target statistic names a column of `columns` (checked on load).
+    pub(crate) fn stats_bound(&self) -> Result<(), String> {
+        match self.stat_columns.iter().position(|&c| c == usize::MAX) {
+            Some(k) => Err(format!("target statistic of `{}`, which is no feature column", self.target_stats[k].name)),
+            None => Ok(()),
+        }
     }
 
     /// Number of model inputs.
     pub fn width(&self) -> usize {
-        self.columns.iter().map(ColumnTransform::width).sum()
+        self.columns.iter().map(ColumnTransform::width).sum::<usize>() + self.target_stats.len()
     }
 
     /// Names of the model inputs, in order.
@@ -211,12 +236,18 @@ impl Preprocessor {
                 }
             }
         }
+        out.extend(self.target_stats.iter().map(|s| format!("{}__target_rate", s.name)));
         out
     }
 
     /// Index of the input column each model input comes from.
     pub fn output_sources(&self) -> Vec<usize> {
-        self.columns.iter().enumerate().flat_map(|(k, c)| std::iter::repeat_n(k, c.width())).collect()
+        self.columns
+            .iter()
+            .enumerate()
+            .flat_map(|(k, c)| std::iter::repeat_n(k, c.width()))
+            .chain(self.stat_columns.iter().copied())
+            .collect()
     }
 
     /// Transforms one row, given its raw fields in model column order, into `out`
@@ -272,6 +303,10 @@ impl Preprocessor {
                     k += w;
                 }
             }
+        }
+        for (s, &c) in self.target_stats.iter().zip(&self.stat_columns) {
+            out[k] = s.value(field(c));
+            k += 1;
         }
         Ok(())
     }
@@ -353,6 +388,41 @@ mod tests {
         assert_eq!(&out[1..], &[0.0, 0.0, 0.0, 1.0, -1.0]);
         let e = p.transform_row(&["three", "a", "yes"], &mut out).unwrap_err();
         assert_eq!((e.column, e.value.as_str()), (0, "three"));
+    }
+
+    #[test]
+    fn target_statistics_follow_the_column_inputs_and_score_with_the_stored_values() {
+        let t = table();
+        let feats = vec![
+            FeatureColumn { name: "x".into(), kind: ColumnKind::Numeric },
+            FeatureColumn { name: "cat".into(), kind: ColumnKind::Categorical },
+        ];
+        let rows: Vec<usize> = (0..20).collect();
+        let y: Vec<bool> = (0..20).map(|i| i % 3 == 0).collect();
+        let stat = TargetStat::fit(&t, 1, "cat", &rows, &y);
+        let p = Preprocessor::fit(&t, &feats, &rows).unwrap().with_target_stats(vec![stat.clone()]);
+        assert_eq!(p.width(), 6);
+        assert_eq!(p.output_names()[5], "cat__target_rate");
+        assert_eq!(p.output_sources(), [0, 0, 1, 1, 1, 1]);
+        // Category a: rows 0..12, churned 0, 3, 6, 9; prior 7 / 20; smoothing 10.
+        let prior = 7.0 / 20.0;
+        let mut out = vec![0.0; 6];
+        p.transform_row(&["3", "a"], &mut out).unwrap();
+        assert!((out[5] - (4.0 + 10.0 * prior) / 22.0).abs() < 1e-15);
+        p.transform_row(&["3", "unseen"], &mut out).unwrap();
+        assert_eq!(out[5], prior);
+        // Stored in the model file and rebuilt on load; absent when there is none.
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"target_stats\""));
+        let mut back: Preprocessor = serde_json::from_str(&json).unwrap();
+        back.rebuild();
+        assert_eq!(back, p);
+        let mut again = vec![0.0; 6];
+        back.transform_row(&["3", "a"], &mut again).unwrap();
+        p.transform_row(&["3", "a"], &mut out).unwrap();
+        assert_eq!(again, out);
+        let plain = Preprocessor::fit(&t, &feats, &rows).unwrap();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("target_stats"));
     }
 
     #[test]

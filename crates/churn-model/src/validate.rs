@@ -63,6 +63,20 @@ fn check_numeric_profile(what: &str, p: &NumericProfile) -> Result<(), String> {
     finite(format!("{what}: std"), p.std)
 }
 
+fn check_learner(l: &Learner) -> Result<(), String> {
+    let checked = match l {
+        Learner::Logistic(l) => l.validate(),
+        Learner::Gbdt(l) => l.validate(),
+        Learner::Forest(l) => l.validate(),
+        Learner::Tree(l) => l.validate(),
+        Learner::Blend(b) => {
+            b.validate().map_err(|e| format!("blend learner: {e}"))?;
+            return b.members.iter().try_for_each(check_learner);
+        }
+    };
+    checked.map_err(|e| format!("{} learner: {e}", l.name()))
+}
+
 fn check(m: &ModelFile) -> Result<(), String> {
     let features = &m.schema.features;
     if features.is_empty() {
@@ -84,6 +98,7 @@ fn check(m: &ModelFile) -> Result<(), String> {
             }
         }
     }
+    m.preprocessing.stats_bound()?;
     let width = m.preprocessing.width();
     if m.input_means.len() != width {
         return Err(format!("{width} learner inputs but {} input_means", m.input_means.len()));
@@ -91,13 +106,7 @@ fn check(m: &ModelFile) -> Result<(), String> {
     if let Some(v) = m.input_means.iter().find(|v| !v.is_finite()) {
         return Err(format!("input_means holds {v} (must be finite)"));
     }
-    let learner = match &m.learner {
-        Learner::Logistic(l) => l.validate(),
-        Learner::Gbdt(l) => l.validate(),
-        Learner::Forest(l) => l.validate(),
-        Learner::Tree(l) => l.validate(),
-    };
-    learner.map_err(|e| format!("{} learner: {e}", m.learner.name()))?;
+    check_learner(&m.learner)?;
     m.calibrator.validate().map_err(|e| e.to_string())?;
     if let Some(p) = &m.profile {
         for f in &p.features {

@@ -367,6 +367,10 @@ fn importance(
             ("total split gain over all trees", gains(model, m.feature_importance_gain(model.inputs.len())))
         }
         Learner::Tree(m) => ("total split gain", gains(model, m.feature_importance_gain(model.inputs.len()))),
+        Learner::Blend(_) => {
+            let (method, v) = model.learner.native_importance();
+            (method, gains(model, v))
+        }
     };
     let permutation = match design {
         Some(x) if opts.permutation_repeats > 0 => permutation_importance(model, x, y, opts)?,

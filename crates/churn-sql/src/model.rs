@@ -118,6 +118,18 @@ fn inputs(model: &ModelFile, d: Dialect) -> Result<Inputs, SqlError> {
         }
         return Err(SqlError::Unsupported { what: format!("the encoding of column `{}`", t.name()), dialect: d });
     }
+    // Target statistics (smoothed churn rate of each category), after every column's inputs:
+    // a lookup CASE, unseen categories at the prior.
+    for s in &model.preprocessing.target_stats {
+        let col = d.ident(&s.name);
+        let v = d.to_text(&col);
+        let mut e = format!("CASE WHEN {} THEN {}", missing(d, &col), d.double(s.missing));
+        for (c, rate) in &s.categories {
+            let _ = write!(e, " WHEN {v} = {} THEN {}", d.string(c), d.double(*rate));
+        }
+        let _ = write!(e, " ELSE {} END", d.double(s.prior));
+        out.exprs.push(e);
+    }
     Ok(out)
 }
 

@@ -40,10 +40,12 @@
 //! ```
 #![warn(missing_docs)]
 
+mod blend;
 pub mod calibration;
 pub mod candidates;
 pub mod split;
 pub mod survival;
+mod target_rates;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -448,6 +450,8 @@ struct Scored {
     learners: Vec<Learner>,
     /// Under cross-validation, the learner averaging the fold learners (none for single trees).
     bagged: Option<Learner>,
+    /// Raw scores of the test rows (reported only).
+    raw_test: Vec<f64>,
 }
 
 /// The round count minimizing the mean held-out loss of boosting models fitted with
@@ -467,6 +471,13 @@ fn common_rounds(models: &[&churn_learn::GbdtModel]) -> usize {
 /// One fit: (candidate, held-out set), the learner, its fit seconds.
 type Fitted = ((usize, usize), Learner, f64);
 
+/// The inputs candidates of one preprocessing are fitted and judged on: the held-out sets and
+/// the test rows (reported only). The same rows, folds and labels for every design.
+struct Design<'a> {
+    sets: &'a [HeldOut],
+    x_test: &'a Matrix,
+}
+
 /// Fits the candidates on the held-out sets (in parallel; each fit depends only on its own
 /// inputs and seed, so the outcome is the same for any number of threads), scores the held-out
 /// rows and fits Platt scaling on them.
@@ -481,20 +492,21 @@ type Fitted = ((usize, usize), Learner, f64);
 #[allow(clippy::too_many_arguments)]
 fn score_candidates(
     candidates: &[CandidateParams],
-    sets: &[HeldOut],
+    designs: &[Design],
+    design_of: &[usize],
     y_held: &[bool],
-    x_test: &Matrix,
     y_test: &[bool],
     cv: bool,
     by: SelectBy,
     seed: u64,
 ) -> Result<Vec<Scored>, TrainError> {
-    let (n, k) = (candidates.len(), sets.len());
+    let (n, k) = (candidates.len(), designs[0].sets.len());
+    let sets_of = |c: usize| designs[design_of[c]].sets;
     let first: Vec<bool> = (0..n).map(|c| c == 0 || candidates[c].kind() != candidates[c - 1].kind()).collect();
     let fit_all = |jobs: Vec<(usize, usize)>| -> Result<Vec<Fitted>, TrainError> {
         jobs.into_par_iter()
             .map(|(c, s)| {
-                let set = &sets[s];
+                let set = &sets_of(c)[s];
                 let valid = (&set.x_out, &set.y_out[..], &set.w_out[..]);
                 let t0 = Instant::now();
                 let learner = if cv {
@@ -526,10 +538,11 @@ fn score_candidates(
             let mut best: Option<(f64, usize)> = None;
             for (j, row) in fits.iter().enumerate().take(end).skip(c + 1) {
                 let (l, _) = row[0].as_ref().expect("screened on the first fold");
+                let first_fold = &sets_of(j)[0];
                 let raw =
-                    rounds_cut(candidates, j, std::slice::from_ref(l), true).0.remove(0).predict_raw(&sets[0].x_out);
-                let platt = Platt::fit(&raw, &sets[0].y_out)?;
-                let score = by.score(&split_metrics(&raw, &sets[0].y_out, &platt)?.calibrated);
+                    rounds_cut(candidates, j, std::slice::from_ref(l), true).0.remove(0).predict_raw(&first_fold.x_out);
+                let platt = Platt::fit(&raw, &first_fold.y_out)?;
+                let score = by.score(&split_metrics(&raw, &first_fold.y_out, &platt)?.calibrated);
                 if best.is_none_or(|b| score > b.0) {
                     best = Some((score, j));
                 }
@@ -552,6 +565,7 @@ fn score_candidates(
         }
         let (learners, final_params) = rounds_cut(candidates, c, &learners, cv);
         // The held-out rows of this candidate: all of them, or the first fold's when screened out.
+        let (sets, x_test) = (sets_of(c), designs[design_of[c]].x_test);
         let (rows_sets, labels): (&[HeldOut], &[bool]) =
             if full[c] { (sets, y_held) } else { (&sets[..1], &sets[0].y_out) };
         let mut held_out = vec![0.0; labels.len()];
@@ -583,14 +597,17 @@ fn score_candidates(
         let test = split_metrics(&raw_test, y_test, &platt)?.calibrated;
         let entry = LeaderboardEntry {
             model: params.kind().name().into(),
-            settings: params.describe(),
+            settings: match design_of[c] {
+                0 => params.describe(),
+                _ => format!("{} + category churn rates", params.describe()),
+            },
             selected: false,
             cv_folds: cv.then_some(learners.len()),
             validation,
             test,
             note: None,
         };
-        out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged });
+        out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged, raw_test });
     }
     Ok(out)
 }
@@ -665,7 +682,19 @@ fn paired_se(a: &Scored, b: &Scored, y: &[bool], by: SelectBy, seed: u64) -> f64
 ///
 /// Also returns a note per candidate saying why it was selected, or why a family's best
 /// challenger was passed over or preferred (the guard's test, z and one-sided p-value).
+#[cfg(test)]
 fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> (usize, Vec<Option<String>>) {
+    let (winner, notes, _) = select_families(scored, by, y_held, seed);
+    (winner, notes)
+}
+
+/// [`select`], also returning each family's winner (in family order).
+fn select_families(
+    scored: &[Scored],
+    by: SelectBy,
+    y_held: &[bool],
+    seed: u64,
+) -> (usize, Vec<Option<String>>, Vec<usize>) {
     let score = |i: usize| by.score(&scored[i].entry.validation);
     // Differences on the metric's own scale (log loss: lower is better).
     let shown = |d: f64| if by == SelectBy::LogLoss { -d } else { d };
@@ -724,7 +753,7 @@ fn select(scored: &[Scored], by: SelectBy, y_held: &[bool], seed: u64) -> (usize
         Some(n) => format!("{why}; {n}"),
         None => why,
     });
-    (winner, notes)
+    (winner, notes, winners)
 }
 
 /// Trains a model from a labeled table.
@@ -804,6 +833,14 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             }
         }
     }
+    // Smoothed churn rates of the categories (target statistics): the first boosting
+    // candidate with them is a challenger of boosting's defaults, kept only if the guard says so.
+    let cats = target_rates::categorical_columns(&pre, &cols);
+    let mut design_of = vec![0usize; candidates.len()];
+    if let Some(g) = candidates.iter().position(|c| c.kind() == ModelKind::Gbdt).filter(|_| !cats.is_empty()) {
+        candidates.insert(g + 1, candidates[g].clone());
+        design_of.insert(g + 1, 1);
+    }
     // Train + validation rows: the cross-validation rows, and the rows of the final refit.
     let both: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
     let y_both = subset(&y, &both);
@@ -846,17 +883,117 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
             (vec![set], y_val.clone())
         }
     };
+    // The same held-out sets with target statistics: out of fold on the rows fitted on, fitted
+    // on those rows for the held-out ones; and the statistics of the final fit's rows.
+    let with_rates = design_of.contains(&1);
+    let final_rows = if x_both.is_some() { &both } else { &split.train };
+    let y_final = subset(&y, final_rows);
+    let rate_sets: Vec<HeldOut> = if with_rates {
+        sets.iter()
+            .enumerate()
+            .map(|(f, set)| {
+                let (fit_rows, out_rows): (Vec<usize>, Vec<usize>) = match folds {
+                    Some(_) => {
+                        let mut out = vec![false; both.len()];
+                        set.rows.iter().for_each(|&i| out[i] = true);
+                        let fit = (0..both.len()).filter(|&i| !out[i]).map(|i| both[i]).collect();
+                        (fit, set.rows.iter().map(|&i| both[i]).collect())
+                    }
+                    None => (split.train.clone(), split.validation.clone()),
+                };
+                let stats = target_rates::fit(table, &cats, &fit_rows, &set.y_fit);
+                let seed = opts.seed ^ ((f as u64 + 1) << 32);
+                HeldOut {
+                    x_fit: target_rates::with_out_of_fold(&set.x_fit, table, &cats, &fit_rows, &set.y_fit, seed),
+                    y_fit: set.y_fit.clone(),
+                    w_fit: set.w_fit.clone(),
+                    x_out: target_rates::with_fitted(&set.x_out, table, &cats, &stats, &out_rows),
+                    y_out: set.y_out.clone(),
+                    w_out: set.w_out.clone(),
+                    rows: set.rows.clone(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let final_stats = if with_rates { target_rates::fit(table, &cats, final_rows, &y_final) } else { Vec::new() };
+    let x_test_rates = with_rates.then(|| target_rates::with_fitted(&x_test, table, &cats, &final_stats, &split.test));
+    let mut designs = vec![Design { sets: &sets, x_test: &x_test }];
+    if let Some(x) = &x_test_rates {
+        designs.push(Design { sets: &rate_sets, x_test: x });
+    }
     let scored =
-        score_candidates(&candidates, &sets, &y_held, &x_test, &y_test, folds.is_some(), opts.select, opts.seed)?;
-    let (winner, notes) = select(&scored, opts.select, &y_held, opts.seed);
+        score_candidates(&candidates, &designs, &design_of, &y_held, &y_test, folds.is_some(), opts.select, opts.seed)?;
+    drop(designs);
+    let (winner, notes, winners) = select_families(&scored, opts.select, &y_held, opts.seed);
     let mut leaderboard: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
     for (e, note) in leaderboard.iter_mut().zip(notes) {
         e.note = note;
     }
-    let candidate_seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
+    let mut candidate_seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
     leaderboard[winner].selected = true;
-    let Scored { held_out: raw_held, final_params, learners, bagged, .. } =
-        scored.into_iter().nth(winner).expect("winner is a candidate");
+    // A blend of the logistic and boosting family winners, when it beats the best single model.
+    let family = |name: &str| winners.iter().copied().find(|&i| scored[i].entry.model == name && scored[i].full);
+    let blend = match (family("logistic"), family("gbdt")) {
+        (Some(a), Some(b)) => {
+            let (judged, beats) = blend::judge(&scored, [a, b], winner, &y_held, &y_test, opts.select, opts.seed)?;
+            leaderboard.push(judged.entry.clone());
+            candidate_seconds.push(0.0);
+            if beats {
+                leaderboard[winner].selected = false;
+                leaderboard.last_mut().expect("pushed").selected = true;
+            }
+            beats.then_some(([a, b], judged))
+        }
+        _ => None,
+    };
+    let base_width = pre.width();
+    let final_design = match &blend {
+        Some((members, _)) => members.iter().map(|&m| design_of[m]).max().unwrap_or(0),
+        None => design_of[winner],
+    };
+    // A winner with target statistics: its inputs, and the preprocessing that stores them.
+    let (sets, x_train, x_both, x_test, pre) = match x_test_rates {
+        Some(x_test_rates) if final_design == 1 => {
+            let x_train = rate_sets[0].x_fit.clone();
+            let x_both = x_both.map(|x| target_rates::with_out_of_fold(&x, table, &cats, &both, &y_both, opts.seed));
+            (rate_sets, x_train, x_both, x_test_rates, pre.with_target_stats(final_stats))
+        }
+        _ => (sets, x_train, x_both, x_test, pre),
+    };
+    let width = pre.width();
+    let (raw_held, final_params, learners, bagged, members) = match blend {
+        None => {
+            let Scored { held_out, final_params, learners, bagged, .. } =
+                scored.into_iter().nth(winner).expect("winner is a candidate");
+            (held_out, final_params, learners, bagged, None)
+        }
+        Some(([a, b], judged)) => {
+            let (ia, w) = blend::weights(&[&scored[a].platt, &scored[b].platt]);
+            // One blend per held-out set, of the members' learners that did not see it.
+            let folds: Vec<Learner> = scored[a]
+                .learners
+                .iter()
+                .zip(&scored[b].learners)
+                .map(|(la, lb)| {
+                    blend::learner(ia, &w, vec![blend::widen(la.clone(), width), blend::widen(lb.clone(), width)])
+                })
+                .collect();
+            let bagged = match (&scored[a].bagged, &scored[b].bagged) {
+                (Some(la), Some(lb)) => {
+                    Some(blend::learner(ia, &w, vec![blend::widen(la.clone(), width), blend::widen(lb.clone(), width)]))
+                }
+                _ => None,
+            };
+            let members = Some((
+                ia,
+                w,
+                [(scored[a].final_params.clone(), design_of[a]), (scored[b].final_params.clone(), design_of[b])],
+            ));
+            (judged.held_out, judged.final_params, folds, bagged, members)
+        }
+    };
     // Platt scaling only where it improves the cross-fitted held-out log loss.
     let (platt, calibration) = calibration::check_platt(&raw_held, &y_held, opts.seed)?;
     let importance_sets: Vec<(&Learner, &Matrix, &[bool])> =
@@ -867,7 +1004,17 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let refitted = bagged.is_none() && x_both.is_some();
     let (learner, x_fit) = match (bagged, x_both) {
         (Some(b), Some(x_both)) => (b, x_both),
-        (None, Some(x_both)) => (final_params.fit(&x_both, &y_both, &w_both, None, opts.seed)?, x_both),
+        (None, Some(x_both)) => match &members {
+            None => (final_params.fit(&x_both, &y_both, &w_both, None, opts.seed)?, x_both),
+            Some((ia, w, fits)) => {
+                let mut refits = Vec::with_capacity(fits.len());
+                for (params, design) in fits {
+                    let x = if *design == 0 { blend::first_columns(&x_both, base_width) } else { x_both.clone() };
+                    refits.push(blend::widen(params.fit(&x, &y_both, &w_both, None, opts.seed)?, width));
+                }
+                (blend::learner(*ia, w, refits), x_both)
+            }
+        },
         (_, None) => (learners.into_iter().next().expect("one holdout learner"), x_train),
     };
     drop(sets);
@@ -965,6 +1112,7 @@ mod tests {
             final_params: CandidateParams::Logistic(churn_learn::LogisticParams::default()),
             learners: Vec::new(),
             bagged: None,
+            raw_test: Vec::new(),
         }
     }
 
