@@ -4,7 +4,7 @@
 # return what `churn features` and `churn score` return; the BigQuery and Snowflake SQL must
 # parse (sqlglot). Python tools go into a virtualenv under target/, pinned; never a product
 # dependency. Bounded: Spark runs a subset of the cases that covers every feature family and label
-# rule (11 queries, 45-100 s each on 2 cores at load ~14: features 11 min, inactivity about 6 min
+# rule (11 queries, 43-137 s each on 2 cores at load ~14: features 11 min, inactivity 7 min
 # when measured); each script under a timeout.
 set -euo pipefail
 venv="$PWD/target/sql-venv"
