@@ -715,11 +715,14 @@ pub fn features_sql(
         );
     }
     if !plan.sub_columns.is_empty() {
+        // The subscription row starting last before t; of rows starting the same day, the one
+        // ending last (an open end first): `churn features` takes the later row of the file,
+        // which is the same row when the file lists same-day rows by end date.
         let pick: String = (0..plan.sub_columns.len()).map(|i| format!(", u.z_attr{i}")).collect();
         let keep: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
         let _ = write!(
             w,
-            "z_sa AS (\n  SELECT z_a, z_t{keep} FROM (SELECT s.z_a, s.z_t{pick}, ROW_NUMBER() OVER (PARTITION BY s.z_a, s.z_t ORDER BY u.z_s DESC) AS z_rn FROM z_snap s JOIN z_sub u ON u.z_a = s.z_a AND u.z_s < s.z_t) z_s0 WHERE z_rn = 1\n),\n"
+            "z_sa AS (\n  SELECT z_a, z_t{keep} FROM (SELECT s.z_a, s.z_t{pick}, ROW_NUMBER() OVER (PARTITION BY s.z_a, s.z_t ORDER BY u.z_s DESC, u.z_e DESC NULLS FIRST) AS z_rn FROM z_snap s JOIN z_sub u ON u.z_a = s.z_a AND u.z_s < s.z_t) z_s0 WHERE z_rn = 1\n),\n"
         );
     }
     for (ti, st) in spec.statics.iter().enumerate() {

@@ -54,6 +54,23 @@ fn model_sql_snapshots() {
     }
 }
 
+/// A tree ensemble (nested CASE per tree) in every dialect: a 3-tree GBDT trained on the telco
+/// split (`churn train --data splits/telco/train.csv --label Churn --id customerID --models gbdt
+/// --gbdt-trees 3 --cv-folds off`, `SOURCE_DATE_EPOCH=0`). DuckDB and Spark run GBDT SQL against
+/// `churn score` in the CI step; BigQuery and Snowflake get this snapshot and the parse check.
+#[test]
+fn tree_model_sql_snapshots() {
+    let m =
+        churn_model::ModelFile::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/telco-gbdt3.json"))
+            .unwrap();
+    for d in ALL {
+        let sql = model_sql(&m, d, "input").unwrap();
+        // Three trees, each a CASE over its splits, summed into the raw score.
+        assert!(sql.matches("CASE WHEN").count() >= 3 * 2, "{d}: {sql}");
+        check_snapshot(&format!("telco-gbdt3.{d}.sql"), &sql);
+    }
+}
+
 #[test]
 fn renamed_tables_are_quoted_part_by_part() {
     let s = spec("datasets/features-example/spec.toml");

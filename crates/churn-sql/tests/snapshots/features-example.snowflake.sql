@@ -76,7 +76,7 @@ z_rec AS (
   SELECT * FROM (SELECT z_a, z_t, MAX(z_l_any) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_last_any, MAX(z_l_0) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_last_0 FROM z_ev) z_r0 WHERE z_t IS NOT NULL
 ),
 z_sa AS (
-  SELECT z_a, z_t, z_attr0, z_attr1 FROM (SELECT s.z_a, s.z_t, u.z_attr0, u.z_attr1, ROW_NUMBER() OVER (PARTITION BY s.z_a, s.z_t ORDER BY u.z_s DESC) AS z_rn FROM z_snap s JOIN z_sub u ON u.z_a = s.z_a AND u.z_s < s.z_t) z_s0 WHERE z_rn = 1
+  SELECT z_a, z_t, z_attr0, z_attr1 FROM (SELECT s.z_a, s.z_t, u.z_attr0, u.z_attr1, ROW_NUMBER() OVER (PARTITION BY s.z_a, s.z_t ORDER BY u.z_s DESC, u.z_e DESC NULLS FIRST) AS z_rn FROM z_snap s JOIN z_sub u ON u.z_a = s.z_a AND u.z_s < s.z_t) z_s0 WHERE z_rn = 1
 ),
 z_st0 AS (
   SELECT TRIM(CAST("account_id" AS VARCHAR)) AS z_a, TRIM(CAST("region" AS VARCHAR)) AS z_c0 FROM "static_1"
