@@ -25,6 +25,8 @@ pub struct DriverFilter {
     /// Tree models: the path-attribution tables drivers are computed with (see
     /// [`churn_learn::path`]); `None`: exact contributions ([`Learner::contributions`]).
     pub tables: Option<PathTables>,
+    /// A blend: the same per member (`None` for a logistic member), in member order.
+    pub member_tables: Vec<Option<PathTables>>,
 }
 
 /// The drivers of one account: risk-raising ones, largest first, and protective ones
@@ -57,14 +59,29 @@ impl ModelFile {
             skip[j] = true;
         }
         let tables = self.learner.trees().map(|(t, _)| PathTables::new(t));
-        Ok(DriverFilter { skip, min_contribution, tables })
+        let member_tables = match &self.learner {
+            Learner::Blend(b) => b.members.iter().map(|m| m.trees().map(|(t, _)| PathTables::new(t))).collect(),
+            _ => Vec::new(),
+        };
+        Ok(DriverFilter { skip, min_contribution, tables, member_tables })
     }
 
     /// Up to `k` risk drivers and `k` protective factors of a preprocessed row, filtered.
     pub fn drivers(&self, row: &[f64], k: usize, filter: &DriverFilter) -> Drivers {
-        let c = match &filter.tables {
-            Some(t) => self.learner.path_contributions(t, row).1,
-            None => self.learner.contributions(row, &self.input_means).1,
+        let one = |learner: &Learner, tables: Option<&PathTables>| match tables {
+            Some(t) => learner.path_contributions(t, row).1,
+            None => learner.contributions(row, &self.input_means).1,
+        };
+        let c = match &self.learner {
+            // A blend's drivers: its members' (path attribution for tree members), weighted.
+            Learner::Blend(b) => {
+                let mut out = vec![0.0; row.len()];
+                for ((m, w), t) in b.members.iter().zip(&b.weights).zip(&filter.member_tables) {
+                    out.iter_mut().zip(one(m, t.as_ref())).for_each(|(o, v)| *o += w * v);
+                }
+                out
+            }
+            learner => one(learner, filter.tables.as_ref()),
         };
         self.rank_drivers(&c, k, filter)
     }
