@@ -30,6 +30,7 @@ pub mod rng;
 pub mod schema;
 pub mod table;
 pub mod tiers;
+pub mod unusable;
 
 pub use bands::{Band, Bands};
 pub use config::Config;
