@@ -31,6 +31,7 @@ pub mod schema;
 pub mod table;
 pub mod text;
 pub mod tiers;
+pub mod unusable;
 
 pub use bands::{Band, Bands};
 pub use config::Config;

@@ -154,7 +154,11 @@ pub fn choose_features(table: &Table, roles: &Roles<'_>) -> Result<(Vec<FeatureC
                 }
                 k
             }
-            None => infer_kind(values()),
+            // Numbers but for a few values: numeric, the others set aside (crate::unusable).
+            None => match infer_kind(values()) {
+                ColumnKind::Categorical if crate::unusable::mostly_numeric(values()) => ColumnKind::Numeric,
+                k => k,
+            },
         };
         let keep = forced.is_some() || roles.keep.contains(name);
         if !keep {

@@ -3,6 +3,7 @@
 //! [`Table`] holds a whole file in memory as one byte buffer plus field offsets (no per-field
 //! allocation), for training and evaluation. [`open_csv`] gives a streaming reader for scoring.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -262,6 +263,30 @@ impl Table {
     /// FNV-1a 64-bit hash of the header and every field: identifies the data a model saw.
     pub fn fingerprint(&self) -> String {
         format!("fnv1a64:{:016x}", self.fingerprint)
+    }
+
+    /// A copy with the fields at `cells` (row, column) emptied, i.e. missing. Path, line
+    /// numbers and fingerprint stay those of the file read (training reports which values it
+    /// set aside, and the model still identifies the data as read).
+    pub fn with_cleared(&self, cells: &[(usize, usize)]) -> Table {
+        let w = self.headers.len();
+        let cleared: HashSet<usize> = cells.iter().map(|&(i, j)| i * w + j).collect();
+        let mut data = String::with_capacity(self.data.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        for k in 0..self.ends.len() {
+            if !cleared.contains(&k) {
+                data.push_str(self.field(k / w, k % w));
+            }
+            ends.push(data.len());
+        }
+        Table {
+            path: self.path.clone(),
+            headers: self.headers.clone(),
+            data,
+            ends,
+            lines: self.lines.clone(),
+            fingerprint: self.fingerprint,
+        }
     }
 }
 

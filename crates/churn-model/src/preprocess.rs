@@ -108,6 +108,26 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// Mean and standard deviation of `present` (whose plain sum, in reading order, is `sum`)
+/// with `n_missing` more values equal to `med` (the imputed column). Values near `f64::MAX`
+/// (`1e308`) overflow the sum or the squares: then both are computed on the values divided by
+/// the largest magnitude, so they stay finite (the plain formula otherwise, so that every
+/// other model is unchanged to the bit).
+fn mean_sd(present: &[f64], sum: f64, med: f64, n_missing: usize) -> (f64, f64) {
+    let n = (present.len() + n_missing).max(1) as f64;
+    let mean = (sum + med * n_missing as f64) / n;
+    let var = (present.iter().map(|x| (x - mean).powi(2)).sum::<f64>() + n_missing as f64 * (med - mean).powi(2)) / n;
+    if mean.is_finite() && var.is_finite() {
+        return (mean, var.sqrt());
+    }
+    let scale = present.iter().fold(med.abs(), |m, x| m.max(x.abs()));
+    let mean = (present.iter().map(|x| x / scale).sum::<f64>() + med / scale * n_missing as f64) / n;
+    let var = (present.iter().map(|x| (x / scale - mean).powi(2)).sum::<f64>()
+        + n_missing as f64 * (med / scale - mean).powi(2))
+        / n;
+    (mean * scale, var.sqrt() * scale)
+}
+
 impl Preprocessor {
     /// Fits on the rows `rows` of `table` (the training split).
     pub fn fit(table: &Table, features: &[FeatureColumn], rows: &[usize]) -> Result<Preprocessor, ModelError> {
@@ -156,12 +176,8 @@ impl Preprocessor {
                     let sum: f64 = present.iter().sum();
                     let mut sorted = present;
                     let med = median(&mut sorted);
-                    let n = rows.len().max(1) as f64;
-                    let mean = (sum + med * n_missing as f64) / n;
-                    let var = (sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
-                        + n_missing as f64 * (med - mean).powi(2))
-                        / n;
-                    let std = if var.sqrt() > 1e-12 * mean.abs().max(1.0) { var.sqrt() } else { 1.0 };
+                    let (mean, sd) = mean_sd(&sorted, sum, med, n_missing);
+                    let std = if sd > 1e-12 * mean.abs().max(1.0) { sd } else { 1.0 };
                     columns.push(ColumnTransform::Scaled {
                         name: f.name.clone(),
                         kind,
@@ -423,6 +439,28 @@ mod tests {
         assert_eq!(again, out);
         let plain = Preprocessor::fit(&t, &feats, &rows).unwrap();
         assert!(!serde_json::to_string(&plain).unwrap().contains("target_stats"));
+    }
+
+    #[test]
+    fn a_value_near_f64_max_keeps_the_scaling_finite() {
+        // 99 values of 30 and one 1e308: the plain sum of squares overflows.
+        let rows: Vec<Vec<String>> =
+            (0..100).map(|i| vec![if i == 7 { "1e308".to_string() } else { "30".to_string() }]).collect();
+        let t = Table::from_rows("t.csv", vec!["tenure".into()], &rows);
+        let feats = vec![FeatureColumn { name: "tenure".into(), kind: ColumnKind::Numeric }];
+        let p = Preprocessor::fit(&t, &feats, &(0..100).collect::<Vec<_>>()).unwrap();
+        let ColumnTransform::Scaled { mean, std, .. } = p.columns[0] else { panic!() };
+        // Exact moments: mean = 1e306 + 0.99 * 30; sd = |1e308 - 30| * sqrt(99) / 100.
+        let (want_mean, want_sd) = (1e306 + 29.7, (1e308 - 30.0) / 100.0 * 99f64.sqrt());
+        assert!((mean / want_mean - 1.0).abs() < 1e-12, "{mean}");
+        assert!((std / want_sd - 1.0).abs() < 1e-12, "{std}");
+        let m = p.transform_table(&t, &[0], &(0..100).collect::<Vec<_>>()).unwrap();
+        assert!(m.col(0).iter().all(|v| v.is_finite()));
+        // The outlier at sqrt(99) standard deviations above the mean, the rest just below.
+        assert!((m.get(7, 0) - 99f64.sqrt()).abs() < 1e-9);
+        assert!((m.get(0, 0) + 1.0 / 99f64.sqrt()).abs() < 1e-9);
+        // Ordinary columns: the plain formula, as before.
+        assert_eq!(mean_sd(&[1.0, 2.0, 3.0, 6.0], 12.0, 2.5, 0), (3.0, 3.5f64.sqrt()));
     }
 
     #[test]

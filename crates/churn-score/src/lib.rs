@@ -25,6 +25,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod arrow_schema;
 mod blocks;
 pub mod cells;
 pub mod epoch;

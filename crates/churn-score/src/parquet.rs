@@ -440,8 +440,20 @@ impl ParquetSource {
         }
         let mut kinds = Vec::with_capacity(headers.len());
         let mut max_def = Vec::with_capacity(headers.len());
+        // Arrow `duration` columns are plain INT64 in Parquet: read them as seconds.
+        let durations = meta
+            .file_metadata()
+            .key_value_metadata()
+            .and_then(|kv| kv.iter().find(|k| k.key == crate::arrow_schema::ARROW_SCHEMA_KEY))
+            .and_then(|k| k.value.as_deref())
+            .map(crate::arrow_schema::duration_scales)
+            .unwrap_or_default();
         for (j, d) in schema.columns().iter().enumerate() {
             let kind = classify(d).map_err(|m| parquet_error(path, format!("column `{}` {m}", headers[j])))?;
+            let kind = match (kind, durations.get(&headers[j])) {
+                (Kind::Int64(IntKind::Signed), Some(&scale)) => Kind::Int64(IntKind::Decimal { scale }),
+                (kind, _) => kind,
+            };
             if d.max_rep_level() != 0 || d.max_def_level() > 1 {
                 return Err(parquet_error(path, format!("column `{}` is nested: it cannot be scored", headers[j])));
             }

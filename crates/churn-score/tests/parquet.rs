@@ -918,3 +918,22 @@ print(pq.ParquetFile(sys.argv[1]).metadata.row_group(0).column(0).compression)
     );
     assert_eq!(lines[3], "SNAPPY");
 }
+
+/// Arrow `duration` columns written by pyarrow 25.0.1 (`tests/fixtures/make_duration.py`):
+/// INT64 in Parquet, the Arrow type in the `ARROW:schema` footer key. They read as seconds
+/// (1,500 ms -> 1.500), not as the raw integer; a plain int64 column stays an integer.
+#[test]
+fn arrow_duration_columns_read_as_seconds() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/duration.parquet");
+    let (text, _) = read_all(&path, 100);
+    assert_eq!(
+        text,
+        "A1,1.500,90.000000,86400,7\n\
+         A2,,0.000001,3,8\n\
+         A3,-0.250,0.000000,0,9\n"
+    );
+    assert_eq!(
+        ParquetSource::open(&path).unwrap().headers(),
+        ["account_id", "wait_ms", "session_us", "gap_s", "count"]
+    );
+}

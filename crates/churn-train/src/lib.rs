@@ -43,6 +43,7 @@
 mod blend;
 pub mod calibration;
 pub mod candidates;
+pub mod outliers;
 pub mod split;
 pub mod survival;
 mod target_rates;
@@ -280,6 +281,10 @@ pub struct TrainOutcome {
     /// Seconds each leaderboard candidate took to fit (kept out of the model file, which
     /// must be byte-identical for a seed).
     pub candidate_seconds: Vec<f64>,
+    /// What training set aside or found suspicious in the data, one line per column: values
+    /// of a numeric column that are not numbers (treated as missing), single values that
+    /// dominate a column.
+    pub warnings: Vec<String>,
 }
 
 fn split_info(y: &[bool], rows: &[usize]) -> SplitInfo {
@@ -772,6 +777,11 @@ pub(crate) struct Prepared {
     pub(crate) pre: Preprocessor,
     /// Table column of each feature.
     pub(crate) cols: Vec<usize>,
+    /// The table with the values of numeric columns that are not numbers emptied (when there
+    /// are any; `churn_core::unusable`): what training reads instead of the table given.
+    pub(crate) cleaned: Option<Table>,
+    /// Those values and single values dominating a column, one line per column.
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Chooses the features (never the id, the label or `drop`), splits the rows stratified by
@@ -784,10 +794,15 @@ pub(crate) fn prepare(table: &Table, opts: &TrainOptions, drop: &[String], y: &[
         let excluded = excluded.iter().map(|e| format!("{}: {}", e.name, e.reason)).collect::<Vec<_>>().join("; ");
         return Err(TrainError::NoFeatures { excluded });
     }
+    let (cleaned, unusable) = churn_core::unusable::set_aside(table, &features)?;
+    let mut warnings: Vec<String> = unusable.iter().map(ToString::to_string).collect();
+    let table = cleaned.as_ref().unwrap_or(table);
     let (split, split_by) = split_rows(table, y, opts)?;
     let pre = Preprocessor::fit(table, &features, &split.train)?;
-    let cols = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
-    Ok(Prepared { features, excluded, split, split_by, pre, cols })
+    let cols: Vec<usize> = features.iter().map(|f| table.column_index(&f.name)).collect::<Result<_, _>>()?;
+    let all: Vec<usize> = (0..table.n_rows()).collect();
+    warnings.extend(outliers::dominant_values(table, &features, &cols, &all));
+    Ok(Prepared { features, excluded, split, split_by, pre, cols, cleaned, warnings })
 }
 
 /// Trains a model from an already-read table (see [`train`]).
@@ -800,8 +815,10 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     }
     let label = resolve_label(table, &opts.label, opts.positive.as_deref(), opts.negative.as_deref())?;
     let y = label.read(table)?;
-    let Prepared { features, excluded, split, split_by, pre, cols } = prepare(table, opts, &opts.drop, &y)?;
-    let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
+    let Prepared { features, excluded, split, split_by, pre, cols, cleaned, warnings } =
+        prepare(table, opts, &opts.drop, &y)?;
+    let table = cleaned.as_ref().unwrap_or(table);
+    let design = |rows: &[usize]| pre.transform_table(table, &cols, rows).map(outliers::bounded);
     let (x_train, x_val, x_test) = (design(&split.train)?, design(&split.validation)?, design(&split.test)?);
     let (y_train, y_val, y_test) = (subset(&y, &split.train), subset(&y, &split.validation), subset(&y, &split.test));
 
@@ -1083,7 +1100,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         Some(info) => model.with_tier_scheme(info),
         None => model,
     };
-    Ok(TrainOutcome { model, fit_seconds, candidate_seconds })
+    Ok(TrainOutcome { model, fit_seconds, candidate_seconds, warnings })
 }
 
 #[cfg(test)]

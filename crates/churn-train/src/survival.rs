@@ -291,8 +291,10 @@ pub fn train_survival(table: &Table, opts: &TrainOptions, s: &SurvivalOptions) -
     }
     let mut drop = opts.drop.clone();
     drop.push(s.time.clone());
-    let Prepared { features, excluded, split, split_by, pre, cols } = prepare(table, opts, &drop, &event)?;
-    let design = |rows: &[usize]| pre.transform_table(table, &cols, rows);
+    let Prepared { features, excluded, split, split_by, pre, cols, cleaned, warnings } =
+        prepare(table, opts, &drop, &event)?;
+    let table = cleaned.as_ref().unwrap_or(table);
+    let design = |rows: &[usize]| pre.transform_table(table, &cols, rows).map(crate::outliers::bounded);
     let (x_train, x_val, x_test) = (design(&split.train)?, design(&split.validation)?, design(&split.test)?);
     let (t_train, t_val, t_test) =
         (subset(&time, &split.train), subset(&time, &split.validation), subset(&time, &split.test));
@@ -401,5 +403,5 @@ pub fn train_survival(table: &Table, opts: &TrainOptions, s: &SurvivalOptions) -
         opts.features.clone(),
     )
     .with_survival(sec);
-    Ok(TrainOutcome { model, fit_seconds, candidate_seconds: seconds })
+    Ok(TrainOutcome { model, fit_seconds, candidate_seconds: seconds, warnings })
 }

@@ -27,6 +27,9 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
         main_horizon: a.main_horizon,
     };
     let outcome = train_survival(table, opts, &s)?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
     outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
     let m = &outcome.model;
     let t = &m.training;

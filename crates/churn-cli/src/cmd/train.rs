@@ -70,13 +70,19 @@ pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
         return crate::cmd::survival::train(a, &opts, &table, time);
     }
     let outcome = churn_train::train_table(&table, &opts)?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Some(dir) = &a.report {
         // The report is built before the model is saved: a report error leaves nothing written.
-        let y = outcome.model.schema.label.read(&table)?;
-        let (split, _) = churn_train::split_rows(&table, &y, &opts)?;
+        // It reads the data as training did: numeric values that are not numbers set aside.
+        let (cleaned, _) = churn_core::unusable::set_aside(&table, &outcome.model.schema.features)?;
+        let table = cleaned.as_ref().unwrap_or(&table);
+        let y = outcome.model.schema.label.read(table)?;
+        let (split, _) = churn_train::split_rows(table, &y, &opts)?;
         let report = churn_report::build_from_table(
             &outcome.model,
-            &table,
+            table,
             Some(&split.test),
             &churn_report::ReportOptions { seed: opts.seed, ..Default::default() },
         )?;
