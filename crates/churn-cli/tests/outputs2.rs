@@ -353,3 +353,88 @@ fn bad_action_rules_and_typos_exit_2_naming_the_key_and_the_file() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("did you mean `psi`?") && err.contains("^^^^"), "{err}");
 }
+
+/// A customer table at about 1.6% churn (socialnet7's rate): churn depends on usage.
+fn low_churn_csv(n: usize, seed: u64) -> String {
+    let mut rng = churn_core::rng::Rng::new(seed);
+    let mut s = String::from("account_id,logins_30d,tickets,seats,churned\n");
+    for i in 0..n {
+        let logins = (rng.next_f64() * 40.0).floor();
+        let tickets = rng.below(6);
+        let seats = 1 + rng.below(20);
+        let z = -3.6 - 0.06 * logins + 0.35 * tickets as f64;
+        let churned = rng.next_f64() < 1.0 / (1.0 + (-z).exp());
+        s.push_str(&format!("A{i:05},{logins},{tickets},{seats},{}\n", u8::from(churned)));
+    }
+    s
+}
+
+/// The shapes drawn in one chart figure of report.html: (circles, bars with a height).
+fn drawn(html: &str, chart: &str) -> (usize, usize) {
+    let start = html.find(&format!("id=\"chart-{chart}\"")).unwrap_or_else(|| panic!("no chart-{chart}"));
+    let fig = &html[start..start + html[start..].find("</figure>").unwrap()];
+    let circles = fig.matches("<circle").count();
+    let bars = fig
+        .split("<rect ")
+        .skip(1)
+        .filter(|r| {
+            let h = r.split("height=\"").nth(1).and_then(|x| x.split('"').next()).unwrap_or("0");
+            let fill = r.contains("fill=\"#1F77B4\"") || r.contains("fill=\"#FF7F0E\"");
+            fill && h.parse::<f64>().unwrap_or(0.0) > 0.0
+        })
+        .count();
+    (circles, bars)
+}
+
+#[test]
+fn low_churn_report_charts_zoom_to_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = low_churn_csv(12000, 11);
+    let rate = text.lines().skip(1).filter(|l| l.ends_with(",1")).count() as f64 / 12000.0;
+    assert!((0.01..0.03).contains(&rate), "churn rate {rate}");
+    let data = write(dir.path(), "low.csv", &text);
+    let model = dir.path().join("low.json");
+    churn()
+        .args(["train", "--models", "logistic", "--label", "churned", "--id", "account_id", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let out = dir.path().join("report");
+    churn().args(["report", "--model"]).arg(&model).arg("--data").arg(&data).arg("--out").arg(&out).assert().success();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    // Equal-width bins over [0, 1] collapse here: at most 4 hold a row.
+    let p_max = r["calibration"]["calibrated"]["equal_width"].as_array().unwrap().len();
+    assert!(p_max < 5, "{p_max} equal-width bins: not a low-churn case");
+    // The histogram spans the data: edges from the smallest to the largest probability.
+    let edges: Vec<f64> =
+        r["score_distribution"]["edges"].as_array().unwrap().iter().map(|e| e.as_f64().unwrap()).collect();
+    assert!(edges[0] > 0.0 && edges[edges.len() - 1] < 0.5, "{edges:?}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let (circles, _) = drawn(&html, "calibration");
+    assert!(circles >= 10, "calibration: {circles} points (two series of quantile bins expected)");
+    assert!(html.contains("quantile bins, zoomed"));
+    let (_, bars) = drawn(&html, "score_distribution");
+    assert!(bars >= 5, "score distribution: {bars} non-empty bars");
+    // Rendered in headless chromium (CI, or CHURN_BROWSER_CHECK=1): the page draws, and the
+    // screenshot is kept under target/ as an artifact.
+    if std::env::var_os("CI").is_some() || std::env::var_os("CHURN_BROWSER_CHECK").is_some() {
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+        std::fs::create_dir_all(&target).unwrap();
+        let shot = target.join("low-churn-report.png");
+        let status = std::process::Command::new("bash")
+            .arg(root().join("tests/browser/check_report.sh"))
+            .arg(out.join("report.html"))
+            .env("CHECK_REPORT_SCREENSHOT", &shot)
+            .status()
+            .unwrap();
+        assert!(status.success(), "report.html did not render in headless chromium");
+        let dom = std::fs::read_to_string(target.join("low-churn-report.dom.html")).unwrap();
+        let (circles, _) = drawn(&dom, "calibration");
+        let (_, bars) = drawn(&dom, "score_distribution");
+        assert!(circles >= 10 && bars >= 5, "rendered page: {circles} calibration points, {bars} bars");
+        eprintln!("screenshot: {}", shot.display());
+    }
+}
