@@ -37,6 +37,12 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --dis
     --screenshot="$work/shot.png" "file://$html" >"$work/shot.log" 2>&1 || {
     cat "$work/shot.log" >&2; echo "check_report: chromium --screenshot failed" >&2; exit 1; }
 
+# Keep the screenshot (and the DOM) as artifacts when asked: CHECK_REPORT_SCREENSHOT=path.png.
+if [ -n "${CHECK_REPORT_SCREENSHOT:-}" ]; then
+    cp "$work/shot.png" "$CHECK_REPORT_SCREENSHOT"
+    cp "$work/dom.html" "${CHECK_REPORT_SCREENSHOT%.png}.dom.html"
+fi
+
 python3 - "$work/dom.html" "$work/shot.png" "$expected" <<'PY'
 import re, struct, sys, zlib
 

@@ -86,6 +86,9 @@ pub struct Config {
     /// Risk-driver options (`[drivers]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drivers: Option<DriversSection>,
+    /// Recommended-action rules (`[[actions]]`, see [`crate::actions`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<crate::actions::ActionRule>,
     /// Where the file was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -102,12 +105,13 @@ impl Config {
 
     /// Parses TOML text; `path` is used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let c: Config = toml::from_str(text).map_err(|e| CoreError::Config {
-            path: path.into(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
-        c.tiers()?;
+        let c: Config = toml::from_str(text)
+            .map_err(|e| CoreError::Config { path: path.into(), message: crate::actions::toml_message(&e) })?;
+        let tiers = c.tiers()?;
         c.health_states()?;
+        let names: Vec<&str> = tiers.bands().iter().map(|b| b.name.as_str()).collect();
+        crate::actions::validate(&c.actions, &names)
+            .map_err(|message| CoreError::Config { path: path.into(), message })?;
         Ok(c)
     }
 

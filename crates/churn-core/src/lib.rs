@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod actions;
 pub mod bands;
 pub mod config;
 pub mod date;

@@ -107,7 +107,7 @@ impl Thresholds {
     /// Parses the `[drift]` table out of `churn.toml` text; `path` is used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Thresholds> {
         let err = |message: String| DriftError::Config { path: path.into(), message };
-        let f: File = toml::from_str(text).map_err(|e| err(e.to_string().trim_end().replace('\n', " ")))?;
+        let f: File = toml::from_str(text).map_err(|e| err(churn_core::actions::toml_message(&e)))?;
         let t = f.drift.unwrap_or_default();
         t.validate().map_err(err)?;
         Ok(t)

@@ -145,6 +145,7 @@ pub mod limits;
 mod spec;
 mod subs;
 mod view;
+pub mod words;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -123,7 +123,7 @@ impl HealthConfig {
     /// Parses and validates the `[health]` table of TOML `text`; `path` is used in messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<HealthConfig, HealthError> {
         let cfg_err = |message: String| HealthError::Config { path: path.into(), message };
-        let doc: FileDoc = toml::from_str(text).map_err(|e| cfg_err(e.to_string().trim_end().replace('\n', " ")))?;
+        let doc: FileDoc = toml::from_str(text).map_err(|e| cfg_err(churn_core::actions::toml_message(&e)))?;
         let states = if doc.health_states.is_empty() {
             Bands::default_health_states()
         } else {

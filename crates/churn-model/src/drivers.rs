@@ -144,6 +144,43 @@ impl Learner {
     }
 }
 
+/// Drivers in words (models carrying the feature dictionary): the dictionary's phrasing of a
+/// column's value, followed by `(high)` / `(low)` when the value is at or above the 90th / at or
+/// below the 10th percentile of the training rows (the model's profile).
+#[derive(Debug, Clone)]
+pub struct ModelWords<'a> {
+    words: churn_features::words::DriverWords,
+    model: &'a ModelFile,
+}
+
+impl ModelFile {
+    /// The words of this model's drivers, when it carries a feature dictionary.
+    pub fn driver_words(&self) -> Option<ModelWords<'_>> {
+        let d = self.features.as_ref()?;
+        Some(ModelWords { words: d.driver_words(), model: self })
+    }
+}
+
+impl ModelWords<'_> {
+    fn level(&self, name: &str, raw: &str) -> Option<churn_features::words::Level> {
+        let p = self.model.profile.as_ref()?.feature(name)?;
+        if !matches!(p.distribution, crate::profile::Distribution::Numeric(_)) {
+            return None;
+        }
+        churn_features::words::Level::of_percentile(p.percentile(raw.trim()))
+    }
+
+    /// Compact form (a CSV cell), e.g. `28-day post events fell 60%`; `None`: not phrased.
+    pub fn short(&self, name: &str, raw: &str) -> Option<String> {
+        self.words.short(name, raw, self.level(name, raw))
+    }
+
+    /// Full sentence (the JSONL `text` field).
+    pub fn long(&self, name: &str, raw: &str) -> Option<String> {
+        self.words.long(name, raw, self.level(name, raw))
+    }
+}
+
 /// A contribution rounded to 3 decimals, as shown.
 pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0

@@ -92,6 +92,30 @@ impl FeatureProfile {
             self.missing as f64 / self.rows as f64
         }
     }
+
+    /// Percentile (0–100) of a present raw value: numbers, the share of training values at or
+    /// below it (exact at the profile's percentile points, the next lower point's share in
+    /// between); categories, the share of training rows with that category.
+    pub fn percentile(&self, raw: &str) -> Option<f64> {
+        match &self.distribution {
+            Distribution::Numeric(n) => {
+                let x = churn_core::table::parse_number(raw)
+                    .or_else(|| churn_core::table::parse_bool(raw).map(f64::from))?;
+                if n.quantiles.is_empty() {
+                    return None;
+                }
+                let k = n.quantiles.partition_point(|&q| q <= x);
+                Some(if k == 0 { 0.0 } else { 100.0 * n.cdf[k - 1] })
+            }
+            Distribution::Categorical(c) => {
+                if c.count == 0 {
+                    return None;
+                }
+                let hits = c.categories.iter().find(|k| k.value == raw).map_or(0, |k| k.count);
+                Some(100.0 * hits as f64 / c.count as f64)
+            }
+        }
+    }
 }
 
 /// The distribution of a column's present values.

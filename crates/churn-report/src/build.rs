@@ -305,13 +305,24 @@ fn model_info(model: &ModelFile) -> ModelInfo {
     }
 }
 
+/// The score histogram: `DISTRIBUTION_BINS` equal-width bins over [0, 1], or over the data's
+/// range `[min p, max p]` when fewer than [`crate::charts::MIN_SPREAD_BINS`] of the [0, 1] bins
+/// would hold any row (low churn rates crowd every probability into the first bin or two).
 fn distribution(p: &[f64], y: &[bool]) -> ScoreDistribution {
     let k = DISTRIBUTION_BINS;
+    let unit = |v: f64| ((v * k as f64).floor() as usize).min(k - 1);
+    let mut used = vec![false; k];
+    for &v in p {
+        used[unit(v)] = true;
+    }
+    let (lo, hi) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let zoom = used.iter().filter(|&&u| u).count() < crate::charts::MIN_SPREAD_BINS && hi > lo;
+    let (lo, hi) = if zoom { (lo, hi) } else { (0.0, 1.0) };
     let mut churned = vec![0; k];
     let mut retained = vec![0; k];
     let (mut sc, mut sr) = (0.0, 0.0);
     for (&v, &l) in p.iter().zip(y) {
-        let b = ((v * k as f64).floor() as usize).min(k - 1);
+        let b = if zoom { (((v - lo) / (hi - lo) * k as f64).floor() as usize).min(k - 1) } else { unit(v) };
         if l {
             churned[b] += 1;
             sc += v;
@@ -322,7 +333,7 @@ fn distribution(p: &[f64], y: &[bool]) -> ScoreDistribution {
     }
     let (nc, nr) = (churned.iter().sum::<usize>(), retained.iter().sum::<usize>());
     ScoreDistribution {
-        edges: (0..=k).map(|i| i as f64 / k as f64).collect(),
+        edges: (0..=k).map(|i| if zoom { lo + (hi - lo) * i as f64 / k as f64 } else { i as f64 / k as f64 }).collect(),
         churned,
         retained,
         mean_churned: sc / nc.max(1) as f64,

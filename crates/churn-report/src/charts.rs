@@ -229,8 +229,33 @@ fn precision_recall<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Repor
     legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
+/// Fewer non-empty equal-width bins than this: the probabilities are crowded into a corner
+/// (low churn rates), and the calibration chart plots quantile bins on axes zoomed to the data.
+pub const MIN_SPREAD_BINS: usize = 5;
+
+/// Whether equal-width reliability bins collapse (fewer than [`MIN_SPREAD_BINS`] non-empty).
+pub fn collapsed(rows: &[churn_eval::ReliabilityRow]) -> bool {
+    rows.len() < MIN_SPREAD_BINS
+}
+
 fn calibration<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> DrawResult<DB> {
-    let mut chart = unit_chart(root, ChartKind::Calibration.title(), 0.0..1.0, 0.0..1.0)?;
+    let zoom = collapsed(&r.calibration.calibrated.equal_width) || collapsed(&r.calibration.raw.equal_width);
+    let bins = |rel: &'_ crate::report::Reliability| -> Vec<(f64, f64)> {
+        let rows = if zoom { &rel.quantile } else { &rel.equal_width };
+        rows.iter().map(|b| (b.mean_predicted, b.observed_rate)).collect()
+    };
+    let top = if zoom {
+        let m = [&r.calibration.raw, &r.calibration.calibrated]
+            .iter()
+            .flat_map(|rel| bins(rel))
+            .map(|(x, y)| x.max(y))
+            .fold(0.0, f64::max);
+        (m * 1.15).clamp(0.005, 1.0)
+    } else {
+        1.0
+    };
+    let title = if zoom { "Calibration (reliability, quantile bins, zoomed)" } else { ChartKind::Calibration.title() };
+    let mut chart = unit_chart(root, title, 0.0..top, 0.0..top)?;
     chart
         .configure_mesh()
         .x_desc("mean predicted probability")
@@ -239,13 +264,13 @@ fn calibration<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) ->
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     chart
-        .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], GREY.stroke_width(1)))?
+        .draw_series(LineSeries::new([(0.0, 0.0), (top, top)], GREY.stroke_width(1)))?
         .label("perfect")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY));
     for (rel, color, name) in
         [(&r.calibration.raw, ORANGE, "raw"), (&r.calibration.calibrated, BLUE, "Platt-calibrated")]
     {
-        let pts: Vec<(f64, f64)> = rel.equal_width.iter().map(|b| (b.mean_predicted, b.observed_rate)).collect();
+        let pts = bins(rel);
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
             .label(format!("{name} (ECE {:.3})", rel.ece))
@@ -320,7 +345,9 @@ fn distribution<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -
     let share_c: Vec<f64> = d.churned.iter().map(|&c| c as f64 / nc).collect();
     let share_r: Vec<f64> = d.retained.iter().map(|&c| c as f64 / nr).collect();
     let top = share_c.iter().chain(&share_r).copied().fold(0.01, f64::max) * 1.1;
-    let mut chart = unit_chart(root, ChartKind::Distribution.title(), 0.0..1.0, 0.0..top)?;
+    // Edges span [0, 1], or the data's range when the probabilities are crowded (see build.rs).
+    let (x0, x1) = (d.edges[0], d.edges[d.edges.len() - 1]);
+    let mut chart = unit_chart(root, ChartKind::Distribution.title(), x0..x1, 0.0..top)?;
     chart
         .configure_mesh()
         .x_desc("calibrated churn probability")

@@ -318,7 +318,8 @@ pub struct Curves {
 /// Histogram of the calibrated probability by outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreDistribution {
-    /// Bin edges (`bins + 1` values from 0 to 1).
+    /// Bin edges (`bins + 1` values from 0 to 1, or from the smallest to the largest probability
+    /// when fewer than 5 of the bins over [0, 1] would hold any row).
     pub edges: Vec<f64>,
     /// Churned rows per bin.
     pub churned: Vec<usize>,

@@ -33,6 +33,7 @@ mod fmt;
 pub mod parquet;
 mod summary;
 pub mod survival;
+pub mod timing;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -156,6 +157,9 @@ pub struct ScoreOptions {
     /// Write CSV text cells exactly as they are, without neutralising those a spreadsheet
     /// would run as formulas (see [`cells`]). Default false.
     pub raw_csv: bool,
+    /// `[[actions]]` rules: the recommended action of the first rule matching the row's tier
+    /// and named risk drivers; the tier's action when none does.
+    pub actions: Vec<churn_core::actions::ActionRule>,
 }
 
 impl ScoreOptions {
@@ -176,6 +180,7 @@ impl ScoreOptions {
             progress: false,
             block_bytes: BLOCK_BYTES,
             raw_csv: false,
+            actions: Vec::new(),
         }
     }
 
@@ -223,6 +228,10 @@ pub struct ScoreSummary {
     pub rejects_file: Option<PathBuf>,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Seconds the workers spent on blocks (parse, score, drivers, format), summed over workers.
+    pub work_seconds: f64,
+    /// Of which computing risk drivers.
+    pub driver_seconds: f64,
 }
 
 /// A block of raw CSV records, with its place in the input.
@@ -241,6 +250,9 @@ struct BlockOut {
     summary: Summary,
     records: u64,
     newlines: u64,
+    /// Seconds spent on this block, and on its drivers.
+    work: f64,
+    drivers: f64,
 }
 
 /// Per-worker scratch space, reused from block to block.
@@ -319,6 +331,8 @@ struct Bound<'a> {
     tail_text: Vec<String>,
     state_text: Vec<String>,
     driver_filter: churn_model::DriverFilter,
+    /// Drivers in words, when the model carries a feature dictionary.
+    words: Option<churn_model::drivers::ModelWords<'a>>,
 }
 
 /// The output columns, in order.
@@ -420,6 +434,7 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
         tail_text,
         state_text,
         driver_filter: model.driver_filter(&opts.drivers_exclude, opts.drivers_min)?,
+        words: model.driver_words(),
     };
     let mut out = match opts.format {
         Format::Parquet => Sink::Parquet(Box::new(parquet::ParquetSink::create(
@@ -441,6 +456,7 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
     let mut summary = Summary::new(model, opts.revenue.is_some());
     let mut rejects: Vec<Reject> = Vec::new();
     let (mut rows_read, mut rows_rejected) = (0u64, 0u64);
+    let (mut work_seconds, mut driver_seconds) = (0.0f64, 0.0f64);
     // Line of the next block's first byte.
     let mut next_line = 1 + header_lines;
     let progress = opts.progress && std::io::stderr().is_terminal();
@@ -518,6 +534,8 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
                     (Sink::Parquet(_), None) => unreachable!("parquet output blocks carry columns"),
                 }
                 summary.merge(&part.summary);
+                work_seconds += part.work;
+                driver_seconds += part.drivers;
                 rows_read += part.records;
                 rows_rejected += part.rejects.len() as u64;
                 rejects.extend(part.rejects.into_iter().map(|mut r| {
@@ -572,6 +590,8 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
         summary,
         rejects_file,
         seconds: started.elapsed().as_secs_f64(),
+        work_seconds,
+        driver_seconds,
     };
     Ok((summary, outputs))
 }
@@ -643,6 +663,7 @@ fn read_some(r: &mut dyn std::io::Read, buf: &mut [u8]) -> std::io::Result<usize
 impl Bound<'_> {
     /// Parses, scores and formats one block of whole records.
     fn score_block(&self, data: &[u8], s: &mut Scratch) -> BlockOut {
+        let began = Instant::now();
         let model = self.model;
         let parquet_out = self.opts.format == Format::Parquet;
         let mut out = BlockOut {
@@ -652,6 +673,8 @@ impl Bound<'_> {
             summary: Summary::new(model, self.revenue.is_some()),
             records: 0,
             newlines: 0,
+            work: 0.0,
+            drivers: 0.0,
         };
         s.csv.reset();
         s.batch.clear();
@@ -720,6 +743,7 @@ impl Bound<'_> {
         }
         self.finish_batch(&mut s.batch, &mut out);
         out.newlines = if self.rows_as_lines { out.records } else { line - 1 };
+        out.work = began.elapsed().as_secs_f64();
         out
     }
 
@@ -839,14 +863,25 @@ impl Bound<'_> {
             let state = model.health_states.index_of(health);
             out.summary.add(tier, state, p, pend.revenue);
             let drivers = if self.opts.drivers > 0 {
-                model.drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers, &self.driver_filter)
+                let t = Instant::now();
+                let d = model.drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers, &self.driver_filter);
+                out.drivers += t.elapsed().as_secs_f64();
+                d
             } else {
                 Default::default()
             };
             let named = |d: &[(usize, f64)]| -> Vec<(&str, &str, f64)> {
                 d.iter().map(|&(c, v)| (model.schema.features[c].name.as_str(), field(self.cols[c]), v)).collect()
             };
+            let rule = if self.opts.actions.is_empty() {
+                None
+            } else {
+                let names: Vec<&str> =
+                    drivers.risk.iter().map(|&(c, _)| model.schema.features[c].name.as_str()).collect();
+                churn_core::actions::first_match(&self.opts.actions, &model.tiers.bands()[tier].name, &names)
+            };
             let row = Row {
+                rule,
                 id: self.id.map(field),
                 p,
                 tier,
@@ -867,6 +902,8 @@ impl Bound<'_> {
 
 /// One scored row, ready to be written.
 struct Row<'a> {
+    /// The `[[actions]]` rule giving the action (index into the options' rules).
+    rule: Option<usize>,
     id: Option<&'a str>,
     p: f64,
     tier: usize,
@@ -876,20 +913,31 @@ struct Row<'a> {
     protective: Vec<(&'a str, &'a str, f64)>,
 }
 
-/// A risk driver as text: `feature=value (+contribution)`.
-fn driver_text(&(name, value, c): &(&str, &str, f64)) -> String {
-    format!("{name}={} ({c:+.3})", driver_value(value))
+/// A risk driver as text: `feature=value (+contribution)`, or with a feature dictionary the
+/// value in words, `28-day post events fell 60% (+0.310)`.
+fn driver_text(&(name, value, c): &(&str, &str, f64), words: Option<&churn_model::drivers::ModelWords>) -> String {
+    match words.and_then(|w| w.short(name, value)) {
+        Some(t) => format!("{t} ({c:+.3})"),
+        None => format!("{name}={} ({c:+.3})", driver_value(value)),
+    }
 }
 
 /// A driver as a JSON object: feature, value, the direction in words and the rounded
-/// contribution (log-odds).
-fn driver_json(&(name, value, c): &(&str, &str, f64)) -> serde_json::Value {
-    serde_json::json!({
+/// contribution (log-odds); with a feature dictionary also `text`, the value in words.
+fn driver_json(
+    &(name, value, c): &(&str, &str, f64),
+    words: Option<&churn_model::drivers::ModelWords>,
+) -> serde_json::Value {
+    let mut v = serde_json::json!({
         "feature": name,
         "value": driver_value(value),
         "direction": if c > 0.0 { "raises risk" } else { "lowers risk" },
         "contribution": churn_model::drivers::round3(c),
-    })
+    });
+    if let Some(t) = words.and_then(|w| w.long(name, value)) {
+        v["text"] = t.into();
+    }
+    v
 }
 
 fn driver_value(v: &str) -> std::borrow::Cow<'_, str> {
@@ -913,10 +961,29 @@ impl Bound<'_> {
         for k in 0..self.opts.drivers {
             b.push(b',');
             if let Some(d) = row.drivers.get(k) {
-                b.extend_from_slice(csv_cell(&driver_text(d), self.opts.raw_csv).as_bytes());
+                b.extend_from_slice(csv_cell(&driver_text(d, self.words.as_ref()), self.opts.raw_csv).as_bytes());
             }
         }
-        b.extend_from_slice(self.tail_text[row.tier].as_bytes());
+        match row.rule {
+            None => b.extend_from_slice(self.tail_text[row.tier].as_bytes()),
+            Some(r) => {
+                // The tier's tail with the rule's action in place of the tier's.
+                let tail = &self.tail_text[row.tier];
+                let tier_action = self.model.tiers.bands()[row.tier].action.as_deref().unwrap_or("");
+                let rest = &tail[1 + csv_cell(tier_action, self.opts.raw_csv).len()..];
+                b.push(b',');
+                b.extend_from_slice(csv_cell(&self.opts.actions[r].action, self.opts.raw_csv).as_bytes());
+                b.extend_from_slice(rest.as_bytes());
+            }
+        }
+    }
+
+    /// The recommended action of a row: its rule's, or its tier's.
+    fn action(&self, row: &Row<'_>) -> String {
+        match row.rule {
+            Some(r) => self.opts.actions[r].action.clone(),
+            None => self.model.tiers.bands()[row.tier].action.clone().unwrap_or_default(),
+        }
     }
 
     fn push_columns(&self, row: &Row<'_>, c: &mut parquet::ScoredColumns) {
@@ -929,9 +996,9 @@ impl Bound<'_> {
         c.health_score.push(row.health);
         c.health_state.push(self.model.health_states.bands()[row.state].name.clone());
         for (k, col) in c.drivers.iter_mut().enumerate() {
-            col.push(row.drivers.get(k).map(driver_text));
+            col.push(row.drivers.get(k).map(|d| driver_text(d, self.words.as_ref())));
         }
-        c.recommended_action.push(tier.action.clone().unwrap_or_default());
+        c.recommended_action.push(self.action(row));
     }
 
     fn write_json(&self, row: &Row<'_>, b: &mut Vec<u8>) {
@@ -946,13 +1013,16 @@ impl Bound<'_> {
         obj.insert("health_score".into(), row.health.into());
         obj.insert("health_state".into(), model.health_states.bands()[row.state].name.clone().into());
         for k in 0..self.opts.drivers {
-            let v = row.drivers.get(k).map_or(serde_json::Value::Null, driver_json);
+            let v = row.drivers.get(k).map_or(serde_json::Value::Null, |d| driver_json(d, self.words.as_ref()));
             obj.insert(format!("risk_driver_{}", k + 1), v);
         }
         if self.opts.drivers > 0 {
-            obj.insert("protective_factors".into(), row.protective.iter().map(driver_json).collect());
+            obj.insert(
+                "protective_factors".into(),
+                row.protective.iter().map(|d| driver_json(d, self.words.as_ref())).collect(),
+            );
         }
-        obj.insert("recommended_action".into(), tier.action.clone().unwrap_or_default().into());
+        obj.insert("recommended_action".into(), self.action(row).into());
         obj.insert("model_id".into(), model.model_id.clone().into());
         obj.insert("model_version".into(), model.version.clone().into());
         obj.insert("scored_at".into(), self.opts.scored_at.clone().into());

@@ -191,6 +191,8 @@ pub fn score_survival(
             summary,
             rejects_file: None,
             seconds: started.elapsed().as_secs_f64(),
+            work_seconds: 0.0,
+            driver_seconds: 0.0,
         },
         horizons,
     ))

@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use churn_core::table::{is_missing, parse_number, Table};
-use churn_model::profile::{Distribution, FeatureProfile};
+use churn_core::table::{is_missing, Table};
+use churn_model::profile::FeatureProfile;
 use churn_model::ModelFile;
 
 /// `churn explain`.
@@ -27,6 +27,10 @@ pub struct ExplainArgs {
     /// JSON to stdout instead of Markdown.
     #[arg(long)]
     pub json: bool,
+    /// Project file: its `[[actions]]` rules give the recommended action (matched against the
+    /// account's top 3 risk drivers, as `churn score` names them) and `[drivers]` its exclusions.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// One feature column's part in the explanation.
@@ -64,7 +68,12 @@ pub struct Explanation {
 pub fn run(a: &ExplainArgs) -> anyhow::Result<()> {
     let model = ModelFile::load(&a.model)?;
     let table = Table::read(&a.data)?;
-    let e = explain(&model, &table, &a.id)?;
+    let mut e = explain(&model, &table, &a.id)?;
+    if let Some(path) = &a.config {
+        let config = crate::cmd::project::load_config(path)?;
+        crate::cmd::project::warn_unmatched_rules(&config, &model);
+        apply_rules(&mut e, &config);
+    }
     let text = if a.json { serde_json::to_string_pretty(&to_json(&model, &e))? + "\n" } else { markdown(&model, &e) };
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -139,27 +148,31 @@ pub fn explain(model: &ModelFile, table: &Table, id: &str) -> anyhow::Result<Exp
     })
 }
 
+/// The first `[[actions]]` rule matching the account's tier and its top 3 risk drivers (the
+/// largest positive contributions of at least `[drivers] min_contribution`, default 0.05, of
+/// columns not in `[drivers] exclude`) replaces the tier's action.
+pub fn apply_rules(e: &mut Explanation, config: &churn_core::Config) {
+    let (exclude, min) = match &config.drivers {
+        Some(d) => (d.exclude.as_slice(), d.min_contribution.unwrap_or(churn_model::drivers::DEFAULT_MIN_CONTRIBUTION)),
+        None => (&[][..], churn_model::drivers::DEFAULT_MIN_CONTRIBUTION),
+    };
+    let mut risk: Vec<&Contribution> = e
+        .contributions
+        .iter()
+        .filter(|c| c.contribution > 0.0 && c.contribution >= min && !exclude.contains(&c.feature))
+        .collect();
+    risk.sort_by(|a, b| b.contribution.total_cmp(&a.contribution).then(a.feature.cmp(&b.feature)));
+    let names: Vec<&str> = risk.iter().take(3).map(|c| c.feature.as_str()).collect();
+    if let Some(r) = churn_core::actions::first_match(&config.actions, &e.tier, &names) {
+        e.action = Some(config.actions[r].action.clone());
+    }
+}
+
 /// Percentile (0–100) of a present raw value against a training profile: numbers, the share of
 /// training values at or below it (exact at the profile's percentile points, the next lower
 /// point's share in between); categories, the share of training rows with that category.
 pub fn percentile(p: &FeatureProfile, raw: &str) -> Option<f64> {
-    match &p.distribution {
-        Distribution::Numeric(n) => {
-            let x = parse_number(raw).or_else(|| churn_core::table::parse_bool(raw).map(f64::from))?;
-            if n.quantiles.is_empty() {
-                return None;
-            }
-            let k = n.quantiles.partition_point(|&q| q <= x);
-            Some(if k == 0 { 0.0 } else { 100.0 * n.cdf[k - 1] })
-        }
-        Distribution::Categorical(c) => {
-            if c.count == 0 {
-                return None;
-            }
-            let hits = c.categories.iter().find(|k| k.value == raw).map_or(0, |k| k.count);
-            Some(100.0 * hits as f64 / c.count as f64)
-        }
-    }
+    p.percentile(raw)
 }
 
 fn r3(x: f64) -> f64 {

@@ -12,6 +12,7 @@ mod evaluate;
 pub mod explain;
 mod features;
 pub mod health;
+pub mod project;
 pub mod report;
 mod score;
 mod simulate;

@@ -68,7 +68,9 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     opts.revenue = a.revenue.clone();
     opts.drivers_exclude = a.drivers_exclude.clone();
     if let Some(path) = &a.config {
-        let config = churn_core::Config::load(path)?;
+        let config = crate::cmd::project::load_config(path)?;
+        crate::cmd::project::warn_unmatched_rules(&config, &model);
+        opts.actions = config.actions.clone();
         if config.health.is_some() {
             opts.health = Some(churn_health::HealthConfig::load(path)?);
         }
@@ -125,6 +127,9 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
             eprintln!("  rejected rows listed in {}", r.display());
         }
         eprintln!("  summary written to {}", summary_path.display());
+    }
+    if let Some(m) = churn_score::timing::drivers_dominate(s.work_seconds, s.driver_seconds, s.seconds) {
+        eprintln!("{m}");
     }
     let tier_counts: Vec<u64> = s.summary.tiers.iter().map(|t| t.accounts).collect();
     if let Some(w) = churn_core::tiers::one_tier_warning(&model.tiers, &tier_counts) {

@@ -10,7 +10,7 @@ use crate::args::TrainArgs;
 /// Merges `churn.toml` (if any) with the flags, which win.
 pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     let config = match &a.config {
-        Some(p) => Config::load(p)?,
+        Some(p) => super::project::load_config(p)?,
         None => Config::default(),
     };
     let dict = match &a.features {
