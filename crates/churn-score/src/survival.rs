@@ -29,6 +29,9 @@ pub struct HorizonRevenue {
     /// `Σ p_h × revenue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_revenue_loss: Option<f64>,
+    /// Rows whose time so far plus the horizon passes the training follow-up (curves are held
+    /// flat beyond it: their probability counts only the churn the training data has seen).
+    pub beyond_follow_up: u64,
 }
 
 /// A horizon as it appears in column names: `3`, `2.5`.
@@ -87,6 +90,7 @@ pub fn score_survival(
     let longest = sec.horizons[sec.horizons.len() - 1];
     let mut summary = Summary::new(model, opts.revenue.is_some());
     let mut by_h: Vec<(f64, f64)> = vec![(0.0, 0.0); sec.horizons.len()];
+    let mut beyond: Vec<u64> = vec![0; sec.horizons.len()];
     let mut out = AtomicFile::create(&opts.output)?;
     let mut text = output_columns(model, sec, opts.drivers).join(",");
     text.push('\n');
@@ -124,6 +128,9 @@ pub fn score_survival(
             let p = curve.conditional_churn(a, h);
             by_h[k].0 += p;
             by_h[k].1 += p * revenue;
+            if a + h > sec.follow_up {
+                beyond[k] += 1;
+            }
             if k == main {
                 p_main = p;
             }
@@ -176,10 +183,12 @@ pub fn score_survival(
         .horizons
         .iter()
         .zip(&by_h)
-        .map(|(&h, &(p, r))| HorizonRevenue {
+        .zip(&beyond)
+        .map(|((&h, &(p, r)), &b)| HorizonRevenue {
             horizon: h,
             mean_probability: p / n,
             expected_revenue_loss: opts.revenue.is_some().then_some(r),
+            beyond_follow_up: b,
         })
         .collect();
     let rows = table.n_rows() as u64;
