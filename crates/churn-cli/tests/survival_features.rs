@@ -161,8 +161,16 @@ fn features_tables_with_survival_labels_train_score_and_compare() {
         .stderr(predicate::str::contains("survival labels (time column `days_to_churn`"));
     assert!(!d.join("c.json").exists());
 
-    train(d, "f.csv", "m.json", &[]);
+    let rep_train = d.join("rep_train");
+    train(d, "f.csv", "m.json", &["--report", rep_train.to_str().unwrap()]);
     let model = churn_model::ModelFile::load(&d.join("m.json")).unwrap();
+    // train --report: the survival report of the test split, with its two charts.
+    let rep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rep_train.join("report.json")).unwrap()).unwrap();
+    assert_eq!(rep["kind"], "survival");
+    assert_eq!(rep["rows"].as_u64().unwrap() as usize, model.training.test.rows);
+    let html = std::fs::read_to_string(rep_train.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2);
     let sec = model.survival.as_ref().unwrap();
     assert_eq!((sec.time.as_str(), sec.unit.as_str()), ("days_to_churn", "days"));
     assert!(model.schema.features.iter().all(|f| f.name != "days_to_churn" && f.name != "snapshot_date"));
@@ -195,6 +203,39 @@ fn features_tables_with_survival_labels_train_score_and_compare() {
     assert_eq!(asof, std::fs::read_to_string(d.join("data.csv")).unwrap());
     let scored = Table::read(&d.join("asof.csv")).unwrap();
     assert_eq!(scored.n_rows(), text.lines().count() - 1);
+    // JSONL: the same columns and values, one object per row.
+    churn()
+        .env("SOURCE_DATE_EPOCH", "0")
+        .arg("score")
+        .arg("--model")
+        .arg(d.join("m.json"))
+        .args(["--as-of", "2025-12-01", "--format", "jsonl", "--activity-dir"])
+        .arg(d)
+        .arg("--out")
+        .arg(d.join("asof.jsonl"))
+        .arg("--summary")
+        .arg(d.join("jsonl.json"))
+        .assert()
+        .success();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(d.join("asof.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), scored.n_rows());
+    for (i, obj) in lines.iter().enumerate() {
+        let obj = obj.as_object().unwrap();
+        assert_eq!(obj.keys().len(), scored.n_cols());
+        for (j, name) in scored.headers().iter().enumerate() {
+            let cell = scored.field(i, j);
+            match &obj[name.as_str()] {
+                serde_json::Value::Number(n) => assert_eq!(n.as_f64().unwrap(), cell.parse::<f64>().unwrap()),
+                serde_json::Value::String(s) => assert_eq!(s, cell),
+                serde_json::Value::Null => assert_eq!(cell, ""),
+                other => panic!("{name}: {other}"),
+            }
+        }
+    }
     let cols: Vec<usize> =
         ["30", "90", "180"].iter().map(|h| scored.column_index(&format!("churn_probability_{h}")).unwrap()).collect();
     for i in 0..scored.n_rows() {

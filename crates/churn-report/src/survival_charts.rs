@@ -146,3 +146,31 @@ pub fn all(o: Option<&SurvivalRows>, horizons: &[f64], unit: &str) -> Result<Vec
         ),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kaplan_meier_by_tier_by_hand() {
+        // Tier a: churn at 1, censored at 2 -> 1 - KM = 0.5 from t = 1 on. Tier b: churns at 3
+        // and 4 -> 0 before 3, 0.5 on [3, 4), 1 from 4.
+        let o = SurvivalRows {
+            time: vec![1.0, 2.0, 3.0, 4.0],
+            event: vec![true, false, true, true],
+            surv: vec![vec![0.5; 4]],
+            tier_names: vec!["a".into(), "b".into(), "empty".into()],
+            tier: vec![0, 0, 1, 1],
+        };
+        let s = km_by_tier(&o, 4.0);
+        assert_eq!(s.len(), 2, "empty tiers have no curve");
+        assert_eq!(s[0].0, "a (2 rows)");
+        let at = |k: usize, t: f64| s[k].1.iter().find(|p| p.0 == t).unwrap().1;
+        assert_eq!((at(0, 0.0), at(0, 1.0), at(0, 4.0)), (0.0, 0.5, 0.5));
+        assert_eq!((at(1, 2.0), at(1, 3.0), at(1, 4.0)), (0.0, 0.5, 1.0));
+        assert_eq!(s[0].1.len(), 101);
+        let svgs = all(Some(&o), &[4.0], "days").unwrap();
+        assert_eq!(svgs.len(), 2);
+        assert!(svgs[0].2.contains("Kaplan-Meier churn by risk tier") && svgs[0].2.contains("a (2 rows)"));
+    }
+}

@@ -5,7 +5,7 @@
 //! churning within `h` is `1 − S(a + h) / S(a)` (0 gives probabilities from the start);
 //! `expected_lifetime` is the restricted mean remaining time `∫_a^{a+H} S(t) dt / S(a)` up to
 //! the longest horizon `H`. `churn_probability`, the risk tier, health, drivers and action are
-//! those of the model's main horizon. The whole input is read, then written as CSV.
+//! those of the model's main horizon. The whole input is read, then written as CSV or JSONL.
 
 use std::io::Write;
 use std::time::Instant;
@@ -34,6 +34,13 @@ pub struct HorizonRevenue {
     pub beyond_follow_up: u64,
 }
 
+/// One output cell: a number (written as is), text, or nothing.
+enum Cell {
+    Num(String),
+    Text(String),
+    Empty,
+}
+
 /// A horizon as it appears in column names: `3`, `2.5`.
 pub fn horizon_name(h: f64) -> String {
     format!("{h}")
@@ -60,7 +67,7 @@ fn bad(path: &std::path::Path, line: u64, column: &str, value: &str, expected: &
     })
 }
 
-/// Scores `opts.input` with a survival model into `opts.output` (CSV).
+/// Scores `opts.input` with a survival model into `opts.output` (CSV or JSONL, the same columns).
 pub fn score_survival(
     model: &ModelFile,
     opts: &ScoreOptions,
@@ -69,9 +76,16 @@ pub fn score_survival(
     let sec = model.survival.as_ref().ok_or_else(|| {
         ScoreError::Model(ModelError::Corrupt { path: opts.input.clone(), reason: "not a survival model".into() })
     })?;
-    if opts.format != Format::Csv {
-        return Err(bad(&opts.output, 0, "--format", "", "csv: survival scores are written as CSV"));
+    if opts.format == Format::Parquet {
+        return Err(bad(
+            &opts.output,
+            0,
+            "--format",
+            "parquet",
+            "csv or jsonl: survival scores are not written as Parquet yet",
+        ));
     }
+    let jsonl = opts.format == Format::Jsonl;
     let table = Table::read(&opts.input)?;
     let path = table.path().to_path_buf();
     let cols = model.bind_columns(&path, table.headers())?;
@@ -92,8 +106,12 @@ pub fn score_survival(
     let mut by_h: Vec<(f64, f64)> = vec![(0.0, 0.0); sec.horizons.len()];
     let mut beyond: Vec<u64> = vec![0; sec.horizons.len()];
     let mut out = AtomicFile::create(&opts.output)?;
-    let mut text = output_columns(model, sec, opts.drivers).join(",");
-    text.push('\n');
+    let columns = output_columns(model, sec, opts.drivers);
+    // JSONL: one object per row with the CSV columns as keys (numbers as numbers, an empty
+    // cell as null).
+    let names: Vec<String> = columns.iter().map(|c| serde_json::to_string(c).unwrap_or_default()).collect();
+    let mut text = if jsonl { String::new() } else { columns.join(",") + "\n" };
+    let mut cells: Vec<Cell> = Vec::with_capacity(columns.len());
     let mut buf = vec![0.0; width + extra];
     let mut fields: Vec<&str> = Vec::with_capacity(cols.len());
     let raw = |r: &[f64]| model.learner.predict_raw_row(r);
@@ -119,9 +137,9 @@ pub fn score_survival(
             None => 0.0,
         };
         let curve = sec.curve(&buf[..width], &raw);
+        cells.clear();
         if let Some(c) = id_col {
-            text.push_str(&csv_field(table.field(i, c)));
-            text.push(',');
+            cells.push(Cell::Text(table.field(i, c).to_string()));
         }
         let mut p_main = 0.0;
         for (k, &h) in sec.horizons.iter().enumerate() {
@@ -134,19 +152,18 @@ pub fn score_survival(
             if k == main {
                 p_main = p;
             }
-            text.push_str(&format!("{p:.6},"));
+            cells.push(Cell::Num(format!("{p:.6}")));
         }
-        text.push_str(&format!("{:.4},", curve.expected_remaining(a, longest)));
+        cells.push(Cell::Num(format!("{:.4}", curve.expected_remaining(a, longest))));
         let tier = model.tiers.index_of(p_main);
         let health = 100.0 * (1.0 - p_main);
         let state = model.health_states.index_of(health);
         summary.add(tier, state, p_main, revenue);
         let band = &model.tiers.bands()[tier];
-        text.push_str(&format!(
-            "{p_main:.6},{},{health:.1},{}",
-            csv_field(&band.name),
-            csv_field(&model.health_states.bands()[state].name)
-        ));
+        cells.push(Cell::Num(format!("{p_main:.6}")));
+        cells.push(Cell::Text(band.name.clone()));
+        cells.push(Cell::Num(format!("{health:.1}")));
+        cells.push(Cell::Text(model.health_states.bands()[state].name.clone()));
         if opts.drivers > 0 {
             // Drivers of the hazard at the main horizon's period (log hazard ratio for Cox).
             if let churn_survival::Baseline::Discrete(g) = &sec.baseline {
@@ -155,22 +172,52 @@ pub fn score_survival(
             }
             let d = model.risk_drivers(&buf, opts.drivers);
             for k in 0..opts.drivers {
-                text.push(',');
-                if let Some(&(c, v)) = d.get(k) {
-                    let f = &model.schema.features[c].name;
-                    let raw_v = table.field(i, cols[c]);
-                    let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
-                    text.push_str(&csv_field(&format!("{f}={shown} ({v:+.3})")));
-                }
+                cells.push(match d.get(k) {
+                    Some(&(c, v)) => {
+                        let f = &model.schema.features[c].name;
+                        let raw_v = table.field(i, cols[c]);
+                        let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
+                        Cell::Text(format!("{f}={shown} ({v:+.3})"))
+                    }
+                    None => Cell::Empty,
+                });
             }
         }
-        text.push_str(&format!(
-            ",{},{},{},{}\n",
-            csv_field(band.action.as_deref().unwrap_or("")),
-            model.model_id,
-            csv_field(&model.version),
-            opts.scored_at
-        ));
+        cells.push(match band.action.as_deref() {
+            Some(a) => Cell::Text(a.to_string()),
+            None => Cell::Empty,
+        });
+        cells.push(Cell::Text(model.model_id.clone()));
+        cells.push(Cell::Text(model.version.clone()));
+        cells.push(Cell::Text(opts.scored_at.clone()));
+        if jsonl {
+            text.push('{');
+            for (k, (name, c)) in names.iter().zip(&cells).enumerate() {
+                if k > 0 {
+                    text.push(',');
+                }
+                text.push_str(name);
+                text.push(':');
+                match c {
+                    Cell::Num(v) => text.push_str(v),
+                    Cell::Text(v) => text.push_str(&serde_json::to_string(v).unwrap_or_default()),
+                    Cell::Empty => text.push_str("null"),
+                }
+            }
+            text.push_str("}\n");
+        } else {
+            for (k, c) in cells.iter().enumerate() {
+                if k > 0 {
+                    text.push(',');
+                }
+                match c {
+                    Cell::Num(v) => text.push_str(v),
+                    Cell::Text(v) => text.push_str(&csv_field(v)),
+                    Cell::Empty => {}
+                }
+            }
+            text.push('\n');
+        }
         if text.len() > 1 << 20 {
             out.write_all(text.as_bytes()).map_err(io)?;
             text.clear();
