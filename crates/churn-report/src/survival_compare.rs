@@ -15,13 +15,16 @@ use crate::error::{ReportError, Result};
 use crate::report::Interval;
 use crate::survival::{SurvivalReport, SurvivalRows};
 
+/// A metric's value in a report.
+type ValueOf = Box<dyn Fn(&SurvivalReport) -> Option<Value>>;
+
 /// What a metric reads from a report, and how to recompute it on resampled rows.
 struct Def {
     key: String,
     higher: bool,
-    value: Box<dyn Fn(&SurvivalReport) -> Option<Value>>,
+    value: ValueOf,
     /// `f(rows, resampled row indices, horizons, main)`, for the paired bootstrap.
-    resample: Option<Box<dyn Fn(&SurvivalRows, &[usize], &[f64], usize) -> Option<f64> + Sync>>,
+    resample: Option<Resample>,
 }
 
 fn val(estimate: f64, ci: Option<churn_survival::evaluation::Interval>) -> Value {
