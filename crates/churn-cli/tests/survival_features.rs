@@ -236,6 +236,41 @@ fn features_tables_with_survival_labels_train_score_and_compare() {
             }
         }
     }
+    // Parquet (`--format parquet`): the same columns, in the same order, and values,
+    // read back by churn-score's Parquet reader (numbers as DOUBLE, an empty driver as null).
+    churn()
+        .env("SOURCE_DATE_EPOCH", "0")
+        .arg("score")
+        .arg("--model")
+        .arg(d.join("m.json"))
+        .args(["--as-of", "2025-12-01", "--format", "parquet", "--activity-dir"])
+        .arg(d)
+        .arg("--out")
+        .arg(d.join("asof.parquet"))
+        .arg("--summary")
+        .arg(d.join("parquet.json"))
+        .assert()
+        .success();
+    let mut src = churn_score::parquet::ParquetSource::open(&d.join("asof.parquet")).unwrap();
+    assert_eq!(src.headers(), scored.headers());
+    let mut bytes = Vec::new();
+    while src.next_block(1000, &mut bytes).unwrap() > 0 {}
+    let mut back = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    let mut n = 0;
+    for (i, rec) in back.records().enumerate() {
+        let rec = rec.unwrap();
+        assert_eq!(rec.len(), scored.n_cols());
+        for (j, name) in scored.headers().iter().enumerate() {
+            let (got, want) = (&rec[j], scored.field(i, j));
+            if name.starts_with("churn_probability") || name == "expected_lifetime" || name == "health_score" {
+                assert_eq!(got.parse::<f64>().unwrap(), want.parse::<f64>().unwrap(), "row {i} {name}");
+            } else {
+                assert_eq!(got, want, "row {i} {name}");
+            }
+        }
+        n += 1;
+    }
+    assert_eq!(n, scored.n_rows());
     let cols: Vec<usize> =
         ["30", "90", "180"].iter().map(|h| scored.column_index(&format!("churn_probability_{h}")).unwrap()).collect();
     for i in 0..scored.n_rows() {

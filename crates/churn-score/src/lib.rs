@@ -32,6 +32,7 @@ mod fmt;
 pub mod parquet;
 mod summary;
 pub mod survival;
+mod survival_parquet;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

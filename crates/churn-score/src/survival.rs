@@ -5,7 +5,8 @@
 //! churning within `h` is `1 − S(a + h) / S(a)` (0 gives probabilities from the start);
 //! `expected_lifetime` is the restricted mean remaining time `∫_a^{a+H} S(t) dt / S(a)` up to
 //! the longest horizon `H`. `churn_probability`, the risk tier, health, drivers and action are
-//! those of the model's main horizon. The whole input is read, then written as CSV or JSONL.
+//! those of the model's main horizon. The whole input is read, then written as CSV, JSONL or
+//! Parquet (the same columns).
 
 use std::io::Write;
 use std::time::Instant;
@@ -17,6 +18,7 @@ use churn_model::{ModelError, ModelFile};
 use churn_survival::SurvivalSection;
 use serde::Serialize;
 
+use crate::survival_parquet::{write_survival_parquet, SurvivalColumn};
 use crate::{csv_field, Format, ScoreError, ScoreOptions, ScoreSummary, Summary};
 
 /// Revenue-weighted expected churn at one horizon (with `--revenue`).
@@ -67,7 +69,8 @@ fn bad(path: &std::path::Path, line: u64, column: &str, value: &str, expected: &
     })
 }
 
-/// Scores `opts.input` with a survival model into `opts.output` (CSV or JSONL, the same columns).
+/// Scores `opts.input` with a survival model into `opts.output` (CSV, JSONL or Parquet, the same
+/// columns).
 pub fn score_survival(
     model: &ModelFile,
     opts: &ScoreOptions,
@@ -76,16 +79,8 @@ pub fn score_survival(
     let sec = model.survival.as_ref().ok_or_else(|| {
         ScoreError::Model(ModelError::Corrupt { path: opts.input.clone(), reason: "not a survival model".into() })
     })?;
-    if opts.format == Format::Parquet {
-        return Err(bad(
-            &opts.output,
-            0,
-            "--format",
-            "parquet",
-            "csv or jsonl: survival scores are not written as Parquet yet",
-        ));
-    }
     let jsonl = opts.format == Format::Jsonl;
+    let parquet = opts.format == Format::Parquet;
     let table = Table::read(&opts.input)?;
     let path = table.path().to_path_buf();
     let cols = model.bind_columns(&path, table.headers())?;
@@ -105,8 +100,14 @@ pub fn score_survival(
     let mut summary = Summary::new(model, opts.revenue.is_some());
     let mut by_h: Vec<(f64, f64)> = vec![(0.0, 0.0); sec.horizons.len()];
     let mut beyond: Vec<u64> = vec![0; sec.horizons.len()];
-    let mut out = AtomicFile::create(&opts.output)?;
     let columns = output_columns(model, sec, opts.drivers);
+    // Parquet: the whole output is collected column by column, then written at the end.
+    let mut out = if parquet { None } else { Some(AtomicFile::create(&opts.output)?) };
+    let mut pq: Vec<SurvivalColumn> = if parquet {
+        columns.iter().map(|c| SurvivalColumn::for_name(c, model.schema.id.as_deref())).collect()
+    } else {
+        Vec::new()
+    };
     // JSONL: one object per row with the CSV columns as keys (numbers as numbers, an empty
     // cell as null).
     let names: Vec<String> = columns.iter().map(|c| serde_json::to_string(c).unwrap_or_default()).collect();
@@ -190,7 +191,17 @@ pub fn score_survival(
         cells.push(Cell::Text(model.model_id.clone()));
         cells.push(Cell::Text(model.version.clone()));
         cells.push(Cell::Text(opts.scored_at.clone()));
-        if jsonl {
+        if parquet {
+            for (col, c) in pq.iter_mut().zip(&cells) {
+                match (col, c) {
+                    (SurvivalColumn::Num(v), Cell::Num(x)) => v.push(x.parse().unwrap_or(f64::NAN)),
+                    (SurvivalColumn::Text { values, .. }, Cell::Text(x) | Cell::Num(x)) => values.push(Some(x.clone())),
+                    (SurvivalColumn::Text { optional: true, values }, Cell::Empty) => values.push(None),
+                    (SurvivalColumn::Text { values, .. }, Cell::Empty) => values.push(Some(String::new())),
+                    (SurvivalColumn::Num(v), _) => v.push(f64::NAN),
+                }
+            }
+        } else if jsonl {
             text.push('{');
             for (k, (name, c)) in names.iter().zip(&cells).enumerate() {
                 if k > 0 {
@@ -219,12 +230,19 @@ pub fn score_survival(
             text.push('\n');
         }
         if text.len() > 1 << 20 {
-            out.write_all(text.as_bytes()).map_err(io)?;
+            if let Some(out) = out.as_mut() {
+                out.write_all(text.as_bytes()).map_err(io)?;
+            }
             text.clear();
         }
     }
-    out.write_all(text.as_bytes()).map_err(io)?;
-    out.commit()?;
+    match out {
+        Some(mut out) => {
+            out.write_all(text.as_bytes()).map_err(io)?;
+            out.commit()?;
+        }
+        None => write_survival_parquet(&opts.output, &columns, &pq)?,
+    }
     let n = table.n_rows().max(1) as f64;
     let horizons = sec
         .horizons
