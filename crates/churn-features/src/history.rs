@@ -201,7 +201,7 @@ pub(crate) fn inactivity_snapshots(
             } else {
                 None
             };
-            out.push(SnapRow { account: a as u32, t, label });
+            out.push(SnapRow { account: a as u32, t, label, time: 0 });
         }
     }
     (out, counts)

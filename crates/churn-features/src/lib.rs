@@ -144,6 +144,7 @@ mod input;
 pub mod limits;
 mod spec;
 mod subs;
+mod survival;
 mod view;
 pub mod words;
 
@@ -201,6 +202,9 @@ pub struct FeatureTable {
     pub snapshots: Vec<i32>,
     /// Label of each row (training mode).
     pub labels: Option<Vec<bool>>,
+    /// Survival labels (`label.time_column`): the column name and each row's days from the
+    /// snapshot to churn (label 1) or to `data_end` (label 0), written after the label.
+    pub times: Option<(String, Vec<i32>)>,
     numeric: Vec<f64>,
     n_numeric: usize,
     text: Vec<Option<String>>,
@@ -260,6 +264,10 @@ impl FeatureTable {
             head.push(b',');
             head.extend_from_slice(LABEL_COLUMN.as_bytes());
         }
+        if let Some((name, _)) = &self.times {
+            head.push(b',');
+            push_text(&mut head, name);
+        }
         head.push(b'\n');
         w.write_all(&head)?;
         const BLOCK: usize = 4096;
@@ -296,6 +304,10 @@ impl FeatureTable {
         }
         if let Some(l) = &self.labels {
             buf.extend_from_slice(if l[r] { b",1" } else { b",0" });
+        }
+        if let Some((_, t)) = &self.times {
+            buf.push(b',');
+            push_int(buf, t[r] as i64);
         }
         buf.push(b'\n');
     }
@@ -653,6 +665,10 @@ pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTab
         accounts: rows.iter().map(|r| acc.ids[r.account as usize].clone()).collect(),
         snapshots: rows.iter().map(|r| r.t).collect(),
         labels,
+        times: match (&spec.label.time_column, plan.labels) {
+            (Some(name), true) => Some((name.clone(), rows.iter().map(|r| r.time).collect())),
+            _ => None,
+        },
         numeric,
         n_numeric,
         text,

@@ -290,6 +290,12 @@ pub struct LabelSpec {
     /// tenure, the label and the purchase-cycle default); empty = every row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
+    /// Survival labels: the name of a column that gets, per snapshot row, the days from the
+    /// snapshot to churn (`churned` = 1) or to `data_end` (`churned` = 0). Censored rows are
+    /// kept; there is no outcome window (no horizon, no lead time). For
+    /// `churn train --time COL --horizons ...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_column: Option<String>,
 }
 
 impl Default for LabelSpec {
@@ -301,6 +307,7 @@ impl Default for LabelSpec {
             censored: Censored::Drop,
             kind: LabelKind::SubscriptionEnd,
             events: Vec::new(),
+            time_column: None,
         }
     }
 }
@@ -861,6 +868,7 @@ impl FeatureSpec {
         if self.label.horizon_days == Some(0) || self.label.horizon_months == Some(0) {
             return Err(invalid("label", "the horizon must be at least 1"));
         }
+        crate::survival::check_label(self)?;
         if self.activity.format == ActivityFormat::Usage && self.activity.value.is_none() {
             return Err(invalid("activity.value", "required for `format = \"usage\"` (the count or value column)"));
         }
@@ -1454,6 +1462,9 @@ impl FeatureSpec {
         seen.insert("snapshot_date");
         if labels {
             seen.insert("churned");
+            if let Some(t) = &self.label.time_column {
+                seen.insert(t.as_str());
+            }
         }
         for c in &plan.columns {
             if !seen.insert(c.name.as_str()) {

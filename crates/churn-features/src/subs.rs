@@ -172,6 +172,8 @@ pub(crate) struct SnapRow {
     pub(crate) account: u32,
     pub(crate) t: i32,
     pub(crate) label: Option<bool>,
+    /// Survival labels: days from `t` to churn or to `data_end` (0 otherwise).
+    pub(crate) time: i32,
 }
 
 /// Counts from snapshot selection, reported in the summary.
@@ -233,7 +235,21 @@ pub(crate) fn snapshots(
             if !alive {
                 continue;
             }
-            let label = if spec.mode == Mode::Training {
+            let mut time = 0;
+            let label = if spec.mode == Mode::Training && spec.label.time_column.is_some() {
+                let data_end = plan.data_end.unwrap_or(i32::MAX);
+                if t >= data_end {
+                    // Nothing observed after the snapshot.
+                    counts.censored_dropped += 1;
+                    continue;
+                }
+                let (days, churned) = crate::survival::time_to_churn(periods, t, data_end);
+                if !churned {
+                    counts.censored_kept += 1;
+                }
+                time = days;
+                Some(churned)
+            } else if spec.mode == Mode::Training {
                 let data_end = plan.data_end.unwrap_or(i32::MAX);
                 let churns = periods.iter().filter_map(|p| p.end);
                 let ws = t + lead;
@@ -263,7 +279,7 @@ pub(crate) fn snapshots(
             if out.len() == max_rows {
                 return Err(crate::limits::too_many_rows(acc.periods.len(), max_rows, plan.columns.len()));
             }
-            out.push(SnapRow { account: a as u32, t, label });
+            out.push(SnapRow { account: a as u32, t, label, time });
         }
     }
     Ok((out, counts))

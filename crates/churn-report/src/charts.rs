@@ -93,7 +93,7 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
-fn ensure_font() -> Result<()> {
+pub(crate) fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok());
     if ok {
@@ -133,9 +133,9 @@ pub fn all(report: &Report) -> Result<Vec<Chart>> {
 }
 
 /// A chart over `[x] × [y]` in plain numbers.
-type UnitChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type UnitChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(kind: ChartKind, root: &DrawingArea<DB, Shift>, r: &Report) -> DrawResult<DB> {
     root.fill(&WHITE)?;
@@ -150,11 +150,11 @@ fn draw<DB: DrawingBackend>(kind: ChartKind, root: &DrawingArea<DB, Shift>, r: &
     }
 }
 
-fn font(size: u32) -> TextStyle<'static> {
+pub(crate) fn font(size: u32) -> TextStyle<'static> {
     ("sans-serif", size).into_font().into()
 }
 
-fn unit_chart<'a, DB: DrawingBackend>(
+pub(crate) fn unit_chart<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     title: &str,
     x: std::ops::Range<f64>,
@@ -168,7 +168,10 @@ fn unit_chart<'a, DB: DrawingBackend>(
         .build_cartesian_2d(x, y)
 }
 
-fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut UnitChart<'a, DB>, pos: SeriesLabelPosition) -> DrawResult<DB> {
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut UnitChart<'a, DB>,
+    pos: SeriesLabelPosition,
+) -> DrawResult<DB> {
     chart
         .configure_series_labels()
         .position(pos)

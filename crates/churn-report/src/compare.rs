@@ -180,10 +180,10 @@ fn finite(x: f64, fallback: f64) -> f64 {
     }
 }
 
-/// Compares reports against the first one.
-pub fn compare(reports: &[Report], opts: &CompareOptions) -> Result<Comparison> {
-    if reports.len() < 2 {
-        return Err(ReportError::TooFewReports { found: reports.len() });
+/// The number of reports and the options of a comparison.
+pub(crate) fn check_options(n_reports: usize, opts: &CompareOptions) -> Result<()> {
+    if n_reports < 2 {
+        return Err(ReportError::TooFewReports { found: n_reports });
     }
     if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
         return Err(ReportError::InvalidOption { option: "--alpha", reason: "must be between 0 and 1".into() });
@@ -194,6 +194,12 @@ pub fn compare(reports: &[Report], opts: &CompareOptions) -> Result<Comparison> 
             reason: "must be between 2 and 100000 replicates".into(),
         });
     }
+    Ok(())
+}
+
+/// Compares reports against the first one.
+pub fn compare(reports: &[Report], opts: &CompareOptions) -> Result<Comparison> {
+    check_options(reports.len(), opts)?;
     let first = &reports[0];
     let y = first.rows.label_vec();
     let pa = &first.rows.probabilities;
@@ -402,12 +408,22 @@ impl Comparison {
                     m.metric,
                     if m.higher_is_better { "higher is better" } else { "lower is better" }
                 )];
-                row.extend(m.values.iter().map(|v| format!("{} [{}, {}]", f4(v.estimate), f4(v.ci.lo), f4(v.ci.hi))));
+                row.extend(m.values.iter().map(|v| {
+                    if v.ci.lo.is_finite() && v.ci.hi.is_finite() {
+                        format!("{} [{}, {}]", f4(v.estimate), f4(v.ci.lo), f4(v.ci.hi))
+                    } else {
+                        f4(v.estimate)
+                    }
+                }));
                 for d in m.differences.iter().flatten() {
                     row.push(match &d.ci {
                         Some(ci) => format!("{:+.4} [{:+.4}, {:+.4}]", d.diff, ci.lo, ci.hi),
                         None => format!("{:+.4}", d.diff),
                     });
+                    if d.p_value.is_nan() {
+                        row.push(d.test.clone());
+                        continue;
+                    }
                     row.push(format!(
                         "{}, p = {}{}",
                         d.test,

@@ -32,6 +32,8 @@ pub mod mdtext;
 pub mod render;
 mod report;
 pub mod survival;
+pub mod survival_charts;
+pub mod survival_compare;
 
 use std::path::{Path, PathBuf};
 

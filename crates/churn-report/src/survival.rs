@@ -59,6 +59,27 @@ pub struct SurvivalReport {
     pub seed: u64,
     /// Every survival figure.
     pub evaluation: Evaluation,
+    /// The rows evaluated (outcome and predicted survival), so that `churn compare` can pair
+    /// two reports on the same rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observations: Option<SurvivalRows>,
+}
+
+/// Per-row outcomes and predictions of a survival report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurvivalRows {
+    /// Outcome time per row.
+    pub time: Vec<f64>,
+    /// Churned (true) or censored per row.
+    pub event: Vec<bool>,
+    /// `surv[k][i]`: predicted `S(horizons[k])` of row `i`, from the start.
+    pub surv: Vec<Vec<f64>>,
+    /// The model's risk tier names.
+    #[serde(default)]
+    pub tier_names: Vec<String>,
+    /// Tier index per row (of the main horizon's probability).
+    #[serde(default)]
+    pub tier: Vec<usize>,
 }
 
 /// Evaluates a survival model on labelled rows: the table's time column is each account's
@@ -70,6 +91,15 @@ pub fn evaluate_model(
     label: Option<&str>,
     bootstrap: Option<&BootstrapOptions>,
 ) -> Result<(Evaluation, usize, usize)> {
+    let rows = observe(model, table, label, None)?;
+    let e = evaluate_rows(model, &rows, bootstrap)?;
+    let churned = rows.event.iter().filter(|&&e| e).count();
+    Ok((e, rows.time.len(), churned))
+}
+
+/// The outcomes of `table` (time column, label) and the model's survival from the start, on
+/// `rows` of it (`None`: every row).
+fn observe(model: &ModelFile, table: &Table, label: Option<&str>, rows: Option<&[usize]>) -> Result<SurvivalRows> {
     let sec = model
         .survival
         .as_ref()
@@ -81,21 +111,37 @@ pub fn evaluate_model(
     let event = spec.read(table)?;
     let time = read_times(table, &sec.time)?;
     let surv = survival_matrix(model, sec, table)?;
+    let (time, event, surv) = match rows {
+        None => (time, event, surv),
+        Some(r) => (
+            r.iter().map(|&i| time[i]).collect(),
+            r.iter().map(|&i| event[i]).collect(),
+            surv.iter().map(|s| r.iter().map(|&i| s[i]).collect()).collect(),
+        ),
+    };
     let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
     let tier_names: Vec<String> = model.tiers.bands().iter().map(|b| b.name.clone()).collect();
-    let tier_of: Vec<usize> = surv[main].iter().map(|s| model.tiers.index_of(1.0 - s)).collect();
+    let tier: Vec<usize> = surv[main].iter().map(|s| model.tiers.index_of(1.0 - s)).collect();
+    Ok(SurvivalRows { time, event, surv, tier_names, tier })
+}
+
+/// Every figure of [`evaluate`] on observed rows, with the model's horizons and tiers.
+fn evaluate_rows(model: &ModelFile, rows: &SurvivalRows, bootstrap: Option<&BootstrapOptions>) -> Result<Evaluation> {
+    let sec = model
+        .survival
+        .as_ref()
+        .ok_or_else(|| ReportError::InvalidOption { option: "--model", reason: "not a survival model".into() })?;
+    let main = sec.horizons.iter().position(|&h| h == sec.main_horizon).unwrap_or(sec.horizons.len() - 1);
     let inputs = Inputs {
-        time: &time,
-        event: &event,
-        surv: &surv,
+        time: &rows.time,
+        event: &rows.event,
+        surv: &rows.surv,
         horizons: &sec.horizons,
         main,
-        tier_names: &tier_names,
-        tier_of: &tier_of,
+        tier_names: &rows.tier_names,
+        tier_of: &rows.tier,
     };
-    let e = evaluate(&inputs, bootstrap)?;
-    let churned = event.iter().filter(|&&e| e).count();
-    Ok((e, time.len(), churned))
+    Ok(evaluate(&inputs, bootstrap)?)
 }
 
 /// `surv[k][i]`: the model's `S(horizons[k])` for row `i` of `table`, from the start (the
@@ -128,9 +174,24 @@ pub fn build_survival(
     bootstrap: usize,
     seed: u64,
 ) -> Result<SurvivalReport> {
+    build_survival_on(model, table, label, None, bootstrap, seed)
+}
+
+/// [`build_survival`] on some rows of `table` (`None`: every row), e.g. the test split of
+/// `churn train --time --report`.
+pub fn build_survival_on(
+    model: &ModelFile,
+    table: &Table,
+    label: Option<&str>,
+    rows: Option<&[usize]>,
+    bootstrap: usize,
+    seed: u64,
+) -> Result<SurvivalReport> {
     let opts = BootstrapOptions { n_boot: bootstrap, seed, ..BootstrapOptions::default() };
-    let (evaluation, rows, churned) = evaluate_model(model, table, label, (bootstrap > 0).then_some(&opts))?;
-    let sec = model.survival.as_ref().expect("checked by evaluate_model");
+    let observations = observe(model, table, label, rows)?;
+    let evaluation = evaluate_rows(model, &observations, (bootstrap > 0).then_some(&opts))?;
+    let (rows, churned) = (observations.time.len(), observations.event.iter().filter(|&&e| e).count());
+    let sec = model.survival.as_ref().expect("checked by observe");
     Ok(SurvivalReport {
         format: crate::FORMAT_NAME.into(),
         format_version: crate::FORMAT_VERSION,
@@ -151,6 +212,7 @@ pub fn build_survival(
         bootstrap,
         seed,
         evaluation,
+        observations: Some(observations),
     })
 }
 
@@ -263,8 +325,27 @@ impl SurvivalReport {
             }
             s.push_str("</table>\n");
         }
+        for (_, title, svg) in self.charts().unwrap_or_default() {
+            let _ = write!(s, "<h2>{}</h2>\n{svg}\n", escape(&title));
+        }
         s.push_str("</body></html>\n");
         s
+    }
+
+    /// The charts `(file stem, title, SVG)` of the report's rows (none without rows).
+    pub fn charts(&self) -> Result<Vec<(&'static str, String, String)>> {
+        crate::survival_charts::all(self.observations.as_ref(), &self.evaluation.horizons, &self.model.unit)
+    }
+
+    /// Reads a survival `report.json`.
+    pub fn load(path: &Path) -> Result<SurvivalReport> {
+        let bytes = std::fs::read(path).map_err(|e| ReportError::io(path, e))?;
+        let not_a_report = |reason: String| ReportError::NotAReport { path: path.into(), reason };
+        let r: SurvivalReport = serde_json::from_slice(&bytes).map_err(|e| not_a_report(e.to_string()))?;
+        if r.format != crate::FORMAT_NAME || r.kind != "survival" {
+            return Err(not_a_report("not a churn-report of kind \"survival\"".into()));
+        }
+        Ok(r)
     }
 
     /// `report.json`.

@@ -33,6 +33,7 @@ mod fmt;
 pub mod parquet;
 mod summary;
 pub mod survival;
+mod survival_parquet;
 pub mod timing;
 
 use std::io::{IsTerminal, Write};

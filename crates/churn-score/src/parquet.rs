@@ -48,9 +48,9 @@ const MAGIC: &[u8; 4] = b"PAR1";
 /// The last four bytes of a Parquet file with an encrypted footer.
 const MAGIC_ENCRYPTED: &[u8; 4] = b"PARE";
 /// Rows per row group written by [`ParquetSink`] (except the last one).
-const ROW_GROUP_ROWS: usize = 65_536;
+pub(crate) const ROW_GROUP_ROWS: usize = 65_536;
 
-fn parquet_error(path: &Path, message: impl Into<String>) -> CoreError {
+pub(crate) fn parquet_error(path: &Path, message: impl Into<String>) -> CoreError {
     CoreError::Parquet { path: path.into(), message: message.into() }
 }
 
@@ -981,7 +981,7 @@ impl fmt::Debug for ParquetSink {
     }
 }
 
-fn utf8_field(name: &str, repetition: Repetition) -> parquet::errors::Result<TypePtr> {
+pub(crate) fn utf8_field(name: &str, repetition: Repetition) -> parquet::errors::Result<TypePtr> {
     Type::primitive_type_builder(name, PhysicalType::BYTE_ARRAY)
         .with_repetition(repetition)
         .with_logical_type(Some(LogicalType::String))
@@ -989,12 +989,12 @@ fn utf8_field(name: &str, repetition: Repetition) -> parquet::errors::Result<Typ
         .map(Arc::new)
 }
 
-fn double_field(name: &str) -> parquet::errors::Result<TypePtr> {
+pub(crate) fn double_field(name: &str) -> parquet::errors::Result<TypePtr> {
     Type::primitive_type_builder(name, PhysicalType::DOUBLE).with_repetition(Repetition::REQUIRED).build().map(Arc::new)
 }
 
 /// Writes the next column of a row group.
-fn write_column<T: DataType>(
+pub(crate) fn write_column<T: DataType>(
     rg: &mut SerializedRowGroupWriter<'_, AtomicFile>,
     values: &[T::T],
     def_levels: Option<&[i16]>,

@@ -5,7 +5,8 @@
 //! churning within `h` is `1 − S(a + h) / S(a)` (0 gives probabilities from the start);
 //! `expected_lifetime` is the restricted mean remaining time `∫_a^{a+H} S(t) dt / S(a)` up to
 //! the longest horizon `H`. `churn_probability`, the risk tier, health, drivers and action are
-//! those of the model's main horizon. The whole input is read, then written as CSV.
+//! those of the model's main horizon. The whole input is read, then written as CSV, JSONL or
+//! Parquet (the same columns).
 
 use std::io::Write;
 use std::time::Instant;
@@ -17,6 +18,7 @@ use churn_model::{ModelError, ModelFile};
 use churn_survival::SurvivalSection;
 use serde::Serialize;
 
+use crate::survival_parquet::{write_survival_parquet, SurvivalColumn};
 use crate::{csv_field, Format, ScoreError, ScoreOptions, ScoreSummary, Summary};
 
 /// Revenue-weighted expected churn at one horizon (with `--revenue`).
@@ -29,6 +31,16 @@ pub struct HorizonRevenue {
     /// `Σ p_h × revenue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_revenue_loss: Option<f64>,
+    /// Rows whose time so far plus the horizon passes the training follow-up (curves are held
+    /// flat beyond it: their probability counts only the churn the training data has seen).
+    pub beyond_follow_up: u64,
+}
+
+/// One output cell: a number (written as is), text, or nothing.
+enum Cell {
+    Num(String),
+    Text(String),
+    Empty,
 }
 
 /// A horizon as it appears in column names: `3`, `2.5`.
@@ -57,7 +69,8 @@ fn bad(path: &std::path::Path, line: u64, column: &str, value: &str, expected: &
     })
 }
 
-/// Scores `opts.input` with a survival model into `opts.output` (CSV).
+/// Scores `opts.input` with a survival model into `opts.output` (CSV, JSONL or Parquet, the same
+/// columns).
 pub fn score_survival(
     model: &ModelFile,
     opts: &ScoreOptions,
@@ -66,9 +79,8 @@ pub fn score_survival(
     let sec = model.survival.as_ref().ok_or_else(|| {
         ScoreError::Model(ModelError::Corrupt { path: opts.input.clone(), reason: "not a survival model".into() })
     })?;
-    if opts.format != Format::Csv {
-        return Err(bad(&opts.output, 0, "--format", "", "csv: survival scores are written as CSV"));
-    }
+    let jsonl = opts.format == Format::Jsonl;
+    let parquet = opts.format == Format::Parquet;
     let table = Table::read(&opts.input)?;
     let path = table.path().to_path_buf();
     let cols = model.bind_columns(&path, table.headers())?;
@@ -87,9 +99,20 @@ pub fn score_survival(
     let longest = sec.horizons[sec.horizons.len() - 1];
     let mut summary = Summary::new(model, opts.revenue.is_some());
     let mut by_h: Vec<(f64, f64)> = vec![(0.0, 0.0); sec.horizons.len()];
-    let mut out = AtomicFile::create(&opts.output)?;
-    let mut text = output_columns(model, sec, opts.drivers).join(",");
-    text.push('\n');
+    let mut beyond: Vec<u64> = vec![0; sec.horizons.len()];
+    let columns = output_columns(model, sec, opts.drivers);
+    // Parquet: the whole output is collected column by column, then written at the end.
+    let mut out = if parquet { None } else { Some(AtomicFile::create(&opts.output)?) };
+    let mut pq: Vec<SurvivalColumn> = if parquet {
+        columns.iter().map(|c| SurvivalColumn::for_name(c, model.schema.id.as_deref())).collect()
+    } else {
+        Vec::new()
+    };
+    // JSONL: one object per row with the CSV columns as keys (numbers as numbers, an empty
+    // cell as null).
+    let names: Vec<String> = columns.iter().map(|c| serde_json::to_string(c).unwrap_or_default()).collect();
+    let mut text = if jsonl { String::new() } else { columns.join(",") + "\n" };
+    let mut cells: Vec<Cell> = Vec::with_capacity(columns.len());
     let mut buf = vec![0.0; width + extra];
     let mut fields: Vec<&str> = Vec::with_capacity(cols.len());
     let raw = |r: &[f64]| model.learner.predict_raw_row(r);
@@ -115,31 +138,33 @@ pub fn score_survival(
             None => 0.0,
         };
         let curve = sec.curve(&buf[..width], &raw);
+        cells.clear();
         if let Some(c) = id_col {
-            text.push_str(&csv_field(table.field(i, c)));
-            text.push(',');
+            cells.push(Cell::Text(table.field(i, c).to_string()));
         }
         let mut p_main = 0.0;
         for (k, &h) in sec.horizons.iter().enumerate() {
             let p = curve.conditional_churn(a, h);
             by_h[k].0 += p;
             by_h[k].1 += p * revenue;
+            if a + h > sec.follow_up {
+                beyond[k] += 1;
+            }
             if k == main {
                 p_main = p;
             }
-            text.push_str(&format!("{p:.6},"));
+            cells.push(Cell::Num(format!("{p:.6}")));
         }
-        text.push_str(&format!("{:.4},", curve.expected_remaining(a, longest)));
+        cells.push(Cell::Num(format!("{:.4}", curve.expected_remaining(a, longest))));
         let tier = model.tiers.index_of(p_main);
         let health = 100.0 * (1.0 - p_main);
         let state = model.health_states.index_of(health);
         summary.add(tier, state, p_main, revenue);
         let band = &model.tiers.bands()[tier];
-        text.push_str(&format!(
-            "{p_main:.6},{},{health:.1},{}",
-            csv_field(&band.name),
-            csv_field(&model.health_states.bands()[state].name)
-        ));
+        cells.push(Cell::Num(format!("{p_main:.6}")));
+        cells.push(Cell::Text(band.name.clone()));
+        cells.push(Cell::Num(format!("{health:.1}")));
+        cells.push(Cell::Text(model.health_states.bands()[state].name.clone()));
         if opts.drivers > 0 {
             // Drivers of the hazard at the main horizon's period (log hazard ratio for Cox).
             if let churn_survival::Baseline::Discrete(g) = &sec.baseline {
@@ -148,38 +173,87 @@ pub fn score_survival(
             }
             let d = model.risk_drivers(&buf, opts.drivers);
             for k in 0..opts.drivers {
-                text.push(',');
-                if let Some(&(c, v)) = d.get(k) {
-                    let f = &model.schema.features[c].name;
-                    let raw_v = table.field(i, cols[c]);
-                    let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
-                    text.push_str(&csv_field(&format!("{f}={shown} ({v:+.3})")));
-                }
+                cells.push(match d.get(k) {
+                    Some(&(c, v)) => {
+                        let f = &model.schema.features[c].name;
+                        let raw_v = table.field(i, cols[c]);
+                        let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
+                        Cell::Text(format!("{f}={shown} ({v:+.3})"))
+                    }
+                    None => Cell::Empty,
+                });
             }
         }
-        text.push_str(&format!(
-            ",{},{},{},{}\n",
-            csv_field(band.action.as_deref().unwrap_or("")),
-            model.model_id,
-            csv_field(&model.version),
-            opts.scored_at
-        ));
+        cells.push(match band.action.as_deref() {
+            Some(a) => Cell::Text(a.to_string()),
+            None => Cell::Empty,
+        });
+        cells.push(Cell::Text(model.model_id.clone()));
+        cells.push(Cell::Text(model.version.clone()));
+        cells.push(Cell::Text(opts.scored_at.clone()));
+        if parquet {
+            for (col, c) in pq.iter_mut().zip(&cells) {
+                match (col, c) {
+                    (SurvivalColumn::Num(v), Cell::Num(x)) => v.push(x.parse().unwrap_or(f64::NAN)),
+                    (SurvivalColumn::Text { values, .. }, Cell::Text(x) | Cell::Num(x)) => values.push(Some(x.clone())),
+                    (SurvivalColumn::Text { optional: true, values }, Cell::Empty) => values.push(None),
+                    (SurvivalColumn::Text { values, .. }, Cell::Empty) => values.push(Some(String::new())),
+                    (SurvivalColumn::Num(v), _) => v.push(f64::NAN),
+                }
+            }
+        } else if jsonl {
+            text.push('{');
+            for (k, (name, c)) in names.iter().zip(&cells).enumerate() {
+                if k > 0 {
+                    text.push(',');
+                }
+                text.push_str(name);
+                text.push(':');
+                match c {
+                    Cell::Num(v) => text.push_str(v),
+                    Cell::Text(v) => text.push_str(&serde_json::to_string(v).unwrap_or_default()),
+                    Cell::Empty => text.push_str("null"),
+                }
+            }
+            text.push_str("}\n");
+        } else {
+            for (k, c) in cells.iter().enumerate() {
+                if k > 0 {
+                    text.push(',');
+                }
+                match c {
+                    Cell::Num(v) => text.push_str(v),
+                    Cell::Text(v) => text.push_str(&csv_field(v)),
+                    Cell::Empty => {}
+                }
+            }
+            text.push('\n');
+        }
         if text.len() > 1 << 20 {
-            out.write_all(text.as_bytes()).map_err(io)?;
+            if let Some(out) = out.as_mut() {
+                out.write_all(text.as_bytes()).map_err(io)?;
+            }
             text.clear();
         }
     }
-    out.write_all(text.as_bytes()).map_err(io)?;
-    out.commit()?;
+    match out {
+        Some(mut out) => {
+            out.write_all(text.as_bytes()).map_err(io)?;
+            out.commit()?;
+        }
+        None => write_survival_parquet(&opts.output, &columns, &pq)?,
+    }
     let n = table.n_rows().max(1) as f64;
     let horizons = sec
         .horizons
         .iter()
         .zip(&by_h)
-        .map(|(&h, &(p, r))| HorizonRevenue {
+        .zip(&beyond)
+        .map(|((&h, &(p, r)), &b)| HorizonRevenue {
             horizon: h,
             mean_probability: p / n,
             expected_revenue_loss: opts.revenue.is_some().then_some(r),
+            beyond_follow_up: b,
         })
         .collect();
     let rows = table.n_rows() as u64;

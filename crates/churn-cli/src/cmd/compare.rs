@@ -28,15 +28,22 @@ pub struct CompareArgs {
     pub json: Option<PathBuf>,
     /// Promotion gate: exit 1 when a challenger (every report after the first) is
     /// significantly worse than the first on METRIC (default auc, by DeLong's test; the other
-    /// metrics by paired bootstrap): auc, pr_auc, brier, log_loss, ece, ks.
+    /// metrics by paired bootstrap): auc, pr_auc, brier, log_loss, ece, ks. Survival reports:
+    /// harrell_c (the default), integrated_brier or brier_<h>, by paired bootstrap.
     #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = "auc")]
     pub fail_if_worse: Option<String>,
 }
 
 pub fn run(a: &CompareArgs) -> anyhow::Result<std::process::ExitCode> {
-    let reports = a.reports.iter().map(|p| Report::load(p)).collect::<Result<Vec<_>, _>>()?;
-    let c = compare(&reports, &CompareOptions { bootstrap: a.bootstrap, seed: a.seed, alpha: a.alpha })?;
-    let verdict = churn_report::gate::gate(&c, a.fail_if_worse.as_deref().unwrap_or("auc"))?;
+    let options = CompareOptions { bootstrap: a.bootstrap, seed: a.seed, alpha: a.alpha };
+    let (c, metric) = match crate::cmd::survival::compare(&a.reports, &options, a.fail_if_worse.as_deref())? {
+        Some(survival) => survival,
+        None => {
+            let reports = a.reports.iter().map(|p| Report::load(p)).collect::<Result<Vec<_>, _>>()?;
+            (compare(&reports, &options)?, a.fail_if_worse.clone().unwrap_or_else(|| "auc".into()))
+        }
+    };
+    let verdict = churn_report::gate::gate(&c, &metric)?;
     let md = c.to_markdown();
     for w in &c.warnings {
         eprintln!("warning: {w}");

@@ -45,7 +45,11 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
                     a.model.display()
                 )
             })?;
-            let (table, summary) = churn_features::features_at(&dict.spec, dir, day)?;
+            let (mut table, summary) = churn_features::features_at(&dict.spec, dir, day)?;
+            if let Some(sec) = &model.survival {
+                // Survival from the snapshot: every account's time so far is 0 at the date.
+                table.times = Some((sec.time.clone(), vec![0; table.len()]));
+            }
             if !a.quiet {
                 eprintln!("{summary}");
             }

@@ -58,6 +58,12 @@ pub fn emit_features(a: &FeaturesArgs) -> anyhow::Result<()> {
 pub fn export(a: &ExportSqlArgs) -> anyhow::Result<()> {
     let dialect: churn_sql::Dialect = a.dialect.parse()?;
     let model = churn_model::ModelFile::load(&a.model)?;
+    if model.survival.is_some() {
+        anyhow::bail!(
+            "{}: export-sql does not compile survival models (trained with --time) yet; score them with `churn score`",
+            a.model.display()
+        );
+    }
     let sql = churn_sql::model_sql(&model, dialect, &a.table)?;
     write_sql(&sql, Some(&a.out))
 }

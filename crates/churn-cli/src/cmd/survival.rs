@@ -15,20 +15,46 @@ use churn_train::TrainOptions;
 use crate::args::{ScoreArgs, TrainArgs};
 use crate::cmd::report::ReportArgs;
 
+/// A feature table with survival labels (`[label] time_column`) trains survival models only, on
+/// its own time column (its `churned` is "churned before the end of the data", no window).
+pub fn check_dictionary_time(dict: &churn_features::FeatureDictionary, time: Option<&str>) -> anyhow::Result<()> {
+    match (&dict.spec.label.time_column, time) {
+        (Some(t), None) => anyhow::bail!(
+            "this feature table has survival labels (time column `{t}`, days to churn or to the end of the data): \
+             pass --time {t} --horizons H1,H2,... (in days), or build it without `label.time_column` for a classifier"
+        ),
+        (Some(t), Some(given)) if t != given => {
+            anyhow::bail!("--time {given}: this feature table's time column is `{t}`")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `churn train --time`.
 pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> anyhow::Result<()> {
-    if a.report.is_some() {
-        anyhow::bail!("--report is not available for survival models yet");
-    }
     let s = SurvivalOptions {
         time: time.to_string(),
-        unit: a.time_unit.clone(),
+        // A feature table's time column counts days.
+        unit: match &opts.features {
+            Some(d) if d.spec.label.time_column.is_some() && a.time_unit == "periods" => "days".into(),
+            _ => a.time_unit.clone(),
+        },
         horizons: a.horizons.clone(),
         main_horizon: a.main_horizon,
     };
     let outcome = train_survival(table, opts, &s)?;
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
+    }
+    if let Some(dir) = &a.report {
+        // The report of the test split, built before the model is saved: a report error leaves
+        // nothing written.
+        let event = outcome.model.schema.label.read(table)?;
+        let (split, _) = churn_train::split_rows(table, &event, opts)?;
+        let mut report =
+            churn_report::survival::build_survival_on(&outcome.model, table, None, Some(&split.test), 1000, opts.seed)?;
+        report.source = format!("{} (test split)", table.path().display());
+        report.write_dir(dir).with_context(|| format!("writing the report to {}", dir.display()))?;
     }
     outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
     let m = &outcome.model;
@@ -62,6 +88,9 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
     }
     println!("  search and refit: {:.3} s", outcome.fit_seconds);
     println!("model written to {}", a.out.display());
+    if let Some(dir) = &a.report {
+        println!("report (test split) written to {}", dir.join("report.html").display());
+    }
     Ok(())
 }
 
@@ -75,7 +104,8 @@ pub fn score(a: &ScoreArgs, model: &ModelFile, opts: &ScoreOptions, data: &Path)
     let json = serde_json::json!({
         "model_id": model.model_id,
         "model_version": model.version,
-        "input": data,
+        // Raw activity: the folder (the features were scored from a temporary file).
+        "input": a.data.as_ref().or(a.activity_dir.as_ref()).map(|p| p.as_path()).unwrap_or(data),
         "output": a.out,
         "rows_read": s.rows_read,
         "rows_scored": s.rows_scored,
@@ -94,6 +124,13 @@ pub fn score(a: &ScoreArgs, model: &ModelFile, opts: &ScoreOptions, data: &Path)
                 h.mean_probability,
                 h.expected_revenue_loss.map(|r| format!(", expected revenue loss {r:.2}")).unwrap_or_default()
             );
+            if h.beyond_follow_up > 0 {
+                eprintln!(
+                    "    {} rows pass the training follow-up ({}) at this horizon: their curve is held flat beyond it",
+                    h.beyond_follow_up,
+                    horizon_name(model.survival.as_ref().map_or(0.0, |s| s.follow_up))
+                );
+            }
         }
     }
     Ok(())
@@ -202,4 +239,42 @@ pub fn drift(
     let reference = churn_drift::Reference { model: &model.name, model_id: &model.model_id, test_metrics: None };
     let current = churn_drift::Current { table, probabilities: &p, labels: None };
     Ok(churn_drift::check(profile, &model.schema.features, &current, &reference, th)?)
+}
+
+/// Whether a report file is a survival report (`"kind": "survival"`); `None` when it cannot be
+/// read as JSON (the classification loader then says why).
+fn is_survival_report(path: &Path) -> Option<bool> {
+    let bytes = std::fs::read(path).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(v.get("kind").and_then(|k| k.as_str()) == Some("survival"))
+}
+
+/// `churn compare` of survival reports: `None` when every report is a classification one;
+/// the comparison and the gate's metric (`harrell_c` unless given) when all are survival
+/// reports; an error when they are mixed.
+pub fn compare(
+    paths: &[std::path::PathBuf],
+    options: &churn_report::CompareOptions,
+    fail_if_worse: Option<&str>,
+) -> anyhow::Result<Option<(churn_report::Comparison, String)>> {
+    let kinds: Vec<Option<bool>> = paths.iter().map(|p| is_survival_report(p)).collect();
+    if !kinds.contains(&Some(true)) {
+        return Ok(None);
+    }
+    if let Some(k) = kinds.iter().position(|k| *k != Some(true)) {
+        let s = kinds.iter().position(|k| *k == Some(true)).unwrap_or(0);
+        anyhow::bail!(
+            "cannot compare a survival report ({}) with a classification report ({}): compare reports of the same kind",
+            paths[s].display(),
+            paths[k].display()
+        );
+    }
+    let reports =
+        paths.iter().map(|p| churn_report::survival::SurvivalReport::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let c = churn_report::survival_compare::compare_survival(&reports, options)?;
+    let metric = match fail_if_worse {
+        None | Some("auc") => "harrell_c".to_string(),
+        Some(m) => m.to_string(),
+    };
+    Ok(Some((c, metric)))
 }

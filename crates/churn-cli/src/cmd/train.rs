@@ -52,6 +52,7 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     };
     if let Some(dict) = dict {
         // A feature table knows its own id, snapshot and label columns.
+        crate::cmd::survival::check_dictionary_time(&dict, a.time.as_deref())?;
         o.id = o.id.or(Some(dict.id_column.clone()));
         if !o.drop.contains(&dict.snapshot_column) {
             o.drop.push(dict.snapshot_column.clone());
