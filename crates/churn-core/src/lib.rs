@@ -1,4 +1,4 @@
-//! Data layer of the churn toolkit: CSV reading, column types, the label, `churn.toml`,
+//! Data layer of the churn toolkit: CSV, gzipped CSV and Parquet reading, column types, the label, `churn.toml`,
 //! risk tiers and health states, typed errors, and the portable RNG and dates every crate uses.
 //!
 //! # Example
@@ -25,6 +25,7 @@ pub mod date;
 pub mod error;
 pub mod excerpt;
 pub mod output;
+pub mod parquet;
 pub mod publish;
 pub mod rng;
 pub mod schema;

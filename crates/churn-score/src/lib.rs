@@ -32,6 +32,7 @@ mod fmt;
 pub mod parquet;
 mod summary;
 pub mod survival;
+mod unseen;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -318,6 +319,7 @@ struct Bound<'a> {
     tail_text: Vec<String>,
     state_text: Vec<String>,
     driver_filter: churn_model::DriverFilter,
+    known: unseen::KnownCategories,
 }
 
 /// The output columns, in order.
@@ -419,6 +421,7 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
         tail_text,
         state_text,
         driver_filter: model.driver_filter(&opts.drivers_exclude, opts.drivers_min)?,
+        known: unseen::KnownCategories::new(model),
     };
     let mut out = match opts.format {
         Format::Parquet => Sink::Parquet(Box::new(parquet::ParquetSink::create(
@@ -837,6 +840,7 @@ impl Bound<'_> {
             let tier = model.tiers.index_of(p);
             let state = model.health_states.index_of(health);
             out.summary.add(tier, state, p, pend.revenue);
+            self.known.count(model, |c| field(self.cols[c]), &mut out.summary);
             let drivers = if self.opts.drivers > 0 {
                 model.drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers, &self.driver_filter)
             } else {
