@@ -39,12 +39,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hanley_mcneil_matches_the_published_example() {
-        // Hanley & McNeil (1982), Table 2 example: A = 0.893, 45 abnormal and 64 normal cases
-        // (rounded to SE 0.0312 in the paper).
-        let (lo, hi) = hanley_mcneil_interval(0.893, 45, 64).unwrap();
-        let se = (hi - lo) / (2.0 * 1.96);
-        assert!((se - 0.0312).abs() < 0.0005, "{se}");
+    fn hanley_mcneil_at_one_half_is_the_mann_whitney_null_variance() {
+        // At A = 0.5 the formula reduces to Var(U / n1 n2) = (n1 + n2 + 1) / (12 n1 n2).
+        for (n1, n2) in [(45usize, 64usize), (10, 300), (500, 500)] {
+            let (lo, hi) = hanley_mcneil_interval(0.5, n1, n2).unwrap();
+            let se = (hi - lo) / (2.0 * 1.96);
+            let want = (((n1 + n2 + 1) as f64) / (12.0 * n1 as f64 * n2 as f64)).sqrt();
+            assert!((se - want).abs() < 1e-12, "{se} vs {want}");
+        }
         assert!(auc_interval_warning(0.55, 0.48, 0.62, 0.95, "x").is_some());
         assert!(auc_interval_warning(0.85, 0.80, 0.90, 0.95, "x").is_none());
     }
