@@ -3,8 +3,10 @@
 #
 #   drift-check.sh MODEL CURRENT_CSV [OUT_DIR]
 #
+# Self-contained: copy it into your own repository; it needs bash and a churn binary only.
+#
 # Environment:
-#   CHURN            the churn binary (default: churn on PATH)
+#   CHURN            the churn binary, e.g. a release download (default: churn on PATH)
 #   CHURN_CONFIG     churn.toml with a [drift] table of thresholds (optional)
 #   CHURN_LABEL      label column, when the extract already has outcomes (optional)
 #   GITHUB_STEP_SUMMARY  set by GitHub Actions: the Markdown report is appended to it
@@ -16,6 +18,11 @@ model=${1:?usage: drift-check.sh MODEL CURRENT_CSV [OUT_DIR]}
 data=${2:?usage: drift-check.sh MODEL CURRENT_CSV [OUT_DIR]}
 out=${3:-drift-report}
 churn=${CHURN:-churn}
+# A release binary anywhere (CHURN=/opt/churn/churn) or `churn` on PATH; no checkout needed.
+if ! command -v "$churn" >/dev/null 2>&1; then
+  echo "drift-check.sh: churn binary '$churn' not found (set CHURN to its path)" >&2
+  exit 2
+fi
 mkdir -p "$out"
 
 args=(drift --model "$model" --data "$data"

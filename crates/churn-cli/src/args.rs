@@ -220,7 +220,8 @@ pub struct ScoreArgs {
     /// rule-based composite.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Where the summary JSON goes (default: summary.json beside the output).
+    /// Where the summary JSON goes (default: `OUT.summary.json` beside the output, e.g.
+    /// `scores.csv.summary.json`).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     /// Write CSV cells exactly, without prefixing `'` to text a spreadsheet would run as a formula.

@@ -1,4 +1,4 @@
-//! Data layer of the churn toolkit: CSV reading, column types, the label, `churn.toml`,
+//! Data layer of the churn toolkit: CSV, gzipped CSV and Parquet reading, column types, the label, `churn.toml`,
 //! risk tiers and health states, typed errors, and the portable RNG and dates every crate uses.
 //!
 //! # Example
@@ -20,12 +20,14 @@
 #![warn(missing_docs)]
 
 pub mod actions;
+mod arrow_schema;
 pub mod bands;
 pub mod config;
 pub mod date;
 pub mod error;
 pub mod excerpt;
 pub mod output;
+pub mod parquet;
 pub mod publish;
 pub mod rng;
 pub mod schema;

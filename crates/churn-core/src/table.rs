@@ -1,4 +1,4 @@
-//! Reading CSV and gzipped CSV files.
+//! Reading CSV, gzipped CSV and Parquet files.
 //!
 //! [`Table`] holds a whole file in memory as one byte buffer plus field offsets (no per-field
 //! allocation), for training and evaluation. [`open_csv`] gives a streaming reader for scoring.
@@ -164,45 +164,66 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads a CSV or gzipped CSV file. Rows must have as many fields as the header.
+    /// Reads a CSV, gzipped CSV or Parquet file, recognised by its first bytes (`PAR1` for
+    /// Parquet, `1f 8b` for gzip). Rows must have as many fields as the header. Parquet values
+    /// become the text described in [`crate::parquet`] (a null is an empty field), and a row's
+    /// "line" is its 1-based row number.
     pub fn read(path: &Path) -> Result<Table> {
+        if crate::parquet::is_parquet(path)? {
+            return Self::read_parquet(path);
+        }
         let mut src = open_csv(path)?;
         let width = src.headers.len();
-        let mut data = String::new();
-        let mut ends = Vec::new();
-        let mut lines = Vec::new();
+        let mut b = Builder::new(&src.headers);
         let mut rec = csv::StringRecord::new();
-        let mut fp = Fnv64::new();
-        for h in &src.headers {
-            fp.write(h.as_bytes());
-            fp.write(&[0x1f]);
-        }
         loop {
             match src.reader.read_record(&mut rec) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => return Err(csv_error(path, &e)),
             }
-            let line = rec.position().map_or(lines.len() as u64 + 2, |p| p.line());
+            let line = rec.position().map_or(b.lines.len() as u64 + 2, |p| p.line());
             if rec.len() == 1 && rec[0].trim().is_empty() && width > 1 {
                 continue; // a blank line
             }
-            if rec.len() != width {
-                return Err(CoreError::RaggedRow { path: path.into(), line, expected: width, found: rec.len() });
-            }
-            for f in rec.iter() {
-                data.push_str(f);
-                ends.push(data.len());
-                fp.write(f.as_bytes());
-                fp.write(&[0x1f]);
-            }
-            fp.write(&[0x1e]);
-            lines.push(line);
+            b.push(path, &rec, width, line)?;
         }
-        if lines.is_empty() {
-            return Err(CoreError::EmptyFile { path: path.into(), header_only: true });
+        b.finish(path, src.headers)
+    }
+
+    /// Reads a Parquet file through [`crate::parquet::ParquetSource`]: blocks of CSV text, parsed
+    /// as CSV records, so that every command sees the same fields as the scorer.
+    fn read_parquet(path: &Path) -> Result<Table> {
+        let mut src = crate::parquet::ParquetSource::open(path)?;
+        let raw: Vec<&[u8]> = src.headers().iter().map(|h| h.as_bytes()).collect();
+        let headers = header_names(path, &raw)?;
+        let width = headers.len();
+        let mut b = Builder::new(&headers);
+        let mut block = Vec::new();
+        let mut rec = csv::StringRecord::new();
+        loop {
+            block.clear();
+            if src.next_block(1 << 16, &mut block)? == 0 {
+                break;
+            }
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&block[..]);
+            loop {
+                let row = b.lines.len() as u64 + 1;
+                match reader.read_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(e) => {
+                        let message = match e.kind() {
+                            csv::ErrorKind::Utf8 { .. } => "a text value is not valid UTF-8".to_string(),
+                            _ => e.to_string(),
+                        };
+                        return Err(CoreError::Csv { path: path.into(), line: row, message });
+                    }
+                }
+                b.push(path, &rec, width, row)?;
+            }
         }
-        Ok(Table { path: path.into(), headers: src.headers, data, ends, lines, fingerprint: fp.finish() })
+        b.finish(path, headers)
     }
 
     /// Builds a table from in-memory rows (for tests and generated data).
@@ -287,6 +308,48 @@ impl Table {
             lines: self.lines.clone(),
             fingerprint: self.fingerprint,
         }
+    }
+}
+
+/// The rows of a [`Table`] being read, and their running fingerprint.
+struct Builder {
+    data: String,
+    ends: Vec<usize>,
+    lines: Vec<u64>,
+    fp: Fnv64,
+}
+
+impl Builder {
+    fn new(headers: &[String]) -> Builder {
+        let mut fp = Fnv64::new();
+        for h in headers {
+            fp.write(h.as_bytes());
+            fp.write(&[0x1f]);
+        }
+        Builder { data: String::new(), ends: Vec::new(), lines: Vec::new(), fp }
+    }
+
+    fn push(&mut self, path: &Path, rec: &csv::StringRecord, width: usize, line: u64) -> Result<()> {
+        if rec.len() != width {
+            return Err(CoreError::RaggedRow { path: path.into(), line, expected: width, found: rec.len() });
+        }
+        for f in rec.iter() {
+            self.data.push_str(f);
+            self.ends.push(self.data.len());
+            self.fp.write(f.as_bytes());
+            self.fp.write(&[0x1f]);
+        }
+        self.fp.write(&[0x1e]);
+        self.lines.push(line);
+        Ok(())
+    }
+
+    fn finish(self, path: &Path, headers: Vec<String>) -> Result<Table> {
+        if self.lines.is_empty() {
+            return Err(CoreError::EmptyFile { path: path.into(), header_only: true });
+        }
+        let Builder { data, ends, lines, fp } = self;
+        Ok(Table { path: path.into(), headers, data, ends, lines, fingerprint: fp.finish() })
     }
 }
 

@@ -212,6 +212,8 @@ pub(crate) struct ActivityStats {
     pub(crate) unknown_account_examples: Vec<String>,
     pub(crate) unlisted_type_rows: u64,
     pub(crate) out_of_range_rows: u64,
+    /// The first and last day of an activity row of a known account.
+    pub(crate) days: Option<(i32, i32)>,
 }
 
 pub(crate) struct Activity {
@@ -518,6 +520,12 @@ fn read_activity_with(
                             }
                             e.insert(());
                         }
+                    }
+                    for r in &out.recs {
+                        stats.days = Some(match stats.days {
+                            None => (r.day, r.day),
+                            Some((lo, hi)) => (lo.min(r.day), hi.max(r.day)),
+                        });
                     }
                     stats.out_of_range_rows += applier.apply(&mut buckets, &out.recs, &out.vals);
                     out.clear();

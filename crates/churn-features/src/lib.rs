@@ -439,6 +439,10 @@ pub struct FeatureRunSummary {
     pub censored_kept: u64,
     /// Accounts of the table missing from a static table (their cells are empty).
     pub static_missing_accounts: u64,
+    /// The first and last day (days since 1970-01-01) of the activity rows read, of accounts
+    /// in the table; `None` when there were none. Not serialised.
+    #[serde(skip)]
+    pub activity_days: Option<(i32, i32)>,
     /// The output file, when written.
     pub output: Option<PathBuf>,
     /// The dictionary file, when written.
@@ -655,6 +659,7 @@ pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTab
         censored_dropped: counts.censored_dropped,
         censored_kept: counts.censored_kept,
         static_missing_accounts: missing_static.iter().filter(|&&m| m).count() as u64,
+        activity_days: act.stats.days,
         output: None,
         dictionary: None,
         seconds: started.elapsed().as_secs_f64(),

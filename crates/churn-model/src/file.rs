@@ -208,6 +208,10 @@ pub struct ModelFile {
     /// How the risk tiers were made when they are percentile tiers (absent: absolute bands).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier_scheme: Option<churn_core::tiers::TierSchemeInfo>,
+    /// A sketch of the rows the model was fitted and calibrated on (absent in older models), so
+    /// that an evaluation on training rows is noticed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_rows: Option<crate::rows::RowSketch>,
     /// Input column of each learner input (derived on load).
     #[serde(skip)]
     pub input_sources: Vec<usize>,
@@ -251,6 +255,7 @@ impl ModelFile {
             features,
             survival: None,
             tier_scheme: None,
+            training_rows: None,
             input_sources: Vec::new(),
         };
         m.input_sources = m.preprocessing.output_sources();
@@ -261,6 +266,13 @@ impl ModelFile {
     /// The model with a survival section, its id recomputed.
     pub fn with_survival(mut self, survival: churn_survival::SurvivalSection) -> ModelFile {
         self.survival = Some(survival);
+        self.set_id();
+        self
+    }
+
+    /// The model with the sketch of its training rows, its id recomputed.
+    pub fn with_training_rows(mut self, sketch: crate::rows::RowSketch) -> ModelFile {
+        self.training_rows = Some(sketch);
         self.set_id();
         self
     }

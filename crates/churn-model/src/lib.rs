@@ -27,6 +27,7 @@ pub mod file;
 pub mod learner;
 pub mod preprocess;
 pub mod profile;
+pub mod rows;
 pub mod target_stats;
 pub mod validate;
 

@@ -132,7 +132,9 @@ pub fn build_from_table(
         design: Some(design),
         fingerprint: (format!("fnv1a64:{:016x}", h.finish()), basis.into()),
     };
-    build(model, &input, opts)
+    let mut report = build(model, &input, opts)?;
+    report.warnings.extend(crate::honesty::training_rows_warning(model, table, rows));
+    Ok(report)
 }
 
 fn interval(ci: &BootstrapCi) -> Interval {
@@ -246,10 +248,17 @@ pub fn build(model: &ModelFile, input: &ReportInput, opts: &ReportOptions) -> Re
         },
     };
 
-    let warnings: Vec<String> =
+    let mut warnings: Vec<String> =
         churn_core::tiers::one_tier_warning(&model.tiers, &churn_core::tiers::counts(&model.tiers, &p))
             .into_iter()
             .collect();
+    warnings.extend(crate::honesty::auc_interval_warning(
+        auc,
+        metrics.auc_ci.lo,
+        metrics.auc_ci.hi,
+        opts.level,
+        "these rows",
+    ));
     Ok(Report {
         format: FORMAT_NAME.into(),
         format_version: FORMAT_VERSION,
@@ -298,6 +307,7 @@ fn model_info(model: &ModelFile) -> ModelInfo {
         selected_by: model.training.selected_by.clone(),
         platt_a: model.calibrator.a,
         platt_b: model.calibrator.b,
+        calibration_folds: model.training.cv_folds,
         id_column: model.schema.id.clone(),
         label_column: model.schema.label.column.clone(),
         positive: model.schema.label.positive.clone(),

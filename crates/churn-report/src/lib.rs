@@ -28,6 +28,7 @@ pub mod charts;
 pub mod compare;
 mod error;
 pub mod gate;
+pub mod honesty;
 pub mod mdtext;
 pub mod render;
 mod report;

@@ -146,10 +146,14 @@ pub fn sections(r: &Report) -> Vec<Section> {
         id: "calibration",
         title: "Calibration".into(),
         notes: vec![format!(
-            "Raw probabilities are `sigmoid(log-odds)` of the class-weighted learner; calibrated ones go through Platt scaling `p = sigmoid({} * log-odds {} {})` fitted on the validation split. ECE raw {} / calibrated {} (equal-width bins), {} / {} (quantile bins).",
+            "Raw probabilities are `sigmoid(log-odds)` of the class-weighted learner; calibrated ones go through Platt scaling `p = sigmoid({} * log-odds {} {})` fitted {}. ECE raw {} / calibrated {} (equal-width bins), {} / {} (quantile bins).",
             f4(r.model.platt_a),
             if r.model.platt_b < 0.0 { '-' } else { '+' },
             f4(r.model.platt_b.abs()),
+            match r.model.calibration_folds {
+                Some(k) => format!("out of fold ({k}-fold cross-validation on the training and validation rows: each row's score from a model that did not see it)"),
+                None => "on the validation split".into(),
+            },
             f4(c.raw.ece),
             f4(c.calibrated.ece),
             f4(c.raw.ece_quantile),

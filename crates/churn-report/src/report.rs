@@ -83,6 +83,10 @@ pub struct ModelInfo {
     pub platt_a: f64,
     /// Platt intercept.
     pub platt_b: f64,
+    /// When the calibration was fitted out of fold by k-fold cross-validation on the training
+    /// and validation rows, k (absent: fitted on the validation split).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration_folds: Option<usize>,
     /// Identifier column, if the model has one.
     pub id_column: Option<String>,
     /// Label column and churn value the model was trained with.
@@ -384,7 +388,7 @@ pub struct TierRow {
 pub struct SurpriseRow {
     /// Account id (when the model has an id column).
     pub id: Option<String>,
-    /// Line of the data file (1 = header).
+    /// Line of the data file (1 = header; for Parquet input, the 1-based row number).
     pub line: u64,
     /// Calibrated probability.
     pub probability: f64,

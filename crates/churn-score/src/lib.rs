@@ -25,7 +25,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod arrow_schema;
 mod blocks;
 pub mod cells;
 pub mod epoch;
@@ -35,6 +34,7 @@ mod summary;
 pub mod survival;
 mod survival_parquet;
 pub mod timing;
+mod unseen;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -334,6 +334,7 @@ struct Bound<'a> {
     driver_filter: churn_model::DriverFilter,
     /// Drivers in words, when the model carries a feature dictionary.
     words: Option<churn_model::drivers::ModelWords<'a>>,
+    known: unseen::KnownCategories,
 }
 
 /// The output columns, in order.
@@ -436,6 +437,7 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
         state_text,
         driver_filter: model.driver_filter(&opts.drivers_exclude, opts.drivers_min)?,
         words: model.driver_words(),
+        known: unseen::KnownCategories::new(model),
     };
     let mut out = match opts.format {
         Format::Parquet => Sink::Parquet(Box::new(parquet::ParquetSink::create(
@@ -863,6 +865,7 @@ impl Bound<'_> {
             let tier = model.tiers.index_of(p);
             let state = model.health_states.index_of(health);
             out.summary.add(tier, state, p, pend.revenue);
+            self.known.count(model, |c| field(self.cols[c]), &mut out.summary);
             let drivers = if self.opts.drivers > 0 {
                 let t = Instant::now();
                 let d = model.drivers(&s.x[k * w..(k + 1) * w], self.opts.drivers, &self.driver_filter);

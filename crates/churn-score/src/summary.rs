@@ -1,5 +1,7 @@
 //! Accounts and revenue per risk tier and health state.
 
+use std::collections::BTreeMap;
+
 use churn_model::ModelFile;
 use serde::Serialize;
 
@@ -33,6 +35,10 @@ pub struct Summary {
     /// Expected revenue loss over all accounts (with `--revenue`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_revenue_loss: Option<f64>,
+    /// Scored rows per categorical column whose value was never seen in training (scored as
+    /// the model's `__other__` bucket); only columns with any.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unseen_categories: BTreeMap<String, u64>,
     #[serde(skip)]
     sum_p: (Vec<f64>, Vec<f64>),
 }
@@ -59,7 +65,18 @@ impl Summary {
             health_states: rows(model.health_states.bands().iter().map(|b| b.name.clone()), revenue),
             revenue_at_risk: revenue.then_some(0.0),
             expected_revenue_loss: revenue.then_some(0.0),
+            unseen_categories: BTreeMap::new(),
             sum_p: (vec![0.0; t], vec![0.0; h]),
+        }
+    }
+
+    /// Counts one value of `column` never seen in training.
+    pub fn add_unseen(&mut self, column: &str) {
+        match self.unseen_categories.get_mut(column) {
+            Some(n) => *n += 1,
+            None => {
+                self.unseen_categories.insert(column.to_string(), 1);
+            }
         }
     }
 
@@ -111,6 +128,9 @@ impl Summary {
         }
         if let (Some(r), Some(s)) = (self.expected_revenue_loss.as_mut(), other.expected_revenue_loss) {
             *r += s;
+        }
+        for (c, n) in &other.unseen_categories {
+            *self.unseen_categories.entry(c.clone()).or_default() += n;
         }
     }
 

@@ -1079,7 +1079,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     };
     let name = opts.name.clone().unwrap_or_else(|| {
         let stem = table.path().file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
-        stem.trim_end_matches(".gz").trim_end_matches(".csv").to_string()
+        stem.trim_end_matches(".parquet").trim_end_matches(".gz").trim_end_matches(".csv").to_string()
     });
     let schema = Schema { id: opts.id.clone(), label, features, excluded };
     let model = ModelFile::new(
@@ -1100,6 +1100,11 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
         Some(info) => model.with_tier_scheme(info),
         None => model,
     };
+    // The rows the learner and the calibration saw (all but the test split), as a sketch that
+    // lets `evaluate` and `report` notice when they are run on training rows.
+    let seen: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
+    let sketch = churn_model::rows::RowSketch::of_table(&model, table, &seen)?;
+    let model = model.with_training_rows(sketch);
     Ok(TrainOutcome { model, fit_seconds, candidate_seconds, warnings })
 }
 

@@ -63,10 +63,16 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
     opts.revenue = Some("mrr".into());
     let s = score_file(&model, &opts)?;
     print!("{}", s.summary.to_table());
+    // The run summary, as `churn score` writes it: beside the scores, named after them.
+    let summary_path = churn_score::sibling(&scores, ".summary.json");
+    let input = serde_json::json!(current.join("snapshot.csv"));
+    let json = super::score::summary_json(&model, &input, &scores, &s);
+    churn_core::output::write_atomic(&summary_path, (serde_json::to_string_pretty(&json)? + "\n").as_bytes())?;
     println!(
-        "\nresults:\n  model   {}\n  scores  {}\n  report  {}\n  data    {} and {}",
+        "\nresults:\n  model   {}\n  scores  {} (summary {})\n  report  {}\n  data    {} and {}",
         model_path.display(),
         scores.display(),
+        summary_path.display(),
         report_dir.join("report.html").display(),
         history.display(),
         current.display()

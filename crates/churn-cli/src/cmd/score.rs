@@ -15,10 +15,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     let format: Format = a.format.parse().map_err(|e| anyhow::anyhow!("invalid --format: {e}"))?;
     churn_score::epoch::source_date_epoch().map_err(anyhow::Error::msg)?;
     let model = ModelFile::load(&a.model)?;
-    let summary_path = a.summary.clone().unwrap_or_else(|| match a.out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.join("summary.json"),
-        _ => "summary.json".into(),
-    });
+    let summary_path = summary_path(a);
     let rejects_path = a.rejects.clone().unwrap_or_else(|| churn_score::sibling(&a.out, ".rejects.csv"));
     let mut paths: Vec<(&str, &std::path::Path)> = vec![("--model", &a.model)];
     if let Some(d) = &a.data {
@@ -46,6 +43,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
                 )
             })?;
             let (mut table, summary) = churn_features::features_at(&dict.spec, dir, day)?;
+            check_as_of(date, day, dir, summary.activity_days)?;
             if let Some(sec) = &model.survival {
                 // Survival from the snapshot: every account's time so far is 0 at the date.
                 table.times = Some((sec.time.clone(), vec![0; table.len()]));
@@ -99,18 +97,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     // Scores, rejects and summary are published together, once all are complete.
     let (s, mut outputs) = score_file_staged(&model, &opts)?;
     drop(features_tmp);
-    let json = serde_json::json!({
-        "model_id": model.model_id,
-        "model_version": model.version,
-        // Raw activity: the folder (the features were scored from a temporary file).
-        "input": a.data.as_ref().or(a.activity_dir.as_ref()).unwrap_or(&data),
-        "output": a.out,
-        "rows_read": s.rows_read,
-        "rows_scored": s.rows_scored,
-        "rows_rejected": s.rows_rejected,
-        "rejects_file": s.rejects_file,
-        "summary": s.summary,
-    });
+    let json = summary_json(&model, &input_record(a, &data), &a.out, &s);
     let mut f = churn_core::output::AtomicFile::create(&summary_path)?;
     f.write_all((serde_json::to_string_pretty(&json)? + "\n").as_bytes())
         .with_context(|| format!("writing {}", summary_path.display()))?;
@@ -135,9 +122,68 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     if let Some(m) = churn_score::timing::drivers_dominate(s.work_seconds, s.driver_seconds, s.seconds) {
         eprintln!("{m}");
     }
+    for (column, n) in &s.summary.unseen_categories {
+        eprintln!(
+            "warning: {n} of {} scored rows have a `{column}` value never seen in training (scored as the model's other bucket)",
+            s.rows_scored
+        );
+    }
     let tier_counts: Vec<u64> = s.summary.tiers.iter().map(|t| t.accounts).collect();
     if let Some(w) = churn_core::tiers::one_tier_warning(&model.tiers, &tier_counts) {
         eprintln!("{w}");
     }
     Ok(())
+}
+
+/// Where the run summary goes: `--summary`, or `<output>.summary.json` beside the output, so
+/// that several outputs in one folder keep their own summaries.
+pub fn summary_path(a: &ScoreArgs) -> std::path::PathBuf {
+    a.summary.clone().unwrap_or_else(|| churn_score::sibling(&a.out, ".summary.json"))
+}
+
+/// What the summary records as the input: the data file, or with `--as-of` the activity folder
+/// and the date (the features were scored from a temporary file that no longer exists).
+pub fn input_record(a: &ScoreArgs, data: &std::path::Path) -> serde_json::Value {
+    match (&a.data, &a.activity_dir, &a.as_of) {
+        (None, Some(dir), Some(date)) => serde_json::json!({ "activity_dir": dir, "as_of": date }),
+        _ => serde_json::json!(a.data.as_deref().unwrap_or(data)),
+    }
+}
+
+/// The run summary written beside the scores (by `churn score` and `churn demo`).
+pub fn summary_json(
+    model: &ModelFile,
+    input: &serde_json::Value,
+    out: &std::path::Path,
+    s: &churn_score::ScoreSummary,
+) -> serde_json::Value {
+    serde_json::json!({
+        "model_id": model.model_id,
+        "model_version": model.version,
+        "input": input,
+        "output": out,
+        "rows_read": s.rows_read,
+        "rows_scored": s.rows_scored,
+        "rows_rejected": s.rows_rejected,
+        "rejects_file": s.rejects_file,
+        "summary": s.summary,
+    })
+}
+
+/// `--as-of` must fall inside the activity: after its first day and no later than the day after
+/// its last (features as of a date the data does not reach would silently read as inactivity).
+fn check_as_of(date: &str, day: i32, dir: &std::path::Path, days: Option<(i32, i32)>) -> anyhow::Result<()> {
+    let fmt = churn_core::date::format_date;
+    match days {
+        None => anyhow::bail!("--as-of {date}: the activity in {} has no rows for these accounts", dir.display()),
+        Some((first, last)) if day <= first || day > last + 1 => anyhow::bail!(
+            "--as-of {date} is outside the activity's date range in {} ({} to {}): choose a date after {} and no later than {}",
+            dir.display(),
+            fmt(first),
+            fmt(last),
+            fmt(first),
+            fmt(last + 1)
+        ),
+        Some(_) => Ok(()),
+    }
 }

@@ -97,15 +97,11 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
 /// `churn score` with a survival model.
 pub fn score(a: &ScoreArgs, model: &ModelFile, opts: &ScoreOptions, data: &Path) -> anyhow::Result<()> {
     let (s, horizons) = score_survival(model, opts)?;
-    let summary_path = a.summary.clone().unwrap_or_else(|| match a.out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.join("summary.json"),
-        _ => "summary.json".into(),
-    });
+    let summary_path = crate::cmd::score::summary_path(a);
     let json = serde_json::json!({
         "model_id": model.model_id,
         "model_version": model.version,
-        // Raw activity: the folder (the features were scored from a temporary file).
-        "input": a.data.as_ref().or(a.activity_dir.as_ref()).map(|p| p.as_path()).unwrap_or(data),
+        "input": crate::cmd::score::input_record(a, data),
         "output": a.out,
         "rows_read": s.rows_read,
         "rows_scored": s.rows_scored,

@@ -92,6 +92,15 @@ pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
     outcome.model.save(&a.out).with_context(|| format!("writing the model to {}", a.out.display()))?;
     print_outcome(&outcome);
     print_tiers(&outcome.model);
+    let test = &outcome.model.training.test_metrics.calibrated;
+    if let Some((auc, (lo, hi))) = test.auc.and_then(|auc| {
+        churn_report::honesty::hanley_mcneil_interval(auc, test.n_positive, test.n - test.n_positive)
+            .map(|ci| (auc, ci))
+    }) {
+        if let Some(w) = churn_report::honesty::auc_interval_warning(auc, lo, hi, 0.95, "the test split") {
+            eprintln!("{w}");
+        }
+    }
     println!("model {} written to {}", outcome.model.model_id, a.out.display());
     if let Some(dir) = &a.report {
         println!("report written to {}", dir.join("report.html").display());

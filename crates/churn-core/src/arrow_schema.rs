@@ -170,7 +170,7 @@ mod tests {
             assert!(duration_scales(s).is_empty(), "{s}");
         }
         // Every prefix of a real schema (the fixture's) decodes or gives nothing, never panics.
-        let real = include_str!("../tests/fixtures/duration.arrow-schema.txt").trim();
+        let real = include_str!("../../churn-score/tests/fixtures/duration.arrow-schema.txt").trim();
         assert_eq!(
             duration_scales(real),
             HashMap::from([("wait_ms".to_string(), 3), ("session_us".to_string(), 6), ("gap_s".to_string(), 0)])
