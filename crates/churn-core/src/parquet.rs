@@ -842,7 +842,6 @@ fn push_decimal(out: &mut Vec<u8>, unscaled: i128, scale: u32) {
     }
 }
 
-
 /// `.f`: the fraction `frac / per_sec`, in groups of three digits, none when zero.
 fn push_fraction(out: &mut Vec<u8>, frac: u64, per_sec: i64) {
     if frac == 0 {

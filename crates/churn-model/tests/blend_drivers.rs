@@ -14,7 +14,8 @@ fn golden() -> ModelFile {
 fn gbdt(n_inputs: usize) -> GbdtModel {
     let mut rng = churn_core::rng::Rng::new(3);
     let rows: Vec<Vec<f64>> = (0..400).map(|_| (0..n_inputs).map(|_| rng.next_f64() * 2.0 - 1.0).collect()).collect();
-    let y: Vec<bool> = rows.iter().map(|r| rng.next_f64() < 1.0 / (1.0 + (-2.0 * r[0] + r[1 % n_inputs]).exp())).collect();
+    let y: Vec<bool> =
+        rows.iter().map(|r| rng.next_f64() < 1.0 / (1.0 + (-2.0 * r[0] + r[1 % n_inputs]).exp())).collect();
     let x = Matrix::from_rows(&rows).unwrap();
     let params = GbdtParams { n_trees: 20, ..GbdtParams::default() };
     GbdtModel::fit(&x, &y, &vec![1.0; rows.len()], &params, 7, None).unwrap()
