@@ -73,3 +73,33 @@ fn lift_counts_are_rounded_the_formula_has_one_sign_and_trees_have_no_coefficien
     assert!(!names.is_empty());
     assert!(column(&md, "| input |", "coefficient").is_none(), "empty coefficient column in a GBDT report");
 }
+
+/// The leaderboard `train` prints keeps every figure in its column, however long a candidate's
+/// settings are (boosting's run past the 48 characters once reserved for them).
+#[test]
+fn leaderboard_figures_stay_in_their_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", &customers_csv(1500, 3));
+    let out = churn()
+        .args(["train", "--data"])
+        .arg(&data)
+        .args(["--label", "churned", "--positive", "Yes", "--id", "account_id", "--out"])
+        .arg(dir.path().join("m.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines().skip_while(|l| !l.contains("val AUC"));
+    let header = lines.next().expect("a leaderboard header");
+    let rows: Vec<&str> =
+        lines.take_while(|l| l.starts_with("    ") && !l.starts_with("    (") && !l.contains(": ")).collect();
+    assert!(rows.len() >= 4, "{text}");
+    // At least one settings entry is longer than 48 characters (a row longer than the 127
+    // characters of the old fixed layout), so the test exercises the case.
+    assert!(rows.iter().any(|r| r.chars().count() > 127), "{text}");
+    // Right-aligned columns: each row ends where the header ends, and its last number sits
+    // under "fit s".
+    for r in &rows {
+        assert_eq!(r.chars().count(), header.chars().count(), "{r}\n{header}");
+    }
+}

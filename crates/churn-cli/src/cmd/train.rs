@@ -148,13 +148,15 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         if t.cv_folds.is_some() { "out-of-fold" } else { "validation" },
         t.selected_by
     );
+    // The settings column is as wide as its longest entry, so the figures stay in their columns.
+    let w = t.leaderboard.iter().map(|e| e.settings.chars().count()).max().unwrap_or(0).max(48);
     println!(
-        "    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "    {:<2}{:<9} {:<w$} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "", "model", "settings", "val AUC", "val PR", "val Bri", "test AUC", "test PR", "test Bri", "fit s"
     );
     for (e, secs) in t.leaderboard.iter().zip(&outcome.candidate_seconds) {
         println!(
-            "    {:<2}{:<9} {:<48} {:>8} {:>8} {:>8.4} {:>8} {:>8} {:>8.4} {:>8.3}",
+            "    {:<2}{:<9} {:<w$} {:>8} {:>8} {:>8.4} {:>8} {:>8} {:>8.4} {:>8.3}",
             if e.selected {
                 "*"
             } else if t.cv_folds.is_some_and(|k| e.cv_folds.is_some_and(|f| f < k)) {
