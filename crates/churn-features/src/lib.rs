@@ -435,8 +435,12 @@ pub struct FeatureRunSummary {
     pub excluded_churn_in_lead: u64,
     /// Rows left out because their outcome window is not fully observed (censored).
     pub censored_dropped: u64,
-    /// Censored rows kept with label 0 (`label.censored = "keep"`).
+    /// Censored rows kept with label 0 (`label.censored = "keep"`), or, with a survival label
+    /// (`label.time_column`), kept with their time to censoring.
     pub censored_kept: u64,
+    /// The survival label's time column (`label.time_column`), when the table has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival_time_column: Option<String>,
     /// Accounts of the table missing from a static table (their cells are empty).
     pub static_missing_accounts: u64,
     /// The first and last day (days since 1970-01-01) of the activity rows read, of accounts
@@ -475,7 +479,14 @@ impl std::fmt::Display for FeatureRunSummary {
         if self.unlisted_type_rows > 0 {
             write!(f, "; {} rows of undeclared event types", self.unlisted_type_rows)?;
         }
-        if self.excluded_churn_in_lead + self.censored_dropped + self.censored_kept > 0 {
+        if let Some(col) = &self.survival_time_column {
+            write!(
+                f,
+                "\nsurvival label: {} censored rows kept with their time to censoring in `{col}`; {} rows left out \
+                 (snapshot on or after the end of the data)",
+                self.censored_kept, self.censored_dropped
+            )?;
+        } else if self.excluded_churn_in_lead + self.censored_dropped + self.censored_kept > 0 {
             write!(
                 f,
                 "\nrows left out: {} churned within the lead time, {} censored; {} censored rows kept as 0",
@@ -658,6 +669,7 @@ pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTab
         excluded_churn_in_lead: counts.churn_in_lead,
         censored_dropped: counts.censored_dropped,
         censored_kept: counts.censored_kept,
+        survival_time_column: if spec.mode == Mode::Training { spec.label.time_column.clone() } else { None },
         static_missing_accounts: missing_static.iter().filter(|&&m| m).count() as u64,
         activity_days: act.stats.days,
         output: None,
@@ -848,6 +860,23 @@ pub fn run(spec_path: &Path, data_dir: Option<&Path>, out: &Path) -> Result<Feat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_says_what_happened_to_censored_rows() {
+        let mut s = FeatureRunSummary { rows: 10, censored_kept: 4, censored_dropped: 2, ..Default::default() };
+        let classification = s.to_string();
+        assert!(classification.contains("2 censored; 4 censored rows kept as 0"), "{classification}");
+        s.survival_time_column = Some("days_to_churn".into());
+        let survival = s.to_string();
+        assert!(
+            survival.contains("4 censored rows kept with their time to censoring in `days_to_churn`; 2 rows left out"),
+            "{survival}"
+        );
+        assert!(!survival.contains("kept as 0"), "{survival}");
+        // Absent from the JSON of tables without a survival label.
+        s.survival_time_column = None;
+        assert!(!serde_json::to_string(&s).unwrap().contains("survival_time_column"));
+    }
 
     /// The formatting before `NumberCache` and `push_int`.
     fn reference(v: f64) -> String {
