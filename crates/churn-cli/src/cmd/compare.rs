@@ -29,7 +29,7 @@ pub struct CompareArgs {
     /// Promotion gate: exit 1 when a challenger (every report after the first) is
     /// significantly worse than the first on METRIC (default auc, by DeLong's test; the other
     /// metrics by paired bootstrap): auc, pr_auc, brier, log_loss, ece, ks. Survival reports:
-    /// harrell_c (the default), integrated_brier or brier_<h>, by paired bootstrap.
+    /// harrell_c (the default), integrated_brier or brier_H (H a horizon, e.g. brier_24), by paired bootstrap.
     #[arg(long, value_name = "METRIC", num_args = 0..=1, default_missing_value = "auc")]
     pub fail_if_worse: Option<String>,
 }
