@@ -70,3 +70,30 @@ fn export_sql_writes_the_model_query() {
         assert!(sql.contains(&format!("AS \"{c}\"")), "{c}");
     }
 }
+
+/// A model trained by this build (with every field `train` writes today, such as the training
+/// rows' sketch) exports: fields that scoring does not read never block the SQL.
+#[test]
+fn a_freshly_trained_model_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::write(dir.path(), "train.csv", &common::customers_csv(800, 7));
+    let model = dir.path().join("m.json");
+    churn()
+        .args(["train", "--data"])
+        .arg(&data)
+        .args(["--label", "churned", "--positive", "Yes", "--id", "account_id", "--models", "logistic", "--out"])
+        .arg(&model)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert!(v.get("training_rows").is_some(), "the model carries the sketch this test is about");
+    let out = dir.path().join("score.sql");
+    churn()
+        .args(["export-sql", "--model"])
+        .arg(&model)
+        .args(["--dialect", "duckdb", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("AS \"churn_probability\""));
+}

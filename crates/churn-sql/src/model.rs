@@ -33,6 +33,9 @@ const MODEL_KEYS: &[&str] = &[
     "training",
     "profile",
     "features",
+    // The sketch of the training rows (honesty warnings of `evaluate` and `report`): metadata,
+    // not read by scoring.
+    "training_rows",
 ];
 
 fn check_known(model: &ModelFile, dialect: Dialect) -> Result<(), SqlError> {
