@@ -13,7 +13,7 @@ use crate::report::Report;
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/DejaVuSans-LICENSE.txt`), registered
 /// as plotters' `sans-serif` so charts render without system fonts.
-static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// Chart size in pixels.
 pub const SIZE: (u32, u32) = (640, 440);
@@ -120,7 +120,10 @@ pub fn png(kind: ChartKind, report: &Report) -> Result<Vec<u8>> {
     ensure_font()?;
     let mut buf = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut buf, SIZE).into_drawing_area();
+        // plotters' own bitmap text drops glyph bearings: see `glyphs`.
+        let backend = crate::glyphs::FixedText::new(BitMapBackend::with_buffer(&mut buf, SIZE), FONT)
+            .ok_or(ReportError::Chart { chart: kind.name(), reason: "the bundled font could not be loaded".into() })?;
+        let root = backend.into_drawing_area();
         draw(kind, &root, report).map_err(|e| ReportError::Chart { chart: kind.name(), reason: e.to_string() })?;
         root.present().map_err(|e| ReportError::Chart { chart: kind.name(), reason: e.to_string() })?;
     }
@@ -404,7 +407,11 @@ fn importance<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> 
     let pad = (xmax - xmin) * 0.01;
     let style = font(12).pos(Pos::new(HPos::Left, VPos::Center));
     chart.draw_series(top.iter().enumerate().map(|(rank, imp)| {
-        Text::new(format!("{}  {:.4}", imp.name, imp.value), (xmin.min(0.0) + pad, y(rank)), style.clone())
+        Text::new(
+            format!("{}  {}", imp.name, crate::render::f4(imp.value)),
+            (xmin.min(0.0) + pad, y(rank)),
+            style.clone(),
+        )
     }))?;
     Ok(())
 }
@@ -455,6 +462,16 @@ fn crc32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn four_decimals_never_print_negative_zero() {
+        use crate::render::f4;
+        assert_eq!(f4(-0.00001), "0.0000");
+        assert_eq!(f4(-0.0), "0.0000");
+        assert_eq!(f4(-0.00005001), "-0.0001");
+        assert_eq!(f4(0.85), "0.8500");
+        assert_eq!(f4(-12.5), "-12.5000");
+    }
 
     #[test]
     fn crc32_matches_the_png_spec_check_value() {

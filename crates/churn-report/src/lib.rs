@@ -28,6 +28,7 @@ pub mod charts;
 pub mod compare;
 mod error;
 pub mod gate;
+mod glyphs;
 pub mod honesty;
 pub mod mdtext;
 pub mod render;

@@ -38,9 +38,13 @@ fn table(caption: &str, headers: &[&str], rows: Vec<Vec<String>>) -> TableData {
     TableData { caption: caption.into(), headers: headers.iter().map(|h| h.to_string()).collect(), rows }
 }
 
-/// `0.8123`.
+/// `0.8123`; a value that rounds to zero prints `0.0000`, never `-0.0000`.
 pub fn f4(x: f64) -> String {
-    format!("{x:.4}")
+    let s = format!("{x:.4}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
 }
 
 fn opt4(x: Option<f64>) -> String {
@@ -246,7 +250,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
             .iter()
             .take(30)
             .map(|i| {
-                let mut row = vec![i.name.clone(), format!("{:.4}", i.value), pct(i.share)];
+                let mut row = vec![i.name.clone(), f4(i.value), pct(i.share)];
                 if coefficients {
                     row.push(i.coefficient.map_or_else(String::new, |c| format!("{c:+.4}")));
                 }
@@ -263,7 +267,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                     r.options.permutation_repeats
                 ),
                 &["column", "AUC drop", "share"],
-                fi.permutation.iter().map(|i| vec![i.name.clone(), format!("{:.4}", i.value), pct(i.share)]).collect(),
+                fi.permutation.iter().map(|i| vec![i.name.clone(), f4(i.value), pct(i.share)]).collect(),
             ),
         );
     }
