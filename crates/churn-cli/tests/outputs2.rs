@@ -438,3 +438,68 @@ fn low_churn_report_charts_zoom_to_the_data() {
         eprintln!("screenshot: {}", shot.display());
     }
 }
+
+#[test]
+fn explain_speaks_the_drivers_words_and_hides_excluded_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (table, model) = dictionary_model(dir.path());
+    let json_out = dir.path().join("scores.jsonl");
+    score(&model, &table, &json_out, &["--drivers", "3", "--format", "jsonl"]);
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let id_col = m["schema"]["id"].as_str().unwrap().to_string();
+    let explain = |id: &str, extra: &[&str]| {
+        let out = churn()
+            .args(["explain", "--model"])
+            .arg(&model)
+            .arg("--data")
+            .arg(&table)
+            .args(["--id", id])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The first scored row of an account is the row explain looks up: its risk drivers (logistic
+    // regression: the same exact contributions) are explain's "raises the risk" list, in the
+    // same words, and each driver's JSON `text` is explain's `text` of that feature.
+    let mut checked = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    for line in std::fs::read_to_string(&json_out).unwrap().lines() {
+        let j: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = j[&id_col].as_str().unwrap().to_string();
+        if !seen.insert(id.clone()) || j["risk_driver_1"].is_null() || checked == 5 {
+            continue;
+        }
+        checked += 1;
+        let e: serde_json::Value = serde_json::from_str(&explain(&id, &["--json"])).unwrap();
+        let md = explain(&id, &[]);
+        let raises = md.split("**What raises the risk**\n\n").nth(1).unwrap_or_else(|| panic!("{md}"));
+        let listed: Vec<&str> = raises.lines().take_while(|l| l.starts_with("- ")).collect();
+        for k in 1..=3 {
+            let d = &j[format!("risk_driver_{k}")];
+            if d.is_null() {
+                assert_eq!(listed.len(), k - 1, "{md}");
+                break;
+            }
+            let name = d["feature"].as_str().unwrap();
+            let text = d["text"].as_str().unwrap();
+            let c = e["contributions"].as_array().unwrap().iter().find(|c| c["feature"] == name).unwrap();
+            assert_eq!(c["text"].as_str(), Some(text), "{name}");
+            assert_eq!(listed[k - 1], format!("- {text} ({:+.3})", d["contribution"].as_f64().unwrap()), "{md}");
+        }
+        // Every row of the table carries its words when the dictionary phrases the column.
+        assert!(md.contains("| In words |"), "{md}");
+    }
+    assert_eq!(checked, 5);
+    // `[drivers] exclude`: the column is neither listed nor in the table, and the JSON says so.
+    let cfg = write(dir.path(), "churn.toml", "[drivers]\nexclude = [\"tenure_days\"]\n");
+    let first = seen.iter().next().unwrap().clone();
+    let md = explain(&first, &["--config", cfg.to_str().unwrap()]);
+    assert!(!md.contains("| tenure_days |") && !md.contains("- tenure"), "{md}");
+    assert!(md.contains("1 column excluded from drivers by `[drivers] exclude` is not shown"), "{md}");
+    let e: serde_json::Value =
+        serde_json::from_str(&explain(&first, &["--json", "--config", cfg.to_str().unwrap()])).unwrap();
+    assert_eq!(e["hidden_columns"], serde_json::json!(["tenure_days"]));
+    assert!(e["contributions"].as_array().unwrap().iter().all(|c| c["feature"] != "tenure_days"));
+}

@@ -48,6 +48,10 @@ pub struct Contribution {
     pub contribution: f64,
     /// The feature dictionary's definition, when the model carries one.
     pub definition: Option<String>,
+    /// The value in words, as `churn score` phrases its drivers (`post events in the last 28
+    /// days fell 60% from the 28 days before`), when the model carries a feature dictionary
+    /// that phrases this column and the value is present.
+    pub text: Option<String>,
 }
 
 /// The whole explanation of one account.
@@ -63,6 +67,11 @@ pub struct Explanation {
     pub log_odds: f64,
     /// Largest |contribution| first.
     pub contributions: Vec<Contribution>,
+    /// Columns left out of the explanation by `[drivers] exclude` (their contributions stay in
+    /// the log-odds).
+    pub hidden: Vec<String>,
+    /// The smallest |contribution| named among the top drivers (`[drivers] min_contribution`).
+    pub min_contribution: f64,
 }
 
 pub fn run(a: &ExplainArgs) -> anyhow::Result<()> {
@@ -110,6 +119,7 @@ pub fn explain(model: &ModelFile, table: &Table, id: &str) -> anyhow::Result<Exp
     for (v, &src) in c.iter().zip(&model.input_sources) {
         per_column[src] += v;
     }
+    let words = model.driver_words();
     let mut contributions: Vec<Contribution> = model
         .schema
         .features
@@ -129,6 +139,7 @@ pub fn explain(model: &ModelFile, table: &Table, id: &str) -> anyhow::Result<Exp
                     .as_ref()
                     .and_then(|d| d.features.iter().find(|d| d.name == f.name))
                     .map(|d| d.definition.clone()),
+                text: if missing { None } else { words.as_ref().and_then(|w| w.long(&f.name, raw)) },
             }
         })
         .collect();
@@ -145,6 +156,8 @@ pub fn explain(model: &ModelFile, table: &Table, id: &str) -> anyhow::Result<Exp
         base_value,
         log_odds,
         contributions,
+        hidden: Vec::new(),
+        min_contribution: churn_model::drivers::DEFAULT_MIN_CONTRIBUTION,
     })
 }
 
@@ -166,6 +179,10 @@ pub fn apply_rules(e: &mut Explanation, config: &churn_core::Config) {
     if let Some(r) = churn_core::actions::first_match(&config.actions, &e.tier, &names) {
         e.action = Some(config.actions[r].action.clone());
     }
+    // Excluded columns (protected attributes) are never shown.
+    e.min_contribution = min;
+    e.hidden = e.contributions.iter().filter(|c| exclude.contains(&c.feature)).map(|c| c.feature.clone()).collect();
+    e.contributions.retain(|c| !exclude.contains(&c.feature));
 }
 
 /// Percentile (0–100) of a present raw value against a training profile: numbers, the share of
@@ -191,6 +208,7 @@ fn to_json(model: &ModelFile, e: &Explanation) -> serde_json::Value {
         "health_state": e.health_state,
         "base_value": e.base_value,
         "log_odds": e.log_odds,
+        "hidden_columns": e.hidden,
         "contributions": e.contributions.iter().map(|c| serde_json::json!({
             "feature": c.feature,
             "value": c.value,
@@ -198,6 +216,7 @@ fn to_json(model: &ModelFile, e: &Explanation) -> serde_json::Value {
             "contribution": c.contribution,
             "direction": direction(c.contribution),
             "definition": c.definition,
+            "text": c.text,
         })).collect::<Vec<_>>(),
     })
 }
@@ -226,23 +245,79 @@ fn markdown(model: &ModelFile, e: &Explanation) -> String {
         e.log_odds, e.base_value
     );
     let _ = writeln!(s, "- Model {} version {} ({})\n", model.name, model.version, model.model_id);
-    let _ = writeln!(s, "| Feature | Value | Training percentile | Contribution (log-odds) | Effect | Definition |");
-    let _ = writeln!(s, "|---|---|---:|---:|---|---|");
+    for (title, raising) in [("What raises the risk", true), ("What lowers the risk", false)] {
+        let top: Vec<&Contribution> = e
+            .contributions
+            .iter()
+            .filter(|c| if raising { c.contribution > 0.0 } else { c.contribution < 0.0 })
+            .filter(|c| c.contribution.abs() >= e.min_contribution && !c.value.is_empty())
+            .take(3)
+            .collect();
+        if !top.is_empty() {
+            let _ = writeln!(s, "**{title}**\n");
+            for c in top {
+                let _ = writeln!(s, "- {} ({:+.3})", md(&sentence(c)), c.contribution);
+            }
+            s.push('\n');
+        }
+    }
+    if !e.hidden.is_empty() {
+        let (what, verb, its) = if e.hidden.len() == 1 {
+            ("column", "is", "its contribution is")
+        } else {
+            ("columns", "are", "their contributions are")
+        };
+        let _ = writeln!(
+            s,
+            "{} {what} excluded from drivers by `[drivers] exclude` {verb} not shown; {its} in the log-odds.\n",
+            e.hidden.len()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| Feature | Value | Training percentile | Contribution (log-odds) | Effect | In words | Definition |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---|---|---|");
     for c in &e.contributions {
         let pct = c.percentile.map_or_else(|| "n/a".to_string(), |p| format!("{p:.0}"));
         let value = if c.value.is_empty() { "(missing)" } else { &c.value };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:+.3} | {} | {} |",
+            "| {} | {} | {} | {:+.3} | {} | {} | {} |",
             md(&c.feature),
             md(value),
             pct,
             c.contribution,
             direction(c.contribution),
+            md(c.text.as_deref().unwrap_or("")),
             md(c.definition.as_deref().unwrap_or(""))
         );
     }
     s
+}
+
+/// A contribution as a CSM reads it: the value in words when the dictionary phrases it, else
+/// `feature = value`, with the training percentile of a number.
+fn sentence(c: &Contribution) -> String {
+    match (&c.text, c.percentile) {
+        (Some(t), _) => t.clone(),
+        (None, Some(p)) if c.value.parse::<f64>().is_ok() => {
+            format!("{} = {} ({} percentile of training)", c.feature, c.value, ordinal(p.round() as u32))
+        }
+        (None, _) => format!("{} = {}", c.feature, c.value),
+    }
+}
+
+/// `1st`, `2nd`, `3rd`, `11th`, `42nd`.
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// Escapes table-breaking characters of a Markdown cell.
