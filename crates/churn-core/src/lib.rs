@@ -26,6 +26,7 @@ pub mod config;
 pub mod date;
 pub mod error;
 pub mod excerpt;
+pub mod lines;
 pub mod output;
 pub mod parquet;
 pub mod publish;

@@ -35,18 +35,38 @@ pub struct CsvSource {
     /// Header names, trimmed of surrounding white space (and a UTF-8 byte-order mark).
     pub headers: Vec<String>,
     /// The underlying reader, positioned at the first data record.
-    pub reader: csv::Reader<Box<dyn Read + Send>>,
+    pub reader: csv::Reader<crate::lines::LineFeeds<Box<dyn Read + Send>>>,
+    /// Line numbers of records (the csv crate's are one short after a CRLF).
+    pub lines: crate::lines::LineIndex,
+}
+
+impl CsvSource {
+    /// The 1-based file line where a record read from [`CsvSource::reader`] starts; records
+    /// must be asked about in file order.
+    pub fn line(&mut self, pos: &csv::Position) -> u64 {
+        self.lines.line_at(pos.byte())
+    }
+
+    /// [`csv_error`] with the line counted right.
+    pub fn error(&mut self, e: &csv::Error) -> CoreError {
+        match (e.kind(), e.position()) {
+            (csv::ErrorKind::Io(_), _) | (_, None) => csv_error(&self.path, e),
+            (_, Some(p)) => {
+                CoreError::Csv { path: self.path.clone(), line: self.lines.line_at(p.byte()), message: e.to_string() }
+            }
+        }
+    }
 }
 
 /// Opens `path` as CSV and reads its header. An empty file is an error; a header with a
 /// repeated name is an error.
 pub fn open_csv(path: &Path) -> Result<CsvSource> {
-    let inner = open_maybe_gz(path)?;
+    let (inner, lines) = crate::lines::LineFeeds::new(open_maybe_gz(path)?);
     let mut reader =
         csv::ReaderBuilder::new().has_headers(true).flexible(true).buffer_capacity(1 << 16).from_reader(inner);
     let raw = reader.byte_headers().map_err(|e| csv_error(path, &e))?.clone();
     let headers = header_names(path, &raw.iter().collect::<Vec<_>>())?;
-    Ok(CsvSource { path: path.into(), headers, reader })
+    Ok(CsvSource { path: path.into(), headers, reader, lines })
 }
 
 /// The column names of a header record: trimmed of surrounding white space (and a UTF-8
@@ -180,9 +200,12 @@ impl Table {
             match src.reader.read_record(&mut rec) {
                 Ok(false) => break,
                 Ok(true) => {}
-                Err(e) => return Err(csv_error(path, &e)),
+                Err(e) => return Err(src.error(&e)),
             }
-            let line = rec.position().map_or(b.lines.len() as u64 + 2, |p| p.line());
+            let line = match rec.position() {
+                Some(p) => src.line(p),
+                None => b.lines.len() as u64 + 2,
+            };
             if rec.len() == 1 && rec[0].trim().is_empty() && width > 1 {
                 continue; // a blank line
             }
@@ -404,6 +427,27 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn line_numbers_are_the_file_lines_with_lf_crlf_and_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        // Data lines (1-based, header = 1): `a` on 2, `b` on 4 (after a blank line), `c` on 5
+        // with a quoted value spanning lines 5-6, `d` on 8 (after a blank line).
+        let lines = ["id,x", "a,1", "", "b,2", "c,\"two", "lines\"", "", "d,4"];
+        let want = [2u64, 4, 5, 8];
+        for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+            let p = write(dir.path(), name, &(lines.join(end) + end));
+            let t = Table::read(&p).unwrap();
+            let got: Vec<u64> = (0..t.n_rows()).map(|r| t.line(r)).collect();
+            assert_eq!(got, want, "{name}");
+            assert_eq!(t.field(3, 0), "d");
+            // An error names the right line too: a ragged row on line 4.
+            let bad = lines.iter().map(|l| if l.starts_with("b,") { "b,2,extra" } else { l }).collect::<Vec<_>>();
+            let p = write(dir.path(), name, &(bad.join(end) + end));
+            let e = Table::read(&p).unwrap_err().to_string();
+            assert!(e.contains("line 4"), "{name}: {e}");
+        }
     }
 
     #[test]
