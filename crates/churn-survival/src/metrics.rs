@@ -164,7 +164,11 @@ pub fn cumulative_dynamic_auc(
         return Err(SurvivalError::Invalid { what: "scores", reason: "one score vector per time is needed".into() });
     }
     let g = KaplanMeier::fit_censoring(train_time, train_event)?;
-    let w = ipcw(&g, time, event)?;
+    // Weights only of the churns a time counts as cases: a churn after the last time needs none
+    // (the censoring curve may be zero there, at the end of the training follow-up).
+    let last = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let cases: Vec<bool> = time.iter().zip(event).map(|(&t, &e)| e && t <= last).collect();
+    let w = ipcw(&g, time, &cases)?;
     let mut aucs = Vec::with_capacity(times.len());
     for (scores, &t) in risk.iter().zip(times) {
         check_scores(time, event, scores)?;

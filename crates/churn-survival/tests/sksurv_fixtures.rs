@@ -177,3 +177,27 @@ fn person_period_hazards_reproduce_kaplan_meier() {
         }
     }
 }
+
+#[test]
+fn time_dependent_auc_needs_no_weight_for_churns_after_the_last_time() {
+    // Training follow-up ends at 10 with censored rows only: the censoring curve is 0 there.
+    let tt = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 10.0];
+    let te = [true, false, true, false, true, false, true, false, false, false];
+    // Evaluation rows, one of them churned at 10, after every evaluated time (2, 5, 8): a
+    // control at each of them, whose 1 / G weight is never used.
+    let t = [1.0, 2.0, 3.0, 4.0, 6.0, 7.0, 9.0, 10.0, 10.0];
+    let risk_at = |k: f64| -> Vec<f64> { t.iter().map(|&x| 1.0 / (x + k)).collect() };
+    let times = [2.0, 5.0, 8.0];
+    let risk: Vec<Vec<f64>> = times.iter().map(|&k| risk_at(k)).collect();
+    let churned = [true, false, true, true, false, true, false, true, false];
+    let mut censored = churned;
+    censored[7] = false;
+    let (a, _) = metrics::cumulative_dynamic_auc(&tt, &te, &t, &churned, &risk, &times).unwrap();
+    let (b, _) = metrics::cumulative_dynamic_auc(&tt, &te, &t, &censored, &risk, &times).unwrap();
+    assert_eq!(a, b);
+    // The risk falls with the time, so every case outranks every control: AUC 1 at each time.
+    assert!(a.iter().all(|&x| (x - 1.0).abs() < 1e-12), "{a:?}");
+    // A churn at 10 counted as a case (a time of 10) still needs G(10) = 0: an error, named.
+    let e = metrics::cumulative_dynamic_auc(&tt, &te, &t, &churned, &[risk_at(10.0)], &[10.0]).unwrap_err();
+    assert!(e.to_string().contains("time 10"), "{e}");
+}
