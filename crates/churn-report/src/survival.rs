@@ -240,7 +240,9 @@ fn tables(r: &SurvivalReport) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
         .iter()
         .zip(&e.td_auc)
         .zip(&e.brier)
-        .map(|((&t, a), b)| vec![h(t), format!("{a:.4}"), format!("{b:.4}")])
+        .map(|((&t, a), b)| {
+            vec![h(t), if a.is_nan() { "n/a (no churn yet)".into() } else { format!("{a:.4}") }, format!("{b:.4}")]
+        })
         .collect();
     let cal = e
         .calibration

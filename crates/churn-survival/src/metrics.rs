@@ -203,12 +203,20 @@ pub fn cumulative_dynamic_auc(
         let km = KaplanMeier::fit(time, event)?;
         let s: Vec<f64> = times.iter().map(|&t| km.at(t)).collect::<Result<_, _>>()?;
         let mut prev = 1.0;
-        let mut integral = 0.0;
+        let (mut integral, mut weight) = (0.0, 0.0);
         for (a, &sk) in aucs.iter().zip(&s) {
-            integral += a * (prev - sk);
+            // A time with no churn before it has no AUC (NaN); the others still average.
+            if !a.is_nan() {
+                integral += a * (prev - sk);
+                weight += prev - sk;
+            }
             prev = sk;
         }
-        integral / (1.0 - s[s.len() - 1])
+        if aucs.iter().any(|a| a.is_nan()) {
+            integral / weight
+        } else {
+            integral / (1.0 - s[s.len() - 1])
+        }
     };
     Ok((aucs, mean))
 }

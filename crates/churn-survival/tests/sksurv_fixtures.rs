@@ -201,3 +201,19 @@ fn time_dependent_auc_needs_no_weight_for_churns_after_the_last_time() {
     let e = metrics::cumulative_dynamic_auc(&tt, &te, &t, &churned, &[risk_at(10.0)], &[10.0]).unwrap_err();
     assert!(e.to_string().contains("time 10"), "{e}");
 }
+
+#[test]
+fn a_time_before_any_churn_has_no_auc_and_the_mean_skips_it() {
+    // No churn at or before 1: the AUC at 1 is undefined; the mean is that of the other times.
+    let tt = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
+    let te = [true, false, true, false, true, false, true, false];
+    let t = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    let e = [true, true, false, true, false, true, false];
+    let times = [1.0, 4.0, 6.0];
+    let risk: Vec<Vec<f64>> = times.iter().map(|_| t.iter().map(|&x| (x * 7.0) % 5.0).collect()).collect();
+    let (all, mean) = metrics::cumulative_dynamic_auc(&tt, &te, &t, &e, &risk, &times).unwrap();
+    assert!(all[0].is_nan() && all[1].is_finite() && all[2].is_finite(), "{all:?}");
+    let (rest, rest_mean) = metrics::cumulative_dynamic_auc(&tt, &te, &t, &e, &risk[1..], &times[1..]).unwrap();
+    assert_eq!(&all[1..], &rest[..]);
+    assert!((mean - rest_mean).abs() < 1e-12, "{mean} vs {rest_mean}");
+}

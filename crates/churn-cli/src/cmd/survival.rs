@@ -164,7 +164,14 @@ fn print_evaluation(model: &ModelFile, e: &Evaluation) {
     println!("  Uno's C (tau {})               {:.4}", horizon_name(e.tau), e.uno_c);
     println!("  {:>8} {:>8} {:>8}", "horizon", "td-AUC", "Brier");
     for ((h, a), b) in e.horizons.iter().zip(&e.td_auc).zip(&e.brier) {
-        println!("  {:>8} {:>8.4} {:>8.4}", horizon_name(*h), a, b);
+        let auc = if a.is_nan() { "n/a".to_string() } else { format!("{a:.4}") };
+        println!(
+            "  {:>8} {:>8} {:>8.4}{}",
+            horizon_name(*h),
+            auc,
+            b,
+            if a.is_nan() { "  (no churn by then)" } else { "" }
+        );
     }
     println!(
         "  mean td-AUC {:.4}; mean Brier {:.4}",
