@@ -1,8 +1,8 @@
 //! A single CART probability tree (weighted Gini or log-loss gain).
 
 use crate::binning::BinnedData;
-use crate::cart::{grow, CartConfig, Criterion};
-use crate::forest::{check_tree_common, shap_prob_to_raw, usable_features};
+use crate::cart::{grow, shap_prob_to_raw, usable_features, CartConfig, Criterion};
+use crate::params::check_cart;
 use crate::tree::{ShapCache, Tree};
 use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
@@ -40,7 +40,7 @@ impl Default for TreeParams {
 impl TreeParams {
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<(), LearnError> {
-        check_tree_common(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
+        check_cart(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
     }
 }
 
@@ -138,5 +138,68 @@ impl DecisionTreeModel {
     pub fn shap_values(&self, row: &[f64]) -> (f64, Vec<f64>) {
         let trees = std::slice::from_ref(&self.tree);
         shap_prob_to_raw(trees, self.shap.get(trees), self.n_features, row)
+    }
+}
+
+impl crate::Family for DecisionTreeModel {
+    const NAME: &'static str = "tree";
+    type Params = TreeParams;
+
+    fn describe(p: &TreeParams) -> String {
+        format!("depth={} min_leaf={}", crate::family::or_none(p.max_depth), p.min_samples_leaf)
+    }
+
+    /// Three depths, with leaves of at least 0.5% of the rows (5 to 50).
+    fn search_space(_seed: u64, n_rows: usize) -> Vec<TreeParams> {
+        let leaf = (n_rows / 200).clamp(5, 50);
+        [4, 6, 8]
+            .into_iter()
+            .map(|d| TreeParams { max_depth: Some(d), min_samples_leaf: leaf, ..TreeParams::default() })
+            .collect()
+    }
+
+    fn fit(
+        p: &TreeParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        _valid: Option<crate::EvalSet<'_>>,
+        seed: u64,
+    ) -> Result<Self, LearnError> {
+        DecisionTreeModel::fit(x, y, w, p, seed)
+    }
+}
+
+impl crate::Fitted for DecisionTreeModel {
+    fn n_inputs(&self) -> usize {
+        self.n_features
+    }
+
+    fn predict_raw_row(&self, row: &[f64]) -> f64 {
+        DecisionTreeModel::predict_raw_row(self, row)
+    }
+
+    fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
+        DecisionTreeModel::predict_raw_rows(self, rows, p, out)
+    }
+
+    fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
+        DecisionTreeModel::predict_raw(self, x)
+    }
+
+    fn contributions(&self, row: &[f64], _means: &[f64]) -> (f64, Vec<f64>) {
+        self.shap_values(row)
+    }
+
+    fn native_importance(&self) -> (&'static str, Vec<f64>) {
+        ("total split gain", self.feature_importance_gain(self.n_features))
+    }
+
+    fn trees(&self) -> Option<(&[Tree], bool)> {
+        Some((std::slice::from_ref(&self.tree), true))
+    }
+
+    fn validate(&self) -> Result<(), LearnError> {
+        DecisionTreeModel::validate(self)
     }
 }

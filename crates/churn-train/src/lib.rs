@@ -459,20 +459,6 @@ struct Scored {
     raw_test: Vec<f64>,
 }
 
-/// The round count minimizing the mean held-out loss of boosting models fitted with
-/// [`GbdtModel::fit_path`], over the rounds every one of them grew (the lowest count wins ties).
-fn common_rounds(models: &[&churn_learn::GbdtModel]) -> usize {
-    let len = models.iter().map(|m| m.valid_loss.len().min(m.trees.len())).min().unwrap_or(0);
-    let mut best = (f64::INFINITY, 0usize);
-    for r in 0..len {
-        let loss: f64 = models.iter().map(|m| m.valid_loss[r]).sum();
-        if loss < best.0 {
-            best = (loss, r);
-        }
-    }
-    best.1 + 1
-}
-
 /// One fit: (candidate, held-out set), the learner, its fit seconds.
 type Fitted = ((usize, usize), Learner, f64);
 
@@ -545,7 +531,7 @@ fn score_candidates(
                 let (l, _) = row[0].as_ref().expect("screened on the first fold");
                 let first_fold = &sets_of(j)[0];
                 let raw =
-                    rounds_cut(candidates, j, std::slice::from_ref(l), true).0.remove(0).predict_raw(&first_fold.x_out);
+                    candidates[j].final_fits(std::slice::from_ref(l), true).0.remove(0).predict_raw(&first_fold.x_out);
                 let platt = Platt::fit(&raw, &first_fold.y_out)?;
                 let score = by.score(&split_metrics(&raw, &first_fold.y_out, &platt)?.calibrated);
                 if best.is_none_or(|b| score > b.0) {
@@ -568,7 +554,7 @@ fn score_candidates(
             learners.push(l);
             seconds += secs;
         }
-        let (learners, final_params) = rounds_cut(candidates, c, &learners, cv);
+        let (learners, final_params) = params.final_fits(&learners, cv);
         // The held-out rows of this candidate: all of them, or the first fold's when screened out.
         let (sets, x_test) = (sets_of(c), designs[design_of[c]].x_test);
         let (rows_sets, labels): (&[HeldOut], &[bool]) =
@@ -615,39 +601,6 @@ fn score_candidates(
         out.push(Scored { entry, seconds, full: full[c], held_out, platt, final_params, learners, bagged, raw_test });
     }
     Ok(out)
-}
-
-/// Candidate `c`'s fold learners and the settings of its final fit: under cross-validation,
-/// boosting with early stopping keeps the round count with the least mean held-out loss over
-/// its folds; otherwise the learners as fitted, and the rounds early stopping chose.
-fn rounds_cut(
-    candidates: &[CandidateParams],
-    c: usize,
-    learners: &[Learner],
-    cv: bool,
-) -> (Vec<Learner>, CandidateParams) {
-    match &candidates[c] {
-        CandidateParams::Gbdt(p) if cv && p.early_stopping_rounds.is_some() => {
-            let models: Vec<&churn_learn::GbdtModel> = learners
-                .iter()
-                .map(|l| match l {
-                    Learner::Gbdt(m) => m,
-                    _ => unreachable!("a boosting candidate fits boosting models"),
-                })
-                .collect();
-            let rounds = common_rounds(&models);
-            let cut = models.iter().map(|m| Learner::Gbdt(m.truncated(rounds))).collect();
-            (
-                cut,
-                CandidateParams::Gbdt(churn_learn::GbdtParams {
-                    n_trees: rounds,
-                    early_stopping_rounds: None,
-                    ..p.clone()
-                }),
-            )
-        }
-        params => (learners.to_vec(), params.for_refit(&learners[0])),
-    }
 }
 
 /// One-sided level of the selection guard, shared by the challengers of a family
