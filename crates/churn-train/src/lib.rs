@@ -285,6 +285,9 @@ pub struct TrainOutcome {
     /// of a numeric column that are not numbers (treated as missing), single values that
     /// dominate a column.
     pub warnings: Vec<String>,
+    /// The test split: rows of the table (0-based, in split order) that training never used
+    /// to fit or choose anything, on which `train --report` builds its report.
+    pub test_rows: Vec<usize>,
 }
 
 fn split_info(y: &[bool], rows: &[usize]) -> SplitInfo {
@@ -1058,7 +1061,7 @@ pub fn train_table(table: &Table, opts: &TrainOptions) -> Result<TrainOutcome, T
     let seen: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
     let sketch = churn_model::rows::RowSketch::of_table(&model, table, &seen)?;
     let model = model.with_training_rows(sketch);
-    Ok(TrainOutcome { model, fit_seconds, candidate_seconds, warnings })
+    Ok(TrainOutcome { model, fit_seconds, candidate_seconds, warnings, test_rows: split.test })
 }
 
 #[cfg(test)]
