@@ -69,31 +69,23 @@ impl DecisionTreeModel {
         seed: u64,
     ) -> Result<DecisionTreeModel, LearnError> {
         params.validate()?;
-        fit_weighted_rows(x, y, w, |x, y, w, _| Self::fit_inner(x, y, w, params, seed))
-    }
-
-    fn fit_inner(
-        x: &Matrix,
-        y: &[bool],
-        w: &[f64],
-        params: &TreeParams,
-        seed: u64,
-    ) -> Result<DecisionTreeModel, LearnError> {
-        let data = BinnedData::new(x, params.max_bins, seed);
-        let usable = usable_features(&data);
-        let cfg = CartConfig {
-            max_depth: params.max_depth,
-            min_samples_leaf: params.min_samples_leaf,
-            mtry: usable.len(),
-            criterion: params.criterion,
-            min_gain: params.min_gain,
-        };
-        let g: Vec<f64> = w.iter().zip(y).map(|(&wi, &yi)| if yi { wi } else { 0.0 }).collect();
-        let rows: Vec<u32> = (0..x.n_rows() as u32).collect();
-        // Every feature is tried at every split, so the generator is never drawn from.
-        let mut rng = Rng::new(seed);
-        let tree = grow(&data, &g, w, rows, &usable, &cfg, &mut rng);
-        Ok(DecisionTreeModel { n_features: x.n_cols(), tree, shap: ShapCache::default() })
+        fit_weighted_rows(x, y, w, |x, y, w, _| {
+            let data = BinnedData::new(x, params.max_bins, seed);
+            let usable = usable_features(&data);
+            let cfg = CartConfig {
+                max_depth: params.max_depth,
+                min_samples_leaf: params.min_samples_leaf,
+                mtry: usable.len(),
+                criterion: params.criterion,
+                min_gain: params.min_gain,
+            };
+            let g: Vec<f64> = w.iter().zip(y).map(|(&wi, &yi)| if yi { wi } else { 0.0 }).collect();
+            let rows: Vec<u32> = (0..x.n_rows() as u32).collect();
+            // Every feature is tried at every split, so the generator is never drawn from.
+            let mut rng = Rng::new(seed);
+            let tree = grow(&data, &g, w, rows, &usable, &cfg, &mut rng);
+            Ok(DecisionTreeModel { n_features: x.n_cols(), tree, shap: ShapCache::default() })
+        })
     }
 
     /// Probability (leaf weighted positive fraction) of one row.
@@ -170,36 +162,4 @@ impl crate::Family for DecisionTreeModel {
     }
 }
 
-impl crate::Fitted for DecisionTreeModel {
-    fn n_inputs(&self) -> usize {
-        self.n_features
-    }
-
-    fn predict_raw_row(&self, row: &[f64]) -> f64 {
-        DecisionTreeModel::predict_raw_row(self, row)
-    }
-
-    fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
-        DecisionTreeModel::predict_raw_rows(self, rows, p, out)
-    }
-
-    fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
-        DecisionTreeModel::predict_raw(self, x)
-    }
-
-    fn contributions(&self, row: &[f64], _means: &[f64]) -> (f64, Vec<f64>) {
-        self.shap_values(row)
-    }
-
-    fn native_importance(&self) -> (&'static str, Vec<f64>) {
-        ("total split gain", self.feature_importance_gain(self.n_features))
-    }
-
-    fn trees(&self) -> Option<(&[Tree], bool)> {
-        Some((std::slice::from_ref(&self.tree), true))
-    }
-
-    fn validate(&self) -> Result<(), LearnError> {
-        DecisionTreeModel::validate(self)
-    }
-}
+crate::family::fitted_trees!(DecisionTreeModel, trees: |m| std::slice::from_ref(&m.tree), averaged: true, init: |_m| 0.0);

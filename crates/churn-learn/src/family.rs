@@ -120,3 +120,52 @@ pub trait Fitted {
 pub(crate) fn or_none(v: Option<usize>) -> String {
     v.map_or("none".to_string(), |d| d.to_string())
 }
+
+/// [`Fitted`] for a tree model (`n_features`, and inherent `predict_raw_row`,
+/// `predict_raw_rows`, `predict_raw`, `shap_values`, `feature_importance_gain` and `validate`):
+/// `trees` gives its trees, `averaged` whether they are averaged in probability space, `init`
+/// its starting log-odds.
+macro_rules! fitted_trees {
+    ($model:ty, trees: |$m:ident| $trees:expr, averaged: $avg:expr, init: |$mi:ident| $init:expr) => {
+        impl $crate::Fitted for $model {
+            fn n_inputs(&self) -> usize {
+                self.n_features
+            }
+
+            fn predict_raw_row(&self, row: &[f64]) -> f64 {
+                <$model>::predict_raw_row(self, row)
+            }
+
+            fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
+                <$model>::predict_raw_rows(self, rows, p, out)
+            }
+
+            fn predict_raw(&self, x: &$crate::Matrix) -> Vec<f64> {
+                <$model>::predict_raw(self, x)
+            }
+
+            fn contributions(&self, row: &[f64], _means: &[f64]) -> (f64, Vec<f64>) {
+                self.shap_values(row)
+            }
+
+            fn native_importance(&self) -> (&'static str, Vec<f64>) {
+                ("total split gain", self.feature_importance_gain(self.n_features))
+            }
+
+            fn trees(&self) -> Option<(&[$crate::Tree], bool)> {
+                let $m = self;
+                Some(($trees, $avg))
+            }
+
+            fn init_score(&self) -> f64 {
+                let $mi = self;
+                $init
+            }
+
+            fn validate(&self) -> Result<(), $crate::LearnError> {
+                <$model>::validate(self)
+            }
+        }
+    };
+}
+pub(crate) use fitted_trees;

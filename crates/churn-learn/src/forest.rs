@@ -132,53 +132,45 @@ impl RandomForestModel {
         seed: u64,
     ) -> Result<RandomForestModel, LearnError> {
         params.validate()?;
-        fit_weighted_rows(x, y, w, |x, y, w, _| Self::fit_inner(x, y, w, params, seed))
-    }
-
-    fn fit_inner(
-        x: &Matrix,
-        y: &[bool],
-        w: &[f64],
-        params: &ForestParams,
-        seed: u64,
-    ) -> Result<RandomForestModel, LearnError> {
-        let n = x.n_rows();
-        let data = BinnedData::new(x, params.max_bins, seed);
-        let usable = usable_features(&data);
-        let cfg = CartConfig {
-            max_depth: params.max_depth,
-            min_samples_leaf: params.min_samples_leaf,
-            mtry: params.max_features.resolve(usable.len()),
-            criterion: params.criterion,
-            min_gain: params.min_gain,
-        };
-        let trees: Vec<Tree> = (0..params.n_trees)
-            .into_par_iter()
-            .map_init(
-                || (vec![0.0; n], vec![0.0; n], vec![0u32; n]),
-                |(g, h, counts), t| {
-                    let mut rng = Rng::derive(seed, t as u64);
-                    let rows: Vec<u32> = if params.bootstrap {
-                        counts.fill(0);
-                        for _ in 0..n {
-                            counts[rng.below(n as u64) as usize] += 1;
+        fit_weighted_rows(x, y, w, |x, y, w, _| {
+            let n = x.n_rows();
+            let data = BinnedData::new(x, params.max_bins, seed);
+            let usable = usable_features(&data);
+            let cfg = CartConfig {
+                max_depth: params.max_depth,
+                min_samples_leaf: params.min_samples_leaf,
+                mtry: params.max_features.resolve(usable.len()),
+                criterion: params.criterion,
+                min_gain: params.min_gain,
+            };
+            let trees: Vec<Tree> = (0..params.n_trees)
+                .into_par_iter()
+                .map_init(
+                    || (vec![0.0; n], vec![0.0; n], vec![0u32; n]),
+                    |(g, h, counts), t| {
+                        let mut rng = Rng::derive(seed, t as u64);
+                        let rows: Vec<u32> = if params.bootstrap {
+                            counts.fill(0);
+                            for _ in 0..n {
+                                counts[rng.below(n as u64) as usize] += 1;
+                            }
+                            (0..n as u32).filter(|&i| counts[i as usize] > 0).collect()
+                        } else {
+                            counts.fill(1);
+                            (0..n as u32).collect()
+                        };
+                        for &r in &rows {
+                            let r = r as usize;
+                            let k = counts[r] as f64;
+                            h[r] = w[r] * k;
+                            g[r] = if y[r] { h[r] } else { 0.0 };
                         }
-                        (0..n as u32).filter(|&i| counts[i as usize] > 0).collect()
-                    } else {
-                        counts.fill(1);
-                        (0..n as u32).collect()
-                    };
-                    for &r in &rows {
-                        let r = r as usize;
-                        let k = counts[r] as f64;
-                        h[r] = w[r] * k;
-                        g[r] = if y[r] { h[r] } else { 0.0 };
-                    }
-                    grow(&data, g, h, rows, &usable, &cfg, &mut rng)
-                },
-            )
-            .collect();
-        Ok(RandomForestModel { n_features: x.n_cols(), trees, shap: ShapCache::default() })
+                        grow(&data, g, h, rows, &usable, &cfg, &mut rng)
+                    },
+                )
+                .collect();
+            Ok(RandomForestModel { n_features: x.n_cols(), trees, shap: ShapCache::default() })
+        })
     }
 
     /// The forest of every tree of `models` (all fitted on the same features): with forests of
@@ -296,36 +288,4 @@ impl crate::Family for RandomForestModel {
     }
 }
 
-impl crate::Fitted for RandomForestModel {
-    fn n_inputs(&self) -> usize {
-        self.n_features
-    }
-
-    fn predict_raw_row(&self, row: &[f64]) -> f64 {
-        RandomForestModel::predict_raw_row(self, row)
-    }
-
-    fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
-        RandomForestModel::predict_raw_rows(self, rows, p, out)
-    }
-
-    fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
-        RandomForestModel::predict_raw(self, x)
-    }
-
-    fn contributions(&self, row: &[f64], _means: &[f64]) -> (f64, Vec<f64>) {
-        self.shap_values(row)
-    }
-
-    fn native_importance(&self) -> (&'static str, Vec<f64>) {
-        ("total split gain", self.feature_importance_gain(self.n_features))
-    }
-
-    fn trees(&self) -> Option<(&[Tree], bool)> {
-        Some((&self.trees, true))
-    }
-
-    fn validate(&self) -> Result<(), LearnError> {
-        RandomForestModel::validate(self)
-    }
-}
+crate::family::fitted_trees!(RandomForestModel, trees: |m| &m.trees, averaged: true, init: |_m| 0.0);

@@ -692,43 +692,7 @@ impl crate::Family for GbdtModel {
     }
 }
 
-impl crate::Fitted for GbdtModel {
-    fn n_inputs(&self) -> usize {
-        self.n_features
-    }
-
-    fn predict_raw_row(&self, row: &[f64]) -> f64 {
-        GbdtModel::predict_raw_row(self, row)
-    }
-
-    fn predict_raw_rows(&self, rows: &[f64], p: usize, out: &mut [f64]) {
-        GbdtModel::predict_raw_rows(self, rows, p, out)
-    }
-
-    fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
-        GbdtModel::predict_raw(self, x)
-    }
-
-    fn contributions(&self, row: &[f64], _means: &[f64]) -> (f64, Vec<f64>) {
-        self.shap_values(row)
-    }
-
-    fn native_importance(&self) -> (&'static str, Vec<f64>) {
-        ("total split gain", self.feature_importance_gain(self.n_features))
-    }
-
-    fn trees(&self) -> Option<(&[Tree], bool)> {
-        Some((&self.trees, false))
-    }
-
-    fn init_score(&self) -> f64 {
-        self.init_score
-    }
-
-    fn validate(&self) -> Result<(), LearnError> {
-        GbdtModel::validate(self)
-    }
-}
+crate::family::fitted_trees!(GbdtModel, trees: |m| &m.trees, averaged: false, init: |m| m.init_score);
 
 #[allow(clippy::too_many_arguments)]
 fn fit_inner(

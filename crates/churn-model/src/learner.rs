@@ -1,6 +1,6 @@
 //! The learner family registry, and the learner stored in a model file.
 //!
-//! [`families!`] lists every learner family once: the variant name (also the family's name in
+//! `families!` (below) lists every learner family once: the variant name (also the family's name in
 //! snake case, as `churn_learn::Family::NAME` spells it: a test checks they agree) and the
 //! fitted model type, which implements [`churn_learn::Family`] in its own file. From that list
 //! come the model file's [`Learner`] (tagged by `kind`), the [`ModelKind`] names of
