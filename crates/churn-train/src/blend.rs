@@ -165,8 +165,11 @@ pub(crate) struct Chosen {
     pub(crate) final_params: CandidateParams,
     pub(crate) learners: Vec<Learner>,
     pub(crate) bagged: Option<Learner>,
-    members: Option<(f64, Vec<f64>, [(CandidateParams, usize); 2])>,
+    members: Option<BlendMembers>,
 }
+
+/// A blend's intercept, weights, and its members' final settings with their design.
+type BlendMembers = (f64, Vec<f64>, [(CandidateParams, usize); 2]);
 
 /// The parts of the winner, or of the blend (members widened to `width` inputs).
 pub(crate) fn chosen(
