@@ -8,7 +8,8 @@
 
 use crate::binning::BinnedData;
 use crate::hist::{better, scan_split, FeatureHist, Split, SplitRules, Stats, EMPTY_HIST};
-use crate::tree::{Node, Tree};
+use crate::tree::{Node, ShapTrees, Tree};
+use crate::util::{logit_clipped, PROB_EPS};
 use churn_core::rng::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -204,4 +205,42 @@ pub(crate) fn grow(
         stack.push(Pending { start: nd.start, end: mid, depth, sum: split.left, parent: Some((node_id, true)) });
     }
     tree
+}
+
+/// Features with more than one bin (or some missing values): the only ones a split can use.
+pub(crate) fn usable_features(data: &BinnedData) -> Vec<usize> {
+    (0..data.n_features).filter(|&f| data.n_value_bins(f) > 1 || data.has_missing[f]).collect()
+}
+
+/// Shared by forests and single trees: probability-space TreeSHAP averaged over `trees`,
+/// rescaled into log-odds.
+pub(crate) fn shap_prob_to_raw(trees: &[Tree], shap: &ShapTrees, n_features: usize, row: &[f64]) -> (f64, Vec<f64>) {
+    let scale = 1.0 / trees.len() as f64;
+    let mut phi = vec![0.0; n_features];
+    let base_p = shap.expected_values().iter().fold(0.0, |b, e| b + e * scale);
+    shap.add(trees, row, &mut phi, scale);
+    prob_phi_to_raw(trees, base_p, phi, row)
+}
+
+/// Rescales probability-space attributions `phi` of the tree average (expected value
+/// `base_p`) into log-odds: `(logit(base_p), phi')` with `logit(base_p) + Σ phi' == raw(row)`.
+pub fn prob_phi_to_raw(trees: &[Tree], base_p: f64, mut phi: Vec<f64>, row: &[f64]) -> (f64, Vec<f64>) {
+    let scale = 1.0 / trees.len() as f64;
+    let mut p = 0.0;
+    for t in trees {
+        p += t.predict_row(row);
+    }
+    let raw = logit_clipped(p * scale);
+    let base = logit_clipped(base_p);
+    let sum: f64 = phi.iter().sum();
+    let factor = if sum.abs() > 1e-12 {
+        (raw - base) / sum
+    } else {
+        let q = base_p.clamp(PROB_EPS, 1.0 - PROB_EPS);
+        1.0 / (q * (1.0 - q))
+    };
+    for v in phi.iter_mut() {
+        *v *= factor;
+    }
+    (base, phi)
 }

@@ -1,8 +1,8 @@
 //! A single CART probability tree (weighted Gini or log-loss gain).
 
 use crate::binning::BinnedData;
-use crate::cart::{grow, CartConfig, Criterion};
-use crate::forest::{check_tree_common, shap_prob_to_raw, usable_features};
+use crate::cart::{grow, shap_prob_to_raw, usable_features, CartConfig, Criterion};
+use crate::params::check_cart;
 use crate::tree::{ShapCache, Tree};
 use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
@@ -40,7 +40,7 @@ impl Default for TreeParams {
 impl TreeParams {
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<(), LearnError> {
-        check_tree_common(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
+        check_cart(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
     }
 }
 
@@ -69,31 +69,23 @@ impl DecisionTreeModel {
         seed: u64,
     ) -> Result<DecisionTreeModel, LearnError> {
         params.validate()?;
-        fit_weighted_rows(x, y, w, |x, y, w, _| Self::fit_inner(x, y, w, params, seed))
-    }
-
-    fn fit_inner(
-        x: &Matrix,
-        y: &[bool],
-        w: &[f64],
-        params: &TreeParams,
-        seed: u64,
-    ) -> Result<DecisionTreeModel, LearnError> {
-        let data = BinnedData::new(x, params.max_bins, seed);
-        let usable = usable_features(&data);
-        let cfg = CartConfig {
-            max_depth: params.max_depth,
-            min_samples_leaf: params.min_samples_leaf,
-            mtry: usable.len(),
-            criterion: params.criterion,
-            min_gain: params.min_gain,
-        };
-        let g: Vec<f64> = w.iter().zip(y).map(|(&wi, &yi)| if yi { wi } else { 0.0 }).collect();
-        let rows: Vec<u32> = (0..x.n_rows() as u32).collect();
-        // Every feature is tried at every split, so the generator is never drawn from.
-        let mut rng = Rng::new(seed);
-        let tree = grow(&data, &g, w, rows, &usable, &cfg, &mut rng);
-        Ok(DecisionTreeModel { n_features: x.n_cols(), tree, shap: ShapCache::default() })
+        fit_weighted_rows(x, y, w, |x, y, w, _| {
+            let data = BinnedData::new(x, params.max_bins, seed);
+            let usable = usable_features(&data);
+            let cfg = CartConfig {
+                max_depth: params.max_depth,
+                min_samples_leaf: params.min_samples_leaf,
+                mtry: usable.len(),
+                criterion: params.criterion,
+                min_gain: params.min_gain,
+            };
+            let g: Vec<f64> = w.iter().zip(y).map(|(&wi, &yi)| if yi { wi } else { 0.0 }).collect();
+            let rows: Vec<u32> = (0..x.n_rows() as u32).collect();
+            // Every feature is tried at every split, so the generator is never drawn from.
+            let mut rng = Rng::new(seed);
+            let tree = grow(&data, &g, w, rows, &usable, &cfg, &mut rng);
+            Ok(DecisionTreeModel { n_features: x.n_cols(), tree, shap: ShapCache::default() })
+        })
     }
 
     /// Probability (leaf weighted positive fraction) of one row.
@@ -140,3 +132,34 @@ impl DecisionTreeModel {
         shap_prob_to_raw(trees, self.shap.get(trees), self.n_features, row)
     }
 }
+
+impl crate::Family for DecisionTreeModel {
+    const NAME: &'static str = "tree";
+    type Params = TreeParams;
+
+    fn describe(p: &TreeParams) -> String {
+        format!("depth={} min_leaf={}", crate::family::or_none(p.max_depth), p.min_samples_leaf)
+    }
+
+    /// Three depths, with leaves of at least 0.5% of the rows (5 to 50).
+    fn search_space(_seed: u64, n_rows: usize) -> Vec<TreeParams> {
+        let leaf = (n_rows / 200).clamp(5, 50);
+        [4, 6, 8]
+            .into_iter()
+            .map(|d| TreeParams { max_depth: Some(d), min_samples_leaf: leaf, ..TreeParams::default() })
+            .collect()
+    }
+
+    fn fit(
+        p: &TreeParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        _valid: Option<crate::EvalSet<'_>>,
+        seed: u64,
+    ) -> Result<Self, LearnError> {
+        DecisionTreeModel::fit(x, y, w, p, seed)
+    }
+}
+
+crate::family::fitted_trees!(DecisionTreeModel, trees: |m| std::slice::from_ref(&m.tree), averaged: true, init: |_m| 0.0);

@@ -6,9 +6,9 @@
 //! scale of the other learners.
 
 use crate::binning::BinnedData;
-use crate::cart::{grow, CartConfig, Criterion};
-use crate::gbdt::{check_fraction, check_nonneg};
-use crate::tree::{ShapCache, ShapTrees, Tree};
+use crate::cart::{grow, shap_prob_to_raw, usable_features, CartConfig, Criterion};
+use crate::params::{check_cart, check_fraction};
+use crate::tree::{ShapCache, Tree};
 use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
@@ -94,26 +94,6 @@ impl Default for ForestParams {
     }
 }
 
-pub(crate) fn check_tree_common(
-    max_depth: Option<usize>,
-    min_samples_leaf: usize,
-    min_gain: f64,
-    max_bins: usize,
-) -> Result<(), LearnError> {
-    let inv = |name, value: usize, reason| LearnError::InvalidParam { name, value: value.to_string(), reason };
-    if max_depth == Some(0) {
-        return Err(inv("max_depth", 0, "must be >= 1 (or absent for unlimited)"));
-    }
-    if min_samples_leaf == 0 {
-        return Err(inv("min_samples_leaf", 0, "must be >= 1"));
-    }
-    check_nonneg("min_gain", min_gain)?;
-    if !(2..=255).contains(&max_bins) {
-        return Err(inv("max_bins", max_bins, "must be in 2..=255"));
-    }
-    Ok(())
-}
-
 impl ForestParams {
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<(), LearnError> {
@@ -121,7 +101,7 @@ impl ForestParams {
             return Err(LearnError::InvalidParam { name: "n_trees", value: "0".into(), reason: "must be >= 1" });
         }
         self.max_features.validate()?;
-        check_tree_common(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
+        check_cart(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
     }
 }
 
@@ -135,11 +115,6 @@ pub struct RandomForestModel {
     /// TreeSHAP's per-tree expected values and ratio tables (derived, not serialized).
     #[serde(skip)]
     shap: ShapCache,
-}
-
-/// Features with more than one bin (or some missing values): the only ones a split can use.
-pub(crate) fn usable_features(data: &BinnedData) -> Vec<usize> {
-    (0..data.n_features).filter(|&f| data.n_value_bins(f) > 1 || data.has_missing[f]).collect()
 }
 
 impl RandomForestModel {
@@ -157,53 +132,45 @@ impl RandomForestModel {
         seed: u64,
     ) -> Result<RandomForestModel, LearnError> {
         params.validate()?;
-        fit_weighted_rows(x, y, w, |x, y, w, _| Self::fit_inner(x, y, w, params, seed))
-    }
-
-    fn fit_inner(
-        x: &Matrix,
-        y: &[bool],
-        w: &[f64],
-        params: &ForestParams,
-        seed: u64,
-    ) -> Result<RandomForestModel, LearnError> {
-        let n = x.n_rows();
-        let data = BinnedData::new(x, params.max_bins, seed);
-        let usable = usable_features(&data);
-        let cfg = CartConfig {
-            max_depth: params.max_depth,
-            min_samples_leaf: params.min_samples_leaf,
-            mtry: params.max_features.resolve(usable.len()),
-            criterion: params.criterion,
-            min_gain: params.min_gain,
-        };
-        let trees: Vec<Tree> = (0..params.n_trees)
-            .into_par_iter()
-            .map_init(
-                || (vec![0.0; n], vec![0.0; n], vec![0u32; n]),
-                |(g, h, counts), t| {
-                    let mut rng = Rng::derive(seed, t as u64);
-                    let rows: Vec<u32> = if params.bootstrap {
-                        counts.fill(0);
-                        for _ in 0..n {
-                            counts[rng.below(n as u64) as usize] += 1;
+        fit_weighted_rows(x, y, w, |x, y, w, _| {
+            let n = x.n_rows();
+            let data = BinnedData::new(x, params.max_bins, seed);
+            let usable = usable_features(&data);
+            let cfg = CartConfig {
+                max_depth: params.max_depth,
+                min_samples_leaf: params.min_samples_leaf,
+                mtry: params.max_features.resolve(usable.len()),
+                criterion: params.criterion,
+                min_gain: params.min_gain,
+            };
+            let trees: Vec<Tree> = (0..params.n_trees)
+                .into_par_iter()
+                .map_init(
+                    || (vec![0.0; n], vec![0.0; n], vec![0u32; n]),
+                    |(g, h, counts), t| {
+                        let mut rng = Rng::derive(seed, t as u64);
+                        let rows: Vec<u32> = if params.bootstrap {
+                            counts.fill(0);
+                            for _ in 0..n {
+                                counts[rng.below(n as u64) as usize] += 1;
+                            }
+                            (0..n as u32).filter(|&i| counts[i as usize] > 0).collect()
+                        } else {
+                            counts.fill(1);
+                            (0..n as u32).collect()
+                        };
+                        for &r in &rows {
+                            let r = r as usize;
+                            let k = counts[r] as f64;
+                            h[r] = w[r] * k;
+                            g[r] = if y[r] { h[r] } else { 0.0 };
                         }
-                        (0..n as u32).filter(|&i| counts[i as usize] > 0).collect()
-                    } else {
-                        counts.fill(1);
-                        (0..n as u32).collect()
-                    };
-                    for &r in &rows {
-                        let r = r as usize;
-                        let k = counts[r] as f64;
-                        h[r] = w[r] * k;
-                        g[r] = if y[r] { h[r] } else { 0.0 };
-                    }
-                    grow(&data, g, h, rows, &usable, &cfg, &mut rng)
-                },
-            )
-            .collect();
-        Ok(RandomForestModel { n_features: x.n_cols(), trees, shap: ShapCache::default() })
+                        grow(&data, g, h, rows, &usable, &cfg, &mut rng)
+                    },
+                )
+                .collect();
+            Ok(RandomForestModel { n_features: x.n_cols(), trees, shap: ShapCache::default() })
+        })
     }
 
     /// The forest of every tree of `models` (all fitted on the same features): with forests of
@@ -277,35 +244,48 @@ impl RandomForestModel {
     }
 }
 
-/// Shared by forests and single trees: probability-space TreeSHAP averaged over `trees`,
-/// rescaled into log-odds.
-pub(crate) fn shap_prob_to_raw(trees: &[Tree], shap: &ShapTrees, n_features: usize, row: &[f64]) -> (f64, Vec<f64>) {
-    let scale = 1.0 / trees.len() as f64;
-    let mut phi = vec![0.0; n_features];
-    let base_p = shap.expected_values().iter().fold(0.0, |b, e| b + e * scale);
-    shap.add(trees, row, &mut phi, scale);
-    prob_phi_to_raw(trees, base_p, phi, row)
+impl crate::Family for RandomForestModel {
+    const NAME: &'static str = "forest";
+    type Params = ForestParams;
+
+    fn describe(p: &ForestParams) -> String {
+        format!("trees={} min_leaf={} depth={}", p.n_trees, p.min_samples_leaf, crate::family::or_none(p.max_depth))
+    }
+
+    /// One well-tested configuration: averaging many deep trees needs little tuning.
+    fn search_space(_seed: u64, _n_rows: usize) -> Vec<ForestParams> {
+        vec![ForestParams { n_trees: 300, min_samples_leaf: 3, ..ForestParams::default() }]
+    }
+
+    fn fit(
+        p: &ForestParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        _valid: Option<crate::EvalSet<'_>>,
+        seed: u64,
+    ) -> Result<Self, LearnError> {
+        RandomForestModel::fit(x, y, w, p, seed)
+    }
+
+    /// Grows `1 / folds` of the trees (rounded up), so that the fold forests together are a
+    /// forest of the configured size.
+    fn fit_fold(
+        p: &ForestParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        _valid: crate::EvalSet<'_>,
+        seed: u64,
+        folds: usize,
+    ) -> Result<Self, LearnError> {
+        let p = ForestParams { n_trees: p.n_trees.div_ceil(folds.max(1)), ..p.clone() };
+        RandomForestModel::fit(x, y, w, &p, seed)
+    }
+
+    fn average(models: &[Self]) -> Option<Self> {
+        RandomForestModel::merge(models)
+    }
 }
 
-/// Rescales probability-space attributions `phi` of the tree average (expected value
-/// `base_p`) into log-odds: `(logit(base_p), phi')` with `logit(base_p) + Σ phi' == raw(row)`.
-pub fn prob_phi_to_raw(trees: &[Tree], base_p: f64, mut phi: Vec<f64>, row: &[f64]) -> (f64, Vec<f64>) {
-    let scale = 1.0 / trees.len() as f64;
-    let mut p = 0.0;
-    for t in trees {
-        p += t.predict_row(row);
-    }
-    let raw = logit_clipped(p * scale);
-    let base = logit_clipped(base_p);
-    let sum: f64 = phi.iter().sum();
-    let factor = if sum.abs() > 1e-12 {
-        (raw - base) / sum
-    } else {
-        let q = base_p.clamp(crate::util::PROB_EPS, 1.0 - crate::util::PROB_EPS);
-        1.0 / (q * (1.0 - q))
-    };
-    for v in phi.iter_mut() {
-        *v *= factor;
-    }
-    (base, phi)
-}
+crate::family::fitted_trees!(RandomForestModel, trees: |m| &m.trees, averaged: true, init: |_m| 0.0);

@@ -12,6 +12,7 @@ use crate::hist::{
     best_split, better, build_hist_dense, build_hist_gathered, subtract_hist, FeatureHist, Split, SplitRules, Stats,
     EMPTY_HIST,
 };
+use crate::params::{check_fraction, check_nonneg, invalid};
 use crate::tree::{FlatCache, Node, ShapCache, Tree};
 use crate::util::{fit_weighted_rows, predict_blocked, sigmoid};
 use crate::{LearnError, Matrix};
@@ -69,26 +70,6 @@ impl Default for GbdtParams {
             max_bins: 255,
             early_stopping_rounds: Some(20),
         }
-    }
-}
-
-fn invalid(name: &'static str, value: impl ToString, reason: &'static str) -> LearnError {
-    LearnError::InvalidParam { name, value: value.to_string(), reason }
-}
-
-pub(crate) fn check_fraction(name: &'static str, v: f64) -> Result<(), LearnError> {
-    if v > 0.0 && v <= 1.0 {
-        Ok(())
-    } else {
-        Err(invalid(name, v, "must be in (0, 1]"))
-    }
-}
-
-pub(crate) fn check_nonneg(name: &'static str, v: f64) -> Result<(), LearnError> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(invalid(name, v, "must be finite and >= 0"))
     }
 }
 
@@ -604,6 +585,114 @@ impl GbdtModel {
         (base, phi)
     }
 }
+
+/// The round count minimizing the mean held-out loss of boosting models fitted with
+/// [`GbdtModel::fit_path`], over the rounds every one of them grew (the lowest count wins ties).
+fn common_rounds(models: &[&GbdtModel]) -> usize {
+    let len = models.iter().map(|m| m.valid_loss.len().min(m.trees.len())).min().unwrap_or(0);
+    let mut best = (f64::INFINITY, 0usize);
+    for r in 0..len {
+        let loss: f64 = models.iter().map(|m| m.valid_loss[r]).sum();
+        if loss < best.0 {
+            best = (loss, r);
+        }
+    }
+    best.1 + 1
+}
+
+impl crate::Family for GbdtModel {
+    const NAME: &'static str = "gbdt";
+    type Params = GbdtParams;
+
+    fn describe(p: &GbdtParams) -> String {
+        format!(
+            "leaves={} lr={} min_leaf={} l2={} cols={} rows={}",
+            p.num_leaves, p.learning_rate, p.min_data_in_leaf, p.lambda_l2, p.feature_fraction, p.bagging_fraction
+        )
+    }
+
+    /// The defaults, then a seeded random search. Small data sets need smaller leaves: at
+    /// least 0.5% of the training rows (5 to 20, LightGBM's default). The rounds are chosen
+    /// by early stopping.
+    fn search_space(seed: u64, n_rows: usize) -> Vec<GbdtParams> {
+        let base = GbdtParams {
+            n_trees: 1000,
+            learning_rate: 0.05,
+            num_leaves: 15,
+            min_data_in_leaf: (n_rows / 200).clamp(5, 20),
+            lambda_l2: 1.0,
+            feature_fraction: 0.8,
+            bagging_fraction: 1.0,
+            early_stopping_rounds: Some(30),
+            ..GbdtParams::default()
+        };
+        let mut out = vec![base.clone()];
+        let mut rng = Rng::derive(seed, 0x6bd7);
+        let pick = |rng: &mut Rng, v: &[f64]| v[rng.below(v.len() as u64) as usize];
+        let max_leaf = (n_rows / 50).clamp(10, 100) as f64;
+        while out.len() < 6 {
+            let p = GbdtParams {
+                num_leaves: pick(&mut rng, &[7.0, 15.0, 31.0, 63.0]) as usize,
+                min_data_in_leaf: pick(&mut rng, &[5.0, 10.0, 20.0, 40.0, max_leaf]) as usize,
+                lambda_l2: pick(&mut rng, &[0.0, 1.0, 5.0]),
+                feature_fraction: pick(&mut rng, &[0.6, 0.8, 1.0]),
+                bagging_fraction: pick(&mut rng, &[0.7, 1.0]),
+                learning_rate: pick(&mut rng, &[0.03, 0.05, 0.1]),
+                ..base.clone()
+            };
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn fit(
+        p: &GbdtParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        valid: Option<EvalSet<'_>>,
+        seed: u64,
+    ) -> Result<Self, LearnError> {
+        GbdtModel::fit(x, y, w, p, seed, valid)
+    }
+
+    /// With early stopping, keeps every round grown (see [`GbdtModel::fit_path`]), so that
+    /// the rounds can be chosen on the mean loss of all folds.
+    fn fit_fold(
+        p: &GbdtParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        valid: EvalSet<'_>,
+        seed: u64,
+        _folds: usize,
+    ) -> Result<Self, LearnError> {
+        match p.early_stopping_rounds {
+            Some(_) => GbdtModel::fit_path(x, y, w, p, seed, valid),
+            None => GbdtModel::fit(x, y, w, p, seed, Some(valid)),
+        }
+    }
+
+    /// With early stopping, the round count with the least mean held-out loss over the folds.
+    fn cross_validated(p: &GbdtParams, folds: &[&Self]) -> Option<(Vec<Self>, GbdtParams)> {
+        p.early_stopping_rounds?;
+        let rounds = common_rounds(folds);
+        let cut = folds.iter().map(|m| m.truncated(rounds)).collect();
+        Some((cut, GbdtParams { n_trees: rounds, early_stopping_rounds: None, ..p.clone() }))
+    }
+
+    fn refit_params(p: &GbdtParams, fitted: &Self) -> GbdtParams {
+        GbdtParams { n_trees: fitted.trees.len().max(1), early_stopping_rounds: None, ..p.clone() }
+    }
+
+    fn average(models: &[Self]) -> Option<Self> {
+        GbdtModel::average(models)
+    }
+}
+
+crate::family::fitted_trees!(GbdtModel, trees: |m| &m.trees, averaged: false, init: |m| m.init_score);
 
 #[allow(clippy::too_many_arguments)]
 fn fit_inner(

@@ -33,14 +33,17 @@ pub mod gbdt;
 pub mod path;
 pub mod tree;
 
+pub mod family;
 pub mod linfa_api;
 
 mod binning;
 mod hist;
+mod params;
 mod util;
 pub mod validate;
 
 pub use error::LearnError;
+pub use family::{Family, Fitted};
 pub use logistic::{LogisticParams, LogisticRegression};
 pub use matrix::Matrix;
 pub use platt::Platt;

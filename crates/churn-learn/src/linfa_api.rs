@@ -30,8 +30,8 @@
 
 use crate::util::sigmoid;
 use crate::{
-    DecisionTreeModel, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix,
-    RandomForestModel, TreeParams,
+    DecisionTreeModel, Fitted, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression,
+    Matrix, RandomForestModel, TreeParams,
 };
 use linfa::dataset::{AsSingleTargets, DatasetBase};
 use linfa::traits::{Fit, PredictInplace};
@@ -189,27 +189,6 @@ macro_rules! predict_probability {
             }
         }
     };
-}
-
-impl LogisticRegression {
-    fn n_inputs(&self) -> usize {
-        self.coef.len()
-    }
-}
-impl GbdtModel {
-    fn n_inputs(&self) -> usize {
-        self.n_features
-    }
-}
-impl RandomForestModel {
-    fn n_inputs(&self) -> usize {
-        self.n_features
-    }
-}
-impl DecisionTreeModel {
-    fn n_inputs(&self) -> usize {
-        self.n_features
-    }
 }
 
 predict_probability!(LogisticRegression, n_inputs, |m, row| sigmoid(m.predict_raw_row(row)));

@@ -306,6 +306,61 @@ impl LogisticRegression {
     }
 }
 
+impl crate::Family for LogisticRegression {
+    const NAME: &'static str = "logistic";
+    type Params = LogisticParams;
+
+    fn describe(p: &LogisticParams) -> String {
+        format!("C={}", p.c)
+    }
+
+    /// A small grid of `C`, the most regularised first.
+    fn search_space(_seed: u64, _n_rows: usize) -> Vec<LogisticParams> {
+        [0.03, 0.3, 1.0, 3.0].into_iter().map(|c| LogisticParams { c, ..LogisticParams::default() }).collect()
+    }
+
+    fn fit(
+        p: &LogisticParams,
+        x: &Matrix,
+        y: &[bool],
+        w: &[f64],
+        _valid: Option<crate::EvalSet<'_>>,
+        _seed: u64,
+    ) -> Result<Self, LearnError> {
+        LogisticRegression::fit(x, y, w, p)
+    }
+
+    fn average(models: &[Self]) -> Option<Self> {
+        LogisticRegression::average(models)
+    }
+}
+
+impl crate::Fitted for LogisticRegression {
+    fn n_inputs(&self) -> usize {
+        self.coef.len()
+    }
+
+    fn predict_raw_row(&self, row: &[f64]) -> f64 {
+        LogisticRegression::predict_raw_row(self, row)
+    }
+
+    fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
+        LogisticRegression::predict_raw(self, x)
+    }
+
+    fn contributions(&self, row: &[f64], means: &[f64]) -> (f64, Vec<f64>) {
+        LogisticRegression::contributions(self, row, means)
+    }
+
+    fn native_importance(&self) -> (&'static str, Vec<f64>) {
+        ("absolute standardised coefficient", self.coef.iter().map(|c| c.abs()).collect())
+    }
+
+    fn validate(&self) -> Result<(), LearnError> {
+        LogisticRegression::validate(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

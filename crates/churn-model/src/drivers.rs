@@ -6,7 +6,6 @@
 //! smaller than a minimum are not named either: `gender=Female (+0.019)` is noise to a CSM.
 
 use churn_learn::path::PathTables;
-use churn_learn::Tree;
 
 use crate::error::ModelError;
 use crate::file::ModelFile;
@@ -106,17 +105,6 @@ impl ModelFile {
 }
 
 impl Learner {
-    /// The trees of a tree model, and whether they are averaged in probability space (forests,
-    /// single trees) rather than added in log-odds (boosting).
-    pub fn trees(&self) -> Option<(&[Tree], bool)> {
-        match self {
-            Learner::Logistic(_) | Learner::Blend(_) => None,
-            Learner::Gbdt(m) => Some((&m.trees, false)),
-            Learner::Forest(m) => Some((&m.trees, true)),
-            Learner::Tree(m) => Some((std::slice::from_ref(&m.tree), true)),
-        }
-    }
-
     /// Path attribution of the log-odds of one row (tree models; `tables` built from
     /// [`Learner::trees`]): `(base, contributions)` with `base + Σ contributions` equal to
     /// the raw prediction. Logistic regression has no trees: its exact contributions relative
@@ -128,17 +116,14 @@ impl Learner {
             None => (0.0, phi),
             Some((trees, false)) => {
                 tables.add(trees, row, &mut phi, 1.0);
-                let init = match self {
-                    Learner::Gbdt(m) => m.init_score,
-                    _ => 0.0,
-                };
+                let init = self.single().map_or(0.0, |m| m.init_score());
                 (tables.expected_sum() + init, phi)
             }
             Some((trees, true)) => {
                 let scale = 1.0 / trees.len() as f64;
                 tables.add(trees, row, &mut phi, scale);
                 let base_p = tables.expected_sum() * scale;
-                churn_learn::forest::prob_phi_to_raw(trees, base_p, phi, row)
+                churn_learn::cart::prob_phi_to_raw(trees, base_p, phi, row)
             }
         }
     }

@@ -37,6 +37,6 @@ pub use file::{
     CalibrationCheck, Importance, LeaderboardEntry, ModelFile, Schema, SplitInfo, SplitMetrics, TrainingSummary,
     FORMAT_VERSION,
 };
-pub use learner::{Blend, Learner};
+pub use learner::{Blend, CandidateParams, Learner, ModelKind};
 pub use preprocess::Preprocessor;
 pub use profile::Profile;

@@ -64,12 +64,9 @@ fn check_numeric_profile(what: &str, p: &NumericProfile) -> Result<(), String> {
 }
 
 fn check_learner(l: &Learner) -> Result<(), String> {
-    let checked = match l {
-        Learner::Logistic(l) => l.validate(),
-        Learner::Gbdt(l) => l.validate(),
-        Learner::Forest(l) => l.validate(),
-        Learner::Tree(l) => l.validate(),
-        Learner::Blend(b) => {
+    let checked = match l.single() {
+        Ok(m) => m.validate(),
+        Err(b) => {
             b.validate().map_err(|e| format!("blend learner: {e}"))?;
             return b.members.iter().try_for_each(check_learner);
         }

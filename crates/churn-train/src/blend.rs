@@ -7,7 +7,9 @@
 use churn_learn::{Matrix, Platt};
 use churn_model::{Blend, LeaderboardEntry, Learner};
 
-use crate::{paired_se, split_metrics, Scored, SelectBy, TrainError, GUARD_LEVEL};
+use crate::search::Scored;
+use crate::select::{paired_se, select_families};
+use crate::{split_metrics, CandidateParams, ModelKind, SelectBy, TrainError, GUARD_LEVEL};
 
 /// Intercept and weights of the mean of the members' calibrated log-odds
 /// (`mean(a_i · raw_i + b_i)`).
@@ -97,12 +99,7 @@ pub(crate) fn judge(
     let z = churn_eval::stats::normal_isf(GUARD_LEVEL);
     let beats = diff > z * se;
     let (z_obs, p) = if se > 0.0 { (diff / se, churn_eval::normal_sf(diff / se)) } else { (f64::INFINITY, 0.0) };
-    let test_name = match by {
-        SelectBy::Auc => "DeLong",
-        SelectBy::LogLoss => "paired per-row",
-        SelectBy::PrAuc => "paired bootstrap",
-    };
-    let shown = if by == SelectBy::LogLoss { -diff } else { diff };
+    let (test_name, shown) = (by.paired_test(), by.shown(diff));
     blend.entry.note = Some(format!(
         "{} {} {shown:+.4} vs the best single model ({}), {test_name} z = {z_obs:.2}, one-sided p = {p:.3} {} {GUARD_LEVEL}",
         if beats { "selected: the blend beats" } else { "passed over, within the noise of" },
@@ -113,9 +110,135 @@ pub(crate) fn judge(
     Ok((blend, beats))
 }
 
+/// The leaderboard: every candidate's entry with its selection note, and the blend's when
+/// there is one (a blend of the logistic and boosting family winners, selected when it beats
+/// the best single model).
+pub(crate) struct Board {
+    /// Leaderboard entries, in candidate order (then the blend).
+    pub(crate) entries: Vec<LeaderboardEntry>,
+    /// Fit seconds of each entry.
+    pub(crate) seconds: Vec<f64>,
+    /// The best single candidate.
+    pub(crate) winner: usize,
+    /// The blend's members and its judged figures, when it beats the winner.
+    pub(crate) blend: Option<([usize; 2], Scored)>,
+}
+
+/// Selects among the candidates ([`select_families`]) and judges the blend of the logistic and
+/// boosting family winners.
+pub(crate) fn leaderboard(
+    scored: &[Scored],
+    y_held: &[bool],
+    y_test: &[bool],
+    by: SelectBy,
+    seed: u64,
+) -> Result<Board, TrainError> {
+    let (winner, notes, winners) = select_families(scored, by, y_held, seed);
+    let mut entries: Vec<LeaderboardEntry> = scored.iter().map(|c| c.entry.clone()).collect();
+    for (e, note) in entries.iter_mut().zip(notes) {
+        e.note = note;
+    }
+    let mut seconds: Vec<f64> = scored.iter().map(|c| c.seconds).collect();
+    entries[winner].selected = true;
+    let family = |name: &str| winners.iter().copied().find(|&i| scored[i].entry.model == name && scored[i].full);
+    let blend = match (family(ModelKind::Logistic.name()), family(ModelKind::Gbdt.name())) {
+        (Some(a), Some(b)) => {
+            let (judged, beats) = judge(scored, [a, b], winner, y_held, y_test, by, seed)?;
+            entries.push(judged.entry.clone());
+            seconds.push(0.0);
+            if beats {
+                entries[winner].selected = false;
+                entries.last_mut().expect("pushed").selected = true;
+            }
+            beats.then_some(([a, b], judged))
+        }
+        _ => None,
+    };
+    Ok(Board { entries, seconds, winner, blend })
+}
+
+/// The selected model's parts: its held-out scores, the settings of its final fit, its learner
+/// per held-out set and (under cross-validation) their average, and for a blend its intercept,
+/// weights and members' final settings with their design (0: plain, 1: with target statistics).
+pub(crate) struct Chosen {
+    pub(crate) raw_held: Vec<f64>,
+    pub(crate) final_params: CandidateParams,
+    pub(crate) learners: Vec<Learner>,
+    pub(crate) bagged: Option<Learner>,
+    members: Option<BlendMembers>,
+}
+
+/// A blend's intercept, weights, and its members' final settings with their design.
+type BlendMembers = (f64, Vec<f64>, [(CandidateParams, usize); 2]);
+
+/// The parts of the winner, or of the blend (members widened to `width` inputs).
+pub(crate) fn chosen(
+    scored: Vec<Scored>,
+    winner: usize,
+    blend: Option<([usize; 2], Scored)>,
+    design_of: &[usize],
+    width: usize,
+) -> Chosen {
+    match blend {
+        None => {
+            let Scored { held_out, final_params, learners, bagged, .. } =
+                scored.into_iter().nth(winner).expect("winner is a candidate");
+            Chosen { raw_held: held_out, final_params, learners, bagged, members: None }
+        }
+        Some(([a, b], judged)) => {
+            let (ia, w) = weights(&[&scored[a].platt, &scored[b].platt]);
+            let pair =
+                |la: &Learner, lb: &Learner| learner(ia, &w, vec![widen(la.clone(), width), widen(lb.clone(), width)]);
+            // One blend per held-out set, of the members' learners that did not see it.
+            let learners: Vec<Learner> =
+                scored[a].learners.iter().zip(&scored[b].learners).map(|(la, lb)| pair(la, lb)).collect();
+            let bagged = match (&scored[a].bagged, &scored[b].bagged) {
+                (Some(la), Some(lb)) => Some(pair(la, lb)),
+                _ => None,
+            };
+            let members = Some((
+                ia,
+                w,
+                [(scored[a].final_params.clone(), design_of[a]), (scored[b].final_params.clone(), design_of[b])],
+            ));
+            Chosen { raw_held: judged.held_out, final_params: judged.final_params, learners, bagged, members }
+        }
+    }
+}
+
+/// The final fit, and the rows it saw: on train + validation (`x_both`, with labels and
+/// weights `both`) after cross-validation (the average of the fold learners) or with a refit,
+/// else the learner fitted on the training split `x_train`. `widths`: the inputs without and
+/// with target statistics.
+pub(crate) fn final_fit(
+    chosen: Chosen,
+    x_both: Option<Matrix>,
+    x_train: Matrix,
+    (y_both, w_both): (&[bool], &[f64]),
+    [base_width, width]: [usize; 2],
+    seed: u64,
+) -> Result<(Learner, Matrix), TrainError> {
+    Ok(match (chosen.bagged, x_both) {
+        (Some(b), Some(x_both)) => (b, x_both),
+        (None, Some(x_both)) => match &chosen.members {
+            None => (chosen.final_params.fit(&x_both, y_both, w_both, None, seed)?, x_both),
+            Some((ia, w, fits)) => {
+                let mut refits = Vec::with_capacity(fits.len());
+                for (params, design) in fits {
+                    let x = if *design == 0 { first_columns(&x_both, base_width) } else { x_both.clone() };
+                    refits.push(widen(params.fit(&x, y_both, w_both, None, seed)?, width));
+                }
+                (learner(*ia, w, refits), x_both)
+            }
+        },
+        (_, None) => (chosen.learners.into_iter().next().expect("one holdout learner"), x_train),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::judged as scored;
 
     #[test]
     fn the_blend_is_the_mean_of_calibrated_log_odds() {
@@ -126,30 +249,6 @@ mod tests {
         for i in 0..3 {
             let expected = 0.5 * (p.a * ra[i] + p.b) + 0.5 * (q.a * rb[i] + q.b);
             assert!((blended[i] - expected).abs() < 1e-12);
-        }
-    }
-
-    fn scored(family: &str, raw: Vec<f64>, y: &[bool]) -> Scored {
-        let platt = Platt::fit(&raw, y).unwrap();
-        let validation = split_metrics(&raw, y, &platt).unwrap().calibrated;
-        Scored {
-            entry: LeaderboardEntry {
-                model: family.into(),
-                settings: "s".into(),
-                selected: false,
-                cv_folds: None,
-                validation: validation.clone(),
-                test: validation,
-                note: None,
-            },
-            seconds: 0.0,
-            full: true,
-            raw_test: raw.clone(),
-            held_out: raw,
-            platt,
-            final_params: crate::CandidateParams::Logistic(churn_learn::LogisticParams::default()),
-            learners: Vec::new(),
-            bagged: None,
         }
     }
 

@@ -403,5 +403,5 @@ pub fn train_survival(table: &Table, opts: &TrainOptions, s: &SurvivalOptions) -
         opts.features.clone(),
     )
     .with_survival(sec);
-    Ok(TrainOutcome { model, fit_seconds, candidate_seconds: seconds, warnings })
+    Ok(TrainOutcome { model, fit_seconds, candidate_seconds: seconds, warnings, test_rows: split.test })
 }

@@ -11,6 +11,9 @@ use churn_model::preprocess::ColumnTransform;
 use churn_model::target_stats::{out_of_fold, TargetStat};
 use churn_model::Preprocessor;
 
+use crate::search::HeldOut;
+use crate::Split;
+
 /// The categorical model columns: (table column, name).
 pub(crate) fn categorical_columns(pre: &Preprocessor, cols: &[usize]) -> Vec<(usize, String)> {
     pre.columns
@@ -62,6 +65,45 @@ pub(crate) fn with_fitted(
         x,
         cats.iter().zip(stats).map(|((j, _), s)| rows.iter().map(|&i| s.value(table.field(i, *j))).collect()).collect(),
     )
+}
+
+/// The held-out sets `sets` with target statistics: out of fold on the rows fitted on, fitted
+/// on those rows for the held-out ones. `both`: under cross-validation, the table rows of the
+/// positions in `sets` (train + validation); `None`: `sets` is the training split judged on
+/// the validation split.
+pub(crate) fn held_out_sets(
+    sets: &[HeldOut],
+    table: &Table,
+    cats: &[(usize, String)],
+    both: Option<&[usize]>,
+    split: &Split,
+    seed: u64,
+) -> Vec<HeldOut> {
+    sets.iter()
+        .enumerate()
+        .map(|(f, set)| {
+            let (fit_rows, out_rows): (Vec<usize>, Vec<usize>) = match both {
+                Some(both) => {
+                    let mut out = vec![false; both.len()];
+                    set.rows.iter().for_each(|&i| out[i] = true);
+                    let fit = (0..both.len()).filter(|&i| !out[i]).map(|i| both[i]).collect();
+                    (fit, set.rows.iter().map(|&i| both[i]).collect())
+                }
+                None => (split.train.clone(), split.validation.clone()),
+            };
+            let stats = fit(table, cats, &fit_rows, &set.y_fit);
+            let seed = seed ^ ((f as u64 + 1) << 32);
+            HeldOut {
+                x_fit: with_out_of_fold(&set.x_fit, table, cats, &fit_rows, &set.y_fit, seed),
+                y_fit: set.y_fit.clone(),
+                w_fit: set.w_fit.clone(),
+                x_out: with_fitted(&set.x_out, table, cats, &stats, &out_rows),
+                y_out: set.y_out.clone(),
+                w_out: set.w_out.clone(),
+                rows: set.rows.clone(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -49,10 +49,8 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
     if let Some(dir) = &a.report {
         // The report of the test split, built before the model is saved: a report error leaves
         // nothing written.
-        let event = outcome.model.schema.label.read(table)?;
-        let (split, _) = churn_train::split_rows(table, &event, opts)?;
-        let mut report =
-            churn_report::survival::build_survival_on(&outcome.model, table, None, Some(&split.test), 1000, opts.seed)?;
+        let test = Some(&outcome.test_rows[..]);
+        let mut report = churn_report::survival::build_survival_on(&outcome.model, table, None, test, 1000, opts.seed)?;
         report.source = format!("{} (test split)", table.path().display());
         report.write_dir(dir).with_context(|| format!("writing the report to {}", dir.display()))?;
     }

@@ -79,12 +79,10 @@ pub fn run(a: &TrainArgs) -> anyhow::Result<()> {
         // It reads the data as training did: numeric values that are not numbers set aside.
         let (cleaned, _) = churn_core::unusable::set_aside(&table, &outcome.model.schema.features)?;
         let table = cleaned.as_ref().unwrap_or(&table);
-        let y = outcome.model.schema.label.read(table)?;
-        let (split, _) = churn_train::split_rows(table, &y, &opts)?;
         let report = churn_report::build_from_table(
             &outcome.model,
             table,
-            Some(&split.test),
+            Some(&outcome.test_rows),
             &churn_report::ReportOptions { seed: opts.seed, ..Default::default() },
         )?;
         report.write_dir(dir).with_context(|| format!("writing the report to {}", dir.display()))?;

@@ -1,0 +1,149 @@
+//! The learner families: every out-of-range hyperparameter is an `Err` naming it (through the
+//! learner's own `fit` and through `Family::fit`, before any data is looked at), and fitting
+//! through the `Family` trait gives exactly the model of the learner's own entry point.
+
+mod common;
+
+use churn_learn::{
+    DecisionTreeModel, Family, Fitted, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams,
+    LogisticRegression, MaxFeatures, RandomForestModel, TreeParams,
+};
+
+/// `(parameter name, rendered value)` of an `InvalidParam` error, or a panic.
+fn rejected<T: std::fmt::Debug>(r: Result<T, LearnError>) -> (&'static str, String) {
+    match r {
+        Err(LearnError::InvalidParam { name, value, .. }) => (name, value),
+        other => panic!("expected an invalid parameter, got {other:?}"),
+    }
+}
+
+/// Checks that each `(params, name, value)` is rejected by `F::fit` naming `name` and `value`.
+fn check_rejections<F: Family + std::fmt::Debug>(cases: Vec<(F::Params, &str, &str)>) {
+    let (x, y) = common::churn_like(200, 4, 3);
+    let w = vec![1.0; y.len()];
+    for (p, name, value) in cases {
+        assert_eq!(rejected(F::fit(&p, &x, &y, &w, None, 1)), (name, value.to_string()), "{} {p:?}", F::NAME);
+    }
+}
+
+#[test]
+fn logistic_rejections_are_named() {
+    let d = LogisticParams::default;
+    check_rejections::<LogisticRegression>(vec![
+        (LogisticParams { c: 0.0, ..d() }, "c", "0"),
+        (LogisticParams { c: -1.0, ..d() }, "c", "-1"),
+        (LogisticParams { c: f64::NAN, ..d() }, "c", "NaN"),
+        (LogisticParams { c: f64::INFINITY, ..d() }, "c", "inf"),
+        (LogisticParams { max_iter: 0, ..d() }, "max_iter", "0"),
+    ]);
+}
+
+#[test]
+fn gbdt_rejections_are_named() {
+    let d = GbdtParams::default;
+    check_rejections::<GbdtModel>(vec![
+        (GbdtParams { n_trees: 0, ..d() }, "n_trees", "0"),
+        (GbdtParams { learning_rate: 0.0, ..d() }, "learning_rate", "0"),
+        (GbdtParams { learning_rate: 1.5, ..d() }, "learning_rate", "1.5"),
+        (GbdtParams { num_leaves: 1, ..d() }, "num_leaves", "1"),
+        (GbdtParams { max_depth: Some(0), ..d() }, "max_depth", "0"),
+        (GbdtParams { min_data_in_leaf: 0, ..d() }, "min_data_in_leaf", "0"),
+        (GbdtParams { min_sum_hessian_in_leaf: -1.0, ..d() }, "min_sum_hessian_in_leaf", "-1"),
+        (GbdtParams { lambda_l2: f64::NAN, ..d() }, "lambda_l2", "NaN"),
+        (GbdtParams { min_split_gain: -0.5, ..d() }, "min_split_gain", "-0.5"),
+        (GbdtParams { bagging_fraction: 0.0, ..d() }, "bagging_fraction", "0"),
+        (GbdtParams { feature_fraction: 2.0, ..d() }, "feature_fraction", "2"),
+        (GbdtParams { max_bins: 1, ..d() }, "max_bins", "1"),
+        (GbdtParams { max_bins: 256, ..d() }, "max_bins", "256"),
+        (GbdtParams { early_stopping_rounds: Some(0), ..d() }, "early_stopping_rounds", "0"),
+    ]);
+}
+
+#[test]
+fn forest_rejections_are_named() {
+    let d = ForestParams::default;
+    check_rejections::<RandomForestModel>(vec![
+        (ForestParams { n_trees: 0, ..d() }, "n_trees", "0"),
+        (ForestParams { max_features: MaxFeatures::Fraction(0.0), ..d() }, "max_features", "0"),
+        (ForestParams { max_features: MaxFeatures::Count(0), ..d() }, "max_features", "0"),
+        (ForestParams { max_depth: Some(0), ..d() }, "max_depth", "0"),
+        (ForestParams { min_samples_leaf: 0, ..d() }, "min_samples_leaf", "0"),
+        (ForestParams { min_gain: -1.0, ..d() }, "min_gain", "-1"),
+        (ForestParams { max_bins: 300, ..d() }, "max_bins", "300"),
+    ]);
+}
+
+#[test]
+fn tree_rejections_are_named() {
+    let d = TreeParams::default;
+    check_rejections::<DecisionTreeModel>(vec![
+        (TreeParams { max_depth: Some(0), ..d() }, "max_depth", "0"),
+        (TreeParams { min_samples_leaf: 0, ..d() }, "min_samples_leaf", "0"),
+        (TreeParams { min_gain: f64::INFINITY, ..d() }, "min_gain", "inf"),
+        (TreeParams { max_bins: 0, ..d() }, "max_bins", "0"),
+    ]);
+}
+
+/// Every family's search space starts with valid parameters, and `Family::fit` of them is the
+/// learner's own `fit` (the same numbers, hence the same model file).
+#[test]
+fn the_family_trait_fits_what_the_learners_fit() {
+    // No missing values: logistic regression takes finite inputs only.
+    let (x, y) = common::xor_data(400, 5, 0.2, 11);
+    let w = vec![1.0; y.len()];
+    let seed = 9;
+    let p = &LogisticRegression::search_space(seed, 400)[0];
+    assert_eq!(
+        <LogisticRegression as Family>::fit(p, &x, &y, &w, None, seed).unwrap(),
+        LogisticRegression::fit(&x, &y, &w, p).unwrap()
+    );
+    let p = &GbdtModel::search_space(seed, 400)[0];
+    let g = <GbdtModel as Family>::fit(p, &x, &y, &w, None, seed).unwrap();
+    assert_eq!(g, GbdtModel::fit(&x, &y, &w, p, seed, None).unwrap());
+    let p = &RandomForestModel::search_space(seed, 400)[0];
+    assert_eq!(
+        <RandomForestModel as Family>::fit(p, &x, &y, &w, None, seed).unwrap(),
+        RandomForestModel::fit(&x, &y, &w, p, seed).unwrap()
+    );
+    let p = &DecisionTreeModel::search_space(seed, 400)[0];
+    let t = <DecisionTreeModel as Family>::fit(p, &x, &y, &w, None, seed).unwrap();
+    assert_eq!(t, DecisionTreeModel::fit(&x, &y, &w, p, seed).unwrap());
+    // The trait's predictions and importances are the learner's own.
+    let row: Vec<f64> = (0..5).map(|j| x.col(j)[0]).collect();
+    assert_eq!(Fitted::predict_raw_row(&g, &row), g.predict_raw_row(&row));
+    assert_eq!(Fitted::predict_raw(&t, &x), t.predict_raw(&x));
+    assert_eq!(Fitted::native_importance(&g).1, g.feature_importance_gain(5));
+    assert_eq!(Fitted::init_score(&g), g.init_score);
+    assert_eq!(Fitted::trees(&t).map(|(trees, averaged)| (trees.len(), averaged)), Some((1, true)));
+}
+
+/// Boosting's cross-validated cut keeps the round count with the least summed held-out loss,
+/// found here by brute force over the rounds every fold grew.
+#[test]
+fn boosting_folds_are_cut_at_the_best_common_round() {
+    let (x, y) = common::churn_like(600, 4, 5);
+    let w = vec![1.0; y.len()];
+    let p = GbdtParams { n_trees: 80, early_stopping_rounds: Some(5), ..GbdtParams::default() };
+    let (fit, out): (Vec<usize>, Vec<usize>) = (0..600).partition(|i| i % 3 != 0);
+    let sub = |rows: &[usize]| (x.select_rows(rows), rows.iter().map(|&i| y[i]).collect::<Vec<bool>>());
+    let (xf, yf) = sub(&fit);
+    let (xo, yo) = sub(&out);
+    let wo = vec![1.0; yo.len()];
+    let folds: Vec<GbdtModel> = [1u64, 2]
+        .iter()
+        .map(|&s| GbdtModel::fit_fold(&p, &xf, &yf, &w[..yf.len()], (&xo, &yo, &wo), s, 2).unwrap())
+        .collect();
+    let refs: Vec<&GbdtModel> = folds.iter().collect();
+    let (cut, final_params) = GbdtModel::cross_validated(&p, &refs).expect("early stopping is on");
+    let len = folds.iter().map(|m| m.valid_loss.len().min(m.trees.len())).min().unwrap();
+    let best = (0..len)
+        .min_by(|&a, &b| {
+            let s = |r: usize| folds.iter().map(|m| m.valid_loss[r]).sum::<f64>();
+            s(a).total_cmp(&s(b)).then(a.cmp(&b))
+        })
+        .unwrap()
+        + 1;
+    assert_eq!(final_params.n_trees, best);
+    assert_eq!(final_params.early_stopping_rounds, None);
+    assert!(cut.iter().all(|m| m.trees.len() == best));
+}
