@@ -5,7 +5,8 @@
 //! dictionary kind) so that it can refuse them instead of guessing.
 
 use crate::error::FeatureError;
-use crate::spec::{Agg, FeatureDef, FeatureSpec, Op, Source};
+use crate::plan::{Agg, FeaturePlan, Op, Source};
+use crate::spec::{FeatureDef, FeatureSpec};
 
 /// An aggregation over a window of days `[a, b)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,7 +224,14 @@ impl FeatureSpec {
     /// Validates the spec and returns its plan (what `churn features` computes, column by
     /// column).
     pub fn plan_view(&self) -> Result<PlanView, FeatureError> {
-        let plan = self.plan()?;
+        Ok(FeaturePlan::new(self.clone())?.view())
+    }
+}
+
+impl FeaturePlan {
+    /// The public view of the plan (what `churn features` computes, column by column).
+    pub fn view(&self) -> PlanView {
+        let plan = &self.plan;
         let mut kinds = vec![String::new(); plan.ops.len()];
         let sources = plan
             .sources
@@ -244,16 +252,16 @@ impl FeatureSpec {
                 SourceView::Unsupported
             })
             .collect();
-        Ok(PlanView {
+        PlanView {
             ops: plan.ops.iter().zip(&kinds).map(|((op, log), k)| (op_view(op, k), *log)).collect(),
-            columns: plan.columns,
+            columns: plan.columns.clone(),
             sources,
-            type_ids: plan.type_ids,
-            sub_columns: plan.sub_columns,
+            type_ids: plan.type_ids.clone(),
+            sub_columns: plan.sub_columns.clone(),
             lookback: plan.lookback,
             data_end: plan.data_end,
             labels: plan.labels,
             label_chans: plan.label_chans.iter().map(|&c| c as usize).collect(),
-        })
+        }
     }
 }
