@@ -128,22 +128,6 @@ pub enum CycleView {
     ValueTrend(i32, i32),
 }
 
-fn cycle_view(s: crate::cycle::CycleStat) -> CycleView {
-    use crate::cycle::CycleStat as S;
-    match s {
-        S::Days => CycleView::Days,
-        S::GapMean => CycleView::GapMean,
-        S::GapMedian => CycleView::GapMedian,
-        S::GapLast => CycleView::GapLast,
-        S::Overdue => CycleView::Overdue,
-        S::ActiveDays(w) => CycleView::ActiveDays(w),
-        S::ValueSum(w) => CycleView::ValueSum(w),
-        S::ValueMean(w) => CycleView::ValueMean(w),
-        S::ValueMeanAll => CycleView::ValueMeanAll,
-        S::ValueTrend(n, p) => CycleView::ValueTrend(n, p),
-    }
-}
-
 /// Where an output column's values come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceView {
@@ -215,7 +199,7 @@ fn op_view(op: &Op, kind: &str) -> OpView {
         return OpView::Stickiness { ch, short, long };
     }
     if let Op::Cycle { ch, stat } = *op {
-        return OpView::Cycle { ch, stat: cycle_view(stat) };
+        return OpView::Cycle { ch, stat };
     }
     OpView::Unsupported { kind: kind.to_string() }
 }
