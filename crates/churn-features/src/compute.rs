@@ -6,7 +6,8 @@ use crate::activity::{Bucket, Buckets, CountsRef};
 use crate::cycle::{cycle_stat, days_before, fit_bgnbd, rfm, BgNbd, BgWhat};
 use crate::error::FeatureError;
 use crate::history::History;
-use crate::spec::{Agg, FeatureSpec, Op, Plan};
+use crate::plan::{Agg, Op, Plan};
+use crate::spec::FeatureSpec;
 use crate::subs::{Accounts, SnapRow};
 
 /// BG/NBD parameters per (channel, snapshot date), sorted.

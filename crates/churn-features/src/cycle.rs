@@ -11,31 +11,8 @@ use churn_eval::stats::ln_gamma;
 use crate::compute::slope;
 use crate::history::{Act, History};
 
-/// A purchase-cycle statistic.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum CycleStat {
-    /// Distinct days with activity before `t`.
-    Days,
-    /// Mean gap in days between consecutive activity days (NaN with fewer than two days).
-    GapMean,
-    /// Median gap (NaN with fewer than two days).
-    GapMedian,
-    /// The last gap (NaN with fewer than two days).
-    GapLast,
-    /// Days since the last activity day / the mean gap (NaN with fewer than two days).
-    Overdue,
-    /// Days with activity in `[t - w, t)`.
-    ActiveDays(i32),
-    /// Sum of the value in `[t - w, t)`.
-    ValueSum(i32),
-    /// Mean value per row in `[t - w, t)` (NaN without rows).
-    ValueMean(i32),
-    /// Mean value per row over the whole history (NaN without rows).
-    ValueMeanAll,
-    /// Slope of the value sums of the last `n` periods of `p` days, divided by their mean (0 when
-    /// it is 0).
-    ValueTrend(i32, i32),
-}
+/// A purchase-cycle statistic: the public view's enum, so the plan and its view share one list.
+pub(crate) use crate::view::CycleView as CycleStat;
 
 /// What a BG/NBD column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

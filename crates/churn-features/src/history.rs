@@ -8,7 +8,8 @@ use churn_core::date::parse_date;
 
 use crate::error::FeatureError;
 use crate::input::{blank_or_checked, display_name, open, parse_number, AccountIndex, Header};
-use crate::spec::{FeatureSpec, Plan};
+use crate::plan::Plan;
+use crate::spec::FeatureSpec;
 use crate::subs::{Accounts, Period, SnapCounts, SnapRow, SubRow};
 
 /// One activity row of an account: day, channel (declared type index, or `u32::MAX` for an

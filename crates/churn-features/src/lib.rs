@@ -142,6 +142,7 @@ mod error;
 mod history;
 mod input;
 pub mod limits;
+mod plan;
 mod spec;
 mod subs;
 mod survival;
@@ -160,16 +161,17 @@ use churn_core::date::format_date;
 pub use compute::signed_log1p;
 pub use cycle::{fit_bgnbd, hyp2f1, BgNbd, Rfm};
 pub use error::FeatureError;
+pub use plan::{FeaturePlan, AGGREGATIONS};
 pub use spec::{
     ActivityFormat, ActivitySpec, Censored, EventSel, EventTypeDecl, FeatureDef, FeatureEntry, FeatureSpec, LabelKind,
-    LabelSpec, Mode, PopulationSpec, SnapshotSpec, StaticSpec, SubscriptionSpec, AGGREGATIONS, SPEC_VERSION,
+    LabelSpec, Mode, PopulationSpec, SnapshotSpec, StaticSpec, SubscriptionSpec, SPEC_VERSION,
 };
 pub use subs::add_months;
 pub use view::{AggView, CycleView, OpView, PlanView, SourceView};
 
 use crate::error::io_err;
 use crate::input::{display_name, open, Header};
-use crate::spec::Source;
+use crate::plan::Source;
 
 /// Name of the snapshot date column.
 pub const SNAPSHOT_COLUMN: &str = "snapshot_date";
@@ -529,14 +531,20 @@ pub struct FeatureDictionary {
 impl FeatureDictionary {
     /// The dictionary of a spec (validates it).
     pub fn new(spec: &FeatureSpec) -> Result<FeatureDictionary, FeatureError> {
-        Ok(FeatureDictionary {
+        Ok(FeaturePlan::new(spec.clone())?.dictionary())
+    }
+
+    /// The dictionary of a validated plan.
+    fn of_plan(plan: &FeaturePlan) -> FeatureDictionary {
+        let spec = plan.spec();
+        FeatureDictionary {
             format_version: DICTIONARY_VERSION,
             id_column: spec.id_column().to_string(),
             snapshot_column: SNAPSHOT_COLUMN.to_string(),
             label_column: (spec.mode == Mode::Training).then(|| LABEL_COLUMN.to_string()),
-            features: spec.columns()?,
+            features: plan.columns().to_vec(),
             spec: spec.clone(),
-        })
+        }
     }
 
     /// Pretty JSON.
@@ -585,28 +593,42 @@ pub fn load_spec(path: &Path) -> Result<FeatureSpec, FeatureError> {
     FeatureSpec::from_toml(&text, &display_name(path))
 }
 
+/// Reads a spec file into its validated plan.
+pub fn load_plan(path: &Path) -> Result<FeaturePlan, FeatureError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    FeaturePlan::from_toml(&text, &display_name(path))
+}
+
 /// Builds the feature table of `spec`, with file names relative to `data_dir`.
 pub fn build_features(spec: &FeatureSpec, data_dir: &Path) -> Result<(FeatureTable, FeatureRunSummary), FeatureError> {
+    build_planned(&FeaturePlan::new(spec.clone())?, data_dir)
+}
+
+/// Builds the feature table of a validated plan, with file names relative to `data_dir`.
+pub fn build_planned(
+    planned: &FeaturePlan,
+    data_dir: &Path,
+) -> Result<(FeatureTable, FeatureRunSummary), FeatureError> {
     let started = Instant::now();
-    let plan = spec.plan()?;
+    let (spec, plan) = (planned.spec(), &planned.plan);
     let (acc, hist, rows, counts) = if spec.subscriptions.is_absent() {
-        let (hist, ids, _) = history::read_history(spec, &plan, None, data_dir)?;
+        let (hist, ids, _) = history::read_history(spec, plan, None, data_dir)?;
         let (acc, hist) = history::accounts_from_activity(hist, ids, &plan.label_chans);
         let dates = spec::common_dates(spec)?.unwrap_or_default();
-        let (rows, counts) = history::inactivity_snapshots(spec, &plan, &acc, &hist, &dates, &plan.label_chans);
+        let (rows, counts) = history::inactivity_snapshots(spec, plan, &acc, &hist, &dates, &plan.label_chans);
         (acc, Some(hist), rows, counts)
     } else {
-        let acc = subs::read_subscriptions(spec, &plan, data_dir)?;
-        let (rows, counts) = subs::snapshots(spec, &plan, &acc)?;
+        let acc = subs::read_subscriptions(spec, plan, data_dir)?;
+        let (rows, counts) = subs::snapshots(spec, plan, &acc)?;
         let hist =
-            if plan.needs_history { Some(history::read_history(spec, &plan, Some(&acc), data_dir)?.0) } else { None };
+            if plan.needs_history { Some(history::read_history(spec, plan, Some(&acc), data_dir)?.0) } else { None };
         (acc, hist, rows, counts)
     };
     let statics = read_statics(spec, data_dir)?;
-    let act = activity::read_activity(spec, &plan, &acc, &rows, data_dir)?;
+    let act = activity::read_activity(spec, plan, &acc, &rows, data_dir)?;
     let usage = spec.activity.format == ActivityFormat::Usage;
-    let fits = compute::fit_bgnbd_per_snapshot(spec, &plan, hist.as_ref(), &rows)?;
-    let numeric = compute::compute(&plan, &acc, &act.buckets, &rows, usage, hist.as_ref(), &fits);
+    let fits = compute::fit_bgnbd_per_snapshot(spec, plan, hist.as_ref(), &rows)?;
+    let numeric = compute::compute(plan, &acc, &act.buckets, &rows, usage, hist.as_ref(), &fits);
     drop(act.buckets);
 
     let n_numeric = plan.ops.len();
@@ -828,7 +850,7 @@ pub fn write_outputs(
 /// writes `out` and `<out>.dictionary.json` atomically. On error nothing is written.
 pub fn run(spec_path: &Path, data_dir: Option<&Path>, out: &Path) -> Result<FeatureRunSummary, FeatureError> {
     let started = Instant::now();
-    let spec = load_spec(spec_path)?;
+    let planned = load_plan(spec_path)?;
     // Fail before the work if the output folder does not exist.
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.is_dir() {
@@ -848,8 +870,8 @@ pub fn run(spec_path: &Path, data_dir: Option<&Path>, out: &Path) -> Result<Feat
             _ => PathBuf::from("."),
         },
     };
-    let (table, mut summary) = build_features(&spec, &dir)?;
-    let dictionary = FeatureDictionary::new(&spec)?;
+    let (table, mut summary) = build_planned(&planned, &dir)?;
+    let dictionary = planned.dictionary();
     let dict_path = write_outputs(&table, &dictionary, out)?;
     summary.output = Some(out.to_path_buf());
     summary.dictionary = Some(dict_path);

@@ -6,7 +6,8 @@ use churn_core::date::{civil_from_days, days_from_civil, days_in_month, parse_da
 
 use crate::error::FeatureError;
 use crate::input::{blank_or_checked, display_name, open, AccountIndex, Header};
-use crate::spec::{Censored, FeatureSpec, Mode, Plan, SnapshotSpec};
+use crate::plan::Plan;
+use crate::spec::{Censored, FeatureSpec, Mode, SnapshotSpec};
 
 /// `day + months` calendar months, the day of month clamped to the target month's length.
 pub fn add_months(day: i32, months: i32) -> i32 {

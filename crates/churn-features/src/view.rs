@@ -5,7 +5,8 @@
 //! dictionary kind) so that it can refuse them instead of guessing.
 
 use crate::error::FeatureError;
-use crate::spec::{Agg, FeatureDef, FeatureSpec, Op, Source};
+use crate::plan::{Agg, FeaturePlan, Op, Source};
+use crate::spec::{FeatureDef, FeatureSpec};
 
 /// An aggregation over a window of days `[a, b)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,22 +128,6 @@ pub enum CycleView {
     ValueTrend(i32, i32),
 }
 
-fn cycle_view(s: crate::cycle::CycleStat) -> CycleView {
-    use crate::cycle::CycleStat as S;
-    match s {
-        S::Days => CycleView::Days,
-        S::GapMean => CycleView::GapMean,
-        S::GapMedian => CycleView::GapMedian,
-        S::GapLast => CycleView::GapLast,
-        S::Overdue => CycleView::Overdue,
-        S::ActiveDays(w) => CycleView::ActiveDays(w),
-        S::ValueSum(w) => CycleView::ValueSum(w),
-        S::ValueMean(w) => CycleView::ValueMean(w),
-        S::ValueMeanAll => CycleView::ValueMeanAll,
-        S::ValueTrend(n, p) => CycleView::ValueTrend(n, p),
-    }
-}
-
 /// Where an output column's values come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceView {
@@ -214,7 +199,7 @@ fn op_view(op: &Op, kind: &str) -> OpView {
         return OpView::Stickiness { ch, short, long };
     }
     if let Op::Cycle { ch, stat } = *op {
-        return OpView::Cycle { ch, stat: cycle_view(stat) };
+        return OpView::Cycle { ch, stat };
     }
     OpView::Unsupported { kind: kind.to_string() }
 }
@@ -223,7 +208,14 @@ impl FeatureSpec {
     /// Validates the spec and returns its plan (what `churn features` computes, column by
     /// column).
     pub fn plan_view(&self) -> Result<PlanView, FeatureError> {
-        let plan = self.plan()?;
+        Ok(FeaturePlan::new(self.clone())?.view())
+    }
+}
+
+impl FeaturePlan {
+    /// The public view of the plan (what `churn features` computes, column by column).
+    pub fn view(&self) -> PlanView {
+        let plan = &self.plan;
         let mut kinds = vec![String::new(); plan.ops.len()];
         let sources = plan
             .sources
@@ -244,16 +236,16 @@ impl FeatureSpec {
                 SourceView::Unsupported
             })
             .collect();
-        Ok(PlanView {
+        PlanView {
             ops: plan.ops.iter().zip(&kinds).map(|((op, log), k)| (op_view(op, k), *log)).collect(),
-            columns: plan.columns,
+            columns: plan.columns.clone(),
             sources,
-            type_ids: plan.type_ids,
-            sub_columns: plan.sub_columns,
+            type_ids: plan.type_ids.clone(),
+            sub_columns: plan.sub_columns.clone(),
             lookback: plan.lookback,
             data_end: plan.data_end,
             labels: plan.labels,
             label_chans: plan.label_chans.iter().map(|&c| c as usize).collect(),
-        })
+        }
     }
 }

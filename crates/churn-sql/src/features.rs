@@ -12,8 +12,8 @@ use std::fmt::Write;
 
 use churn_core::date::{civil_from_days, days_from_civil, days_in_month};
 use churn_features::{
-    add_months, ActivityFormat, AggView, Censored, CycleView, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec,
-    SourceView,
+    add_months, ActivityFormat, AggView, Censored, CycleView, FeaturePlan, FeatureSpec, Mode, OpView, PlanView,
+    SnapshotSpec, SourceView,
 };
 
 use crate::{Dialect, SqlError};
@@ -248,8 +248,18 @@ pub fn features_sql(
     dialect: Dialect,
     tables: &BTreeMap<String, String>,
 ) -> Result<String, SqlError> {
+    features_sql_planned(&FeaturePlan::new(spec.clone())?, dialect, tables)
+}
+
+/// Compiles a validated plan for `dialect` (see [`features_sql`]).
+pub fn features_sql_planned(
+    planned: &FeaturePlan,
+    dialect: Dialect,
+    tables: &BTreeMap<String, String>,
+) -> Result<String, SqlError> {
+    let spec = planned.spec();
     check_known(spec, dialect)?;
-    let plan: PlanView = spec.plan_view().map_err(SqlError::Spec)?;
+    let plan: PlanView = planned.view();
     let q = |s: &str| dialect.ident(s);
     let d = dialect;
     let tbl = |n: &str| -> Result<String, SqlError> {

@@ -16,7 +16,7 @@ mod features;
 mod model;
 
 pub use dialect::{Dialect, DIALECTS};
-pub use features::{default_tables, features_sql, table_names};
+pub use features::{default_tables, features_sql, features_sql_planned, table_names};
 pub use model::model_sql;
 
 /// What can go wrong compiling to SQL.

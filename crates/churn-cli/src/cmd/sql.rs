@@ -49,9 +49,9 @@ fn write_sql(sql: &str, out: Option<&Path>) -> anyhow::Result<()> {
 
 pub fn emit_features(a: &FeaturesArgs) -> anyhow::Result<()> {
     let dialect: churn_sql::Dialect = a.dialect.as_deref().unwrap_or("").parse()?;
-    let spec = churn_features::load_spec(&a.spec)?;
-    let tables = churn_sql::table_names(&spec, &renames(&a.tables)?)?;
-    let sql = churn_sql::features_sql(&spec, dialect, &tables)?;
+    let plan = churn_features::load_plan(&a.spec)?;
+    let tables = churn_sql::table_names(plan.spec(), &renames(&a.tables)?)?;
+    let sql = churn_sql::features_sql_planned(&plan, dialect, &tables)?;
     write_sql(&sql, a.out.as_deref())
 }
 
