@@ -316,6 +316,10 @@ fn bad_action_rules_and_typos_exit_2_naming_the_key_and_the_file() {
         ("[drivers]\nexlude = [\"x\"]\n", vec!["unknown field `exlude`", "did you mean `exclude`?"]),
         ("[drfit]\npsi = 0.2\n", vec!["unknown field `drfit`", "did you mean `drift`?"]),
         ("[data]\nlabel = \"churned\n", vec!["line 2", "\n  |\n"]),
+        (
+            "[[health.components]]\nname = \"u\"\ncolum = \"logins_30d\"\n",
+            vec!["line 3, column 1", "3 | colum", "unknown field `colum`", "did you mean `column`?"],
+        ),
     ];
     for (i, (text, wants)) in cases.iter().enumerate() {
         let cfg = write(dir.path(), &format!("c{i}.toml"), text);
@@ -352,6 +356,23 @@ fn bad_action_rules_and_typos_exit_2_naming_the_key_and_the_file() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("did you mean `psi`?") && err.contains("^^^^"), "{err}");
+    // The file is parsed once, whole: `churn drift` and `churn health validate` reject a typo in
+    // the other's table too.
+    let health_typo = dir.path().join(format!("c{}.toml", cases.len() - 1));
+    for (args, cfg, want) in [
+        (["drift", "--model"], &health_typo, "did you mean `column`?"),
+        (["health", "validate"], &cfg, "did you mean `psi`?"),
+    ] {
+        let mut c = churn();
+        c.args(args);
+        if args[0] == "drift" {
+            c.arg(&model);
+        }
+        let o = c.arg("--data").arg(&data).args(["--label", "churned", "--config"]).arg(cfg).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want) && err.contains(".toml: TOML parse error at line"), "{err}");
+    }
 }
 
 /// A customer table at about 1.6% churn (socialnet7's rate): churn depends on usage.

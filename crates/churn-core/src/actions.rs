@@ -114,23 +114,6 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -
         .map_or_else(String::new, |(_, c)| format!("; did you mean `{c}`?"))
 }
 
-/// A `toml` error as the crate formats it (line, column, the source line and a caret), kept on
-/// its lines, with a "did you mean" after an unknown field.
-pub fn toml_message(e: &toml::de::Error) -> String {
-    let text = e.to_string().trim_end().to_string();
-    let msg = e.message();
-    // serde: "unknown field `labl`, expected one of `id`, `label`, ..." (or "expected `x`").
-    let Some(rest) = msg.strip_prefix("unknown field `") else { return text };
-    let Some((field, expected)) = rest.split_once('`') else { return text };
-    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let hint = did_you_mean(field, candidates.into_iter());
-    if hint.is_empty() {
-        text
-    } else {
-        format!("{text}\n{}", hint.trim_start_matches("; "))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

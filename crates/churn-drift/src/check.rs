@@ -11,7 +11,7 @@ use churn_model::{ModelFile, Profile};
 use crate::error::{DriftError, Result};
 use crate::report::*;
 use crate::stats::{ks_against, two_proportion_p, wasserstein_against, PsiNull};
-use crate::thresholds::Thresholds;
+use crate::Thresholds;
 
 /// Categories of at least this share of training rows get their own bin (at most
 /// [`MAX_CATEGORY_BINS`]); the others share an `(other)` bin.

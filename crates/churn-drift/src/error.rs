@@ -27,14 +27,6 @@ pub enum DriftError {
         /// The feature without a profile.
         feature: String,
     },
-    /// `churn.toml`'s `[drift]` table is invalid.
-    #[error("{}: invalid [drift] settings: {message}", path.display())]
-    Config {
-        /// The configuration file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
     /// Probabilities and rows disagree in number.
     #[error("{rows} rows but {probabilities} probabilities")]
     LengthMismatch {

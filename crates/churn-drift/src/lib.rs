@@ -40,10 +40,11 @@ mod error;
 pub mod render;
 pub mod report;
 pub mod stats;
-pub mod thresholds;
 
 pub use check::{check, check_model, load_model, Current, Reference};
+/// The thresholds: the `[drift]` table of `churn.toml`, typed and validated by churn-core when the
+/// file is read (see [`churn_core::config::drift`]).
+pub use churn_core::config::{DriftThresholds as Thresholds, FeatureThresholds};
 pub use churn_model::Profile;
 pub use error::{DriftError, Result};
 pub use report::{DriftReport, EffectCheck, FeatureDrift, PsiBand};
-pub use thresholds::{FeatureThresholds, Thresholds};

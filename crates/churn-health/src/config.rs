@@ -1,8 +1,10 @@
-//! The `[health]` table of a `churn.toml`.
+//! The `[health]` table of a `churn.toml`, checked and turned into scoring rules.
 
 use std::path::{Path, PathBuf};
 
-use churn_core::{Band, Bands};
+use churn_core::config::HealthComponent;
+pub use churn_core::config::ScoreBand;
+use churn_core::{Bands, Config};
 use serde::{Deserialize, Serialize};
 
 use crate::error::HealthError;
@@ -31,16 +33,6 @@ pub enum Normaliser {
         /// The column holding the trend (e.g. -1 falling, 0 flat, +1 rising).
         trend_column: String,
     },
-}
-
-/// One threshold of a `bands` normaliser.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScoreBand {
-    /// Inclusive lower bound of the value.
-    pub min: f64,
-    /// The component score (0-100) from `min` up to the next band.
-    pub score: f64,
 }
 
 impl Normaliser {
@@ -85,51 +77,24 @@ pub struct HealthConfig {
     pub source: PathBuf,
 }
 
-/// The parts of the file read here; every other table is ignored.
-#[derive(Deserialize)]
-struct FileDoc {
-    health: Option<HealthTable>,
-    #[serde(default)]
-    health_states: Vec<Band>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HealthTable {
-    #[serde(default)]
-    components: Vec<RawComponent>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawComponent {
-    name: String,
-    column: String,
-    weight: f64,
-    normaliser: String,
-    target: Option<f64>,
-    invert: Option<bool>,
-    bands: Option<Vec<ScoreBand>>,
-    trend_column: Option<String>,
-}
-
 impl HealthConfig {
-    /// Reads and validates the `[health]` table of the file at `path`.
+    /// Reads the file at `path` (the whole file is parsed and checked, see
+    /// [`Config::load`]) and validates its `[health]` table.
     pub fn load(path: &Path) -> Result<HealthConfig, HealthError> {
-        let text = std::fs::read_to_string(path).map_err(|e| HealthError::Core(churn_core::CoreError::io(path, e)))?;
-        HealthConfig::from_toml(&text, path)
+        HealthConfig::from_config(&Config::load(path)?, path)
     }
 
-    /// Parses and validates the `[health]` table of TOML `text`; `path` is used in messages.
+    /// Parses TOML `text` (the whole file is checked) and validates its `[health]` table; `path`
+    /// is used in messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<HealthConfig, HealthError> {
-        let cfg_err = |message: String| HealthError::Config { path: path.into(), message };
-        let doc: FileDoc = toml::from_str(text).map_err(|e| cfg_err(churn_core::actions::toml_message(&e)))?;
-        let states = if doc.health_states.is_empty() {
-            Bands::default_health_states()
-        } else {
-            Bands::new("health states", doc.health_states, 0.0, 100.0)?
-        };
-        let raw = doc.health.map(|h| h.components).unwrap_or_default();
+        HealthConfig::from_config(&Config::parse(text, path)?, path)
+    }
+
+    /// Validates the `[health]` table of a parsed `churn.toml` (with its health states) read
+    /// from `path` (used in messages).
+    pub fn from_config(config: &Config, path: &Path) -> Result<HealthConfig, HealthError> {
+        let states = config.health_states()?;
+        let raw = config.health.as_ref().map(|h| h.components.as_slice()).unwrap_or_default();
         if raw.is_empty() {
             return Err(HealthError::NoComponents { path: path.into() });
         }
@@ -153,7 +118,7 @@ impl HealthConfig {
     }
 }
 
-fn to_component(r: RawComponent, path: &Path) -> Result<Component, HealthError> {
+fn to_component(r: &HealthComponent, path: &Path) -> Result<Component, HealthError> {
     let bad = |reason: String| HealthError::Component { path: path.into(), component: r.name.clone(), reason };
     if r.name.trim().is_empty() {
         return Err(HealthError::Config { path: path.into(), message: "a health component has an empty name".into() });
@@ -213,5 +178,5 @@ fn to_component(r: RawComponent, path: &Path) -> Result<Component, HealthError> 
             return Err(bad(format!("unknown normaliser `{other}`: expected `linear`, `bands` or `trend`")));
         }
     };
-    Ok(Component { name: r.name, column: r.column, weight: r.weight, normaliser })
+    Ok(Component { name: r.name.clone(), column: r.column.clone(), weight: r.weight, normaliser })
 }

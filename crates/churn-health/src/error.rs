@@ -5,7 +5,8 @@ use std::path::PathBuf;
 /// Why a health configuration, its binding to a data file, or a validation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {
-    /// The configuration file cannot be read or is not valid TOML for the `[health]` table.
+    /// The `[health]` table is invalid in a way its types do not catch (the file itself is read
+    /// and parsed by `churn_core::Config`, whose errors arrive as [`HealthError::Core`]).
     #[error("{}: {message}", path.display())]
     Config {
         /// The configuration file.

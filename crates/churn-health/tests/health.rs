@@ -16,7 +16,7 @@ fn headers(h: &[&str]) -> Vec<String> {
 
 const TWO: &str = r#"
 [data]
-label = "churned"          # other tables are ignored
+label = "churned"          # the whole file is parsed and checked
 
 [[health.components]]
 name = "usage"

@@ -42,7 +42,7 @@ fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
 /// Runs the drift check, prints the console table, writes the requested files.
 pub fn run(a: &DriftArgs) -> anyhow::Result<ExitCode> {
     let thresholds = match &a.config {
-        Some(p) => Thresholds::load(p)?,
+        Some(p) => super::project::load_config(p)?.drift,
         None => Thresholds::default(),
     };
     let (model, profile) = load_model(&a.model)?;

@@ -1,19 +1,17 @@
-//! Loading `churn.toml` for any command: the whole file is checked, so a typo in a table that
-//! another command reads (`[drift]`, `[health]`) fails here too instead of passing silently.
+//! Loading `churn.toml` for any command: the whole file is parsed once into typed tables, so a
+//! typo in a table that another command reads (`[drift]`, `[health]`) fails here too instead of
+//! passing silently.
 
 use std::path::Path;
 
 use churn_core::Config;
 
-/// Reads `path`, checking every table: `[drift]` by `churn drift`'s own rules and `[health]`
-/// by `churn health`'s (unknown keys are errors naming the key, with a "did you mean").
+/// Reads `path`, checking every table (unknown keys are errors naming the key, with a "did you
+/// mean"), and `[health]` also by `churn health`'s rules.
 pub fn load_config(path: &Path) -> anyhow::Result<Config> {
     let config = Config::load(path)?;
-    if config.drift.is_some() {
-        churn_drift::Thresholds::load(path)?;
-    }
     if config.health.is_some() {
-        churn_health::HealthConfig::load(path)?;
+        churn_health::HealthConfig::from_config(&config, path)?;
     }
     Ok(config)
 }

@@ -74,7 +74,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         crate::cmd::project::warn_unmatched_rules(&config, &model);
         opts.actions = config.actions.clone();
         if config.health.is_some() {
-            opts.health = Some(churn_health::HealthConfig::load(path)?);
+            opts.health = Some(churn_health::HealthConfig::from_config(&config, path)?);
         }
         if let Some(d) = &config.drivers {
             opts.drivers_exclude.extend(d.exclude.iter().cloned());

@@ -1,4 +1,5 @@
-//! Drift thresholds: the `[drift]` table of `churn.toml`.
+//! The `[drift]` table of `churn.toml`: the thresholds of `churn drift`, typed and validated
+//! when the file is read ([`crate::Config::parse`]); `churn-drift` uses them as its `Thresholds`.
 //!
 //! ```toml
 //! [drift]
@@ -20,14 +21,12 @@
 //! ```
 //!
 //! A check fires only when its effect size exceeds **both** its threshold here and the critical
-//! value of its null distribution at the run's sample sizes (see the crate documentation).
+//! value of its null distribution at the run's sample sizes (see the `churn-drift` crate documentation).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-
-use crate::error::{DriftError, Result};
 
 /// Per-feature overrides.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -44,10 +43,10 @@ pub struct FeatureThresholds {
     pub ignore: bool,
 }
 
-/// Validated drift thresholds (the defaults are [`Thresholds::default`]).
+/// Validated drift thresholds (the defaults are [`DriftThresholds::default`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Thresholds {
+pub struct DriftThresholds {
     /// Family-wise false-alarm rate: each of the run's `k` checks is judged at `alpha / k`.
     pub alpha: f64,
     /// Batches with fewer rows are reported but not judged.
@@ -72,9 +71,9 @@ pub struct Thresholds {
     pub features: BTreeMap<String, FeatureThresholds>,
 }
 
-impl Default for Thresholds {
+impl Default for DriftThresholds {
     fn default() -> Self {
-        Thresholds {
+        DriftThresholds {
             alpha: 0.01,
             min_rows: 100,
             psi: 0.1,
@@ -90,27 +89,17 @@ impl Default for Thresholds {
     }
 }
 
-#[derive(Deserialize)]
-struct File {
-    #[serde(default)]
-    drift: Option<Thresholds>,
-}
-
-impl Thresholds {
-    /// Reads the `[drift]` table of a `churn.toml` file (other tables are ignored; a file without
-    /// one gives the defaults).
-    pub fn load(path: &Path) -> Result<Thresholds> {
-        let text = std::fs::read_to_string(path).map_err(|e| churn_core::CoreError::io(path, e))?;
-        Thresholds::parse(&text, path)
+impl DriftThresholds {
+    /// The `[drift]` table of the `churn.toml` at `path` (the whole file is read and checked, see
+    /// [`crate::Config::load`]; a file without the table gives the defaults).
+    pub fn load(path: &Path) -> crate::Result<DriftThresholds> {
+        Ok(crate::Config::load(path)?.drift)
     }
 
-    /// Parses the `[drift]` table out of `churn.toml` text; `path` is used in messages.
-    pub fn parse(text: &str, path: &Path) -> Result<Thresholds> {
-        let err = |message: String| DriftError::Config { path: path.into(), message };
-        let f: File = toml::from_str(text).map_err(|e| err(churn_core::actions::toml_message(&e)))?;
-        let t = f.drift.unwrap_or_default();
-        t.validate().map_err(err)?;
-        Ok(t)
+    /// The `[drift]` table of `churn.toml` text (the whole text is checked); `path` is used in
+    /// messages.
+    pub fn parse(text: &str, path: &Path) -> crate::Result<DriftThresholds> {
+        Ok(crate::Config::parse(text, path)?.drift)
     }
 
     /// Checks every value's range.
@@ -178,23 +167,29 @@ mod tests {
     #[test]
     fn parses_drift_table_and_ignores_others() {
         let text = "[data]\nlabel = \"Churn\"\n[[tiers]]\nname=\"A\"\nmin=0.0\nmax=1.0\n\n[drift]\npsi = 0.2\nmin_rows = 50\n[drift.features.MonthlyCharges]\npsi = 0.3\n[drift.features.tenure]\nignore = true\n";
-        let t = Thresholds::parse(text, Path::new("churn.toml")).unwrap();
+        let t = DriftThresholds::parse(text, Path::new("churn.toml")).unwrap();
         assert_eq!(t.psi, 0.2);
         assert_eq!(t.min_rows, 50);
         assert_eq!(t.js, 0.15);
         assert_eq!(t.psi_for("MonthlyCharges"), 0.3);
         assert_eq!(t.psi_for("other"), 0.2);
         assert!(t.ignored("tenure"));
-        assert_eq!(Thresholds::parse("[data]\n", Path::new("c.toml")).unwrap(), Thresholds::default());
+        assert_eq!(DriftThresholds::parse("[data]\n", Path::new("c.toml")).unwrap(), DriftThresholds::default());
     }
 
     #[test]
     fn rejects_unknown_keys_and_bad_values() {
-        let e = Thresholds::parse("[drift]\npsj = 0.2\n", Path::new("churn.toml")).unwrap_err().to_string();
-        assert!(e.starts_with("churn.toml: invalid [drift] settings: ") && e.contains("unknown field `psj`"), "{e}");
-        let e = Thresholds::parse("[drift]\nalpha = 1.5\n", Path::new("churn.toml")).unwrap_err().to_string();
+        let e = DriftThresholds::parse("[drift]\npsj = 0.2\n", Path::new("churn.toml")).unwrap_err().to_string();
+        assert!(e.starts_with("churn.toml: TOML parse error at line 2, column 1"), "{e}");
+        assert!(e.contains("unknown field `psj`") && e.ends_with("did you mean `psi`?"), "{e}");
+        let e =
+            DriftThresholds::parse("[drift.features.x]\nignor = true\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(e.contains("line 2, column 1") && e.ends_with("did you mean `ignore`?"), "{e}");
+        let e = DriftThresholds::parse("[drift]\nalpha = 1.5\n", Path::new("churn.toml")).unwrap_err().to_string();
         assert_eq!(e, "churn.toml: invalid [drift] settings: alpha = 1.5 must be between 0 and 1");
-        let e = Thresholds::parse("[drift.features.x]\npsi = -1.0\n", Path::new("churn.toml")).unwrap_err().to_string();
+        let e = DriftThresholds::parse("[drift.features.x]\npsi = -1.0\n", Path::new("churn.toml"))
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "churn.toml: invalid [drift] settings: features.x.psi = -1 must be a positive number");
     }
 }
