@@ -10,18 +10,16 @@
 //! first error, the first unknown accounts) is therefore exactly what a single sequential pass
 //! gives, whatever the timing. A fixed pool of chunk slots bounds memory.
 
-use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
 
+use churn_core::blocks::{BlockReader, RecordReader};
 use churn_core::date::parse_date;
 
 use crate::error::{io_err, FeatureError};
 use crate::input::{
-    below_comma16, display_name, open, parse_iso_date, parse_number, prefix16, split_line, trim_range, word16,
-    AccountIndex, ByteMap, FxBuild, Header, LineChunker, NumericIds,
+    below_comma16, display_name, open, parse_iso_date, parse_number, prefix16, trim_range, word16, AccountIndex,
+    ByteMap, FxBuild, Header, NumericIds,
 };
 use crate::spec::{FeatureSpec, Plan};
 use crate::subs::{Accounts, SnapRow};
@@ -340,11 +338,7 @@ impl Parsed {
 /// A chunk travelling reader -> parser -> calling thread -> back to the reader.
 #[derive(Default)]
 struct Slot {
-    seq: u64,
-    /// The chunk is `data[..len]` (the vector keeps its allocated length).
     data: Vec<u8>,
-    len: usize,
-    io: Option<std::io::Error>,
     out: Parsed,
 }
 
@@ -358,8 +352,7 @@ pub(crate) fn read_activity(
     rows: &[SnapRow],
     data_dir: &Path,
 ) -> Result<Activity, FeatureError> {
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
-    read_activity_with(spec, plan, acc, rows, data_dir, CHUNK, workers)
+    read_activity_with(spec, plan, acc, rows, data_dir, CHUNK, churn_core::blocks::threads())
 }
 
 /// [`read_activity`] with a given chunk size and number of parser threads (results do not
@@ -427,134 +420,49 @@ fn read_activity_with(
     let mut stats = ActivityStats::default();
     let mut unknown = ByteMap::with_hasher(FxBuild);
 
-    let slots = 2 * workers + 2;
-    let (pool_tx, pool_rx) = mpsc::channel::<Slot>();
-    let (work_tx, work_rx) = mpsc::channel::<Slot>();
-    let (done_tx, done_rx) = mpsc::channel::<Option<Slot>>();
-    let work_rx = Mutex::new(work_rx);
-    let stop = AtomicBool::new(false);
-    let result = std::thread::scope(|s| {
-        let stop = &stop;
-        // Reader: fills free slots with chunks, numbered in input order.
-        s.spawn(move || {
-            let mut chunker = LineChunker::new(reader, chunk);
-            let (mut made, mut seq) = (0, 0);
-            while !stop.load(Ordering::Relaxed) {
-                let mut slot = match pool_rx.try_recv() {
-                    Ok(slot) => slot,
-                    Err(mpsc::TryRecvError::Empty) if made < slots => {
-                        made += 1;
-                        Slot::default()
+    // The pipeline (churn-core's): the reader thread cuts chunks of whole records, parser
+    // threads turn them into records, this thread applies them in input order.
+    let mut chunks = BlockReader::new(reader, Vec::new(), chunk);
+    let mut line_base = 1u64;
+    let mut applier = Applier::new(&buckets, any);
+    churn_core::blocks::run_ordered(
+        workers,
+        |slot: &mut Slot| {
+            chunks.next_block(&mut slot.data).map_err(|e| FeatureError::Io { path: path.clone(), source: e })
+        },
+        || Parser::new(&ctx),
+        |parser, slot| parser.parse(&slot.data, &mut slot.out),
+        |slot| {
+            let out = &mut slot.out;
+            if let Some(e) = out.err.take() {
+                return Err(shift_line(e, line_base));
+            }
+            line_base += out.lines;
+            stats.rows += out.rows;
+            stats.unknown_account_rows += out.unknown_rows;
+            stats.unlisted_type_rows += out.unlisted_rows;
+            for u in out.unknown.drain(..) {
+                if let std::collections::hash_map::Entry::Vacant(e) = unknown.entry(u) {
+                    if stats.unknown_account_examples.len() < 5 {
+                        stats.unknown_account_examples.push(String::from_utf8_lossy(e.key()).into_owned());
                     }
-                    Err(mpsc::TryRecvError::Empty) => match pool_rx.recv() {
-                        Ok(slot) => slot,
-                        Err(_) => return,
-                    },
-                    Err(mpsc::TryRecvError::Disconnected) => return,
-                };
-                slot.seq = seq;
-                seq += 1;
-                match chunker.fill(&mut slot.data) {
-                    Ok(0) => return,
-                    Ok(n) => slot.len = n,
-                    Err(e) => {
-                        slot.len = 0;
-                        slot.io = Some(e);
-                        let _ = work_tx.send(slot);
-                        return;
-                    }
-                }
-                if work_tx.send(slot).is_err() {
-                    return;
+                    e.insert(());
                 }
             }
-        });
-        // Parsers.
-        for _ in 0..workers {
-            let (ctx, work_rx, done_tx) = (&ctx, &work_rx, done_tx.clone());
-            s.spawn(move || {
-                // Should this thread panic, tell the calling thread so it stops waiting.
-                let guard = PanicGuard(done_tx.clone());
-                let mut parser = Parser::new(ctx);
-                loop {
-                    let next = work_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok(mut slot) = next else { break };
-                    if slot.io.is_none() && !stop.load(Ordering::Relaxed) {
-                        parser.parse(&slot.data[..slot.len], &mut slot.out);
-                    }
-                    if done_tx.send(Some(slot)).is_err() {
-                        break;
-                    }
-                }
-                drop(guard);
-            });
-        }
-        drop(done_tx);
-        // Apply the parsed chunks in input order.
-        let mut pending: BTreeMap<u64, Slot> = BTreeMap::new();
-        let (mut next, mut line_base) = (0u64, 1u64);
-        let mut applier = Applier::new(&buckets, any);
-        let result = (|| {
-            for msg in done_rx.iter() {
-                let Some(slot) = msg else {
-                    return Ok(()); // a parser panicked; the scope re-raises it
-                };
-                pending.insert(slot.seq, slot);
-                while let Some(mut slot) = pending.remove(&next) {
-                    next += 1;
-                    if let Some(e) = slot.io.take() {
-                        return Err(FeatureError::Io { path: path.clone(), source: e });
-                    }
-                    let out = &mut slot.out;
-                    if let Some(e) = out.err.take() {
-                        return Err(shift_line(e, line_base));
-                    }
-                    line_base += out.lines;
-                    stats.rows += out.rows;
-                    stats.unknown_account_rows += out.unknown_rows;
-                    stats.unlisted_type_rows += out.unlisted_rows;
-                    for u in out.unknown.drain(..) {
-                        if let std::collections::hash_map::Entry::Vacant(e) = unknown.entry(u) {
-                            if stats.unknown_account_examples.len() < 5 {
-                                stats.unknown_account_examples.push(String::from_utf8_lossy(e.key()).into_owned());
-                            }
-                            e.insert(());
-                        }
-                    }
-                    for r in &out.recs {
-                        stats.days = Some(match stats.days {
-                            None => (r.day, r.day),
-                            Some((lo, hi)) => (lo.min(r.day), hi.max(r.day)),
-                        });
-                    }
-                    stats.out_of_range_rows += applier.apply(&mut buckets, &out.recs, &out.vals);
-                    out.clear();
-                    let _ = pool_tx.send(slot);
-                }
+            for r in &out.recs {
+                stats.days = Some(match stats.days {
+                    None => (r.day, r.day),
+                    Some((lo, hi)) => (lo.min(r.day), hi.max(r.day)),
+                });
             }
-            applier.flush(&mut buckets);
+            stats.out_of_range_rows += applier.apply(&mut buckets, &out.recs, &out.vals);
+            out.clear();
             Ok(())
-        })();
-        // Stop the reader and the parsers (on error, before the end of the file).
-        stop.store(true, Ordering::Relaxed);
-        drop(pool_tx);
-        drop(done_rx);
-        result
-    });
-    result?;
+        },
+    )?;
+    applier.flush(&mut buckets);
     stats.unknown_accounts = unknown.len() as u64;
     Ok(Activity { buckets, stats })
-}
-
-/// Sends `None` to the calling thread when dropped during a panic.
-struct PanicGuard(mpsc::Sender<Option<Slot>>);
-
-impl Drop for PanicGuard {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let _ = self.0.send(None);
-        }
-    }
 }
 
 /// Turns a line number counted from a chunk's first line into one counted in the file.
@@ -887,6 +795,8 @@ struct Parser<'a> {
     bounds: Vec<usize>,
     fields: Vec<(usize, usize)>,
     scratch: Vec<u8>,
+    /// Splits the lines with quotes.
+    records: RecordReader,
     /// The first 10 bytes of the last date parsed by the fast path (`u128::MAX`: none), its day.
     last_date: u128,
     last_day: i32,
@@ -907,6 +817,7 @@ impl<'a> Parser<'a> {
             bounds: vec![0; ctx.max + 3],
             fields: Vec::with_capacity(16),
             scratch: Vec::new(),
+            records: RecordReader::new(),
             last_date: u128::MAX,
             last_day: 0,
             last_acc: 0,
@@ -1088,13 +999,22 @@ impl<'a> Parser<'a> {
         if text.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
-        let quoted = text.contains(&b'"');
-        if !split_line(text, fields, scratch) {
+        // The fields, unquoted into `scratch` by churn-core's record reader, trimmed.
+        fields.clear();
+        scratch.clear();
+        let (mut input, mut at) = (text, line);
+        let Some(rec) = self.records.next_record(&mut input, &mut at) else {
             return Err(FeatureError::BadRow {
                 file: self.ctx.file.clone(),
                 line,
                 message: "malformed quoted field (quoted fields may not span lines)".into(),
             });
+        };
+        scratch.extend_from_slice(rec.fields);
+        let mut start = 0;
+        for &end in rec.ends {
+            fields.push(trim_range(scratch, start, end));
+            start = end;
         }
         if fields.len() <= self.ctx.max {
             return Err(self.short_row(fields.len(), line));
@@ -1105,8 +1025,7 @@ impl<'a> Parser<'a> {
             typ: fields[self.ctx.typ],
             value: self.ctx.value.map(|c| fields[c]),
         };
-        let buf: &[u8] = if quoted { scratch } else { text };
-        self.record(buf, f, line, out)
+        self.record(scratch, f, line, out)
     }
 
     #[cold]

@@ -25,7 +25,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod blocks;
 pub mod cells;
 pub mod epoch;
 mod fmt;
@@ -38,7 +37,6 @@ mod unseen;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use churn_core::output::AtomicFile;
@@ -47,7 +45,7 @@ use churn_core::table::{find_column, is_missing, open_maybe_gz, parse_number};
 use churn_core::CoreError;
 use churn_model::{ModelError, ModelFile};
 
-use crate::blocks::BlockReader;
+use churn_core::blocks::{BlockReader, RecordReader};
 
 pub use cells::csv_cell;
 pub use summary::{Summary, SummaryRow};
@@ -235,10 +233,11 @@ pub struct ScoreSummary {
     pub driver_seconds: f64,
 }
 
-/// A block of raw CSV records, with its place in the input.
+/// A block travelling through the pipeline: raw CSV records in, what they became out.
+#[derive(Default)]
 struct Block {
     data: Vec<u8>,
-    seq: usize,
+    out: Option<BlockOut>,
 }
 
 /// What one block became.
@@ -258,12 +257,7 @@ struct BlockOut {
 
 /// Per-worker scratch space, reused from block to block.
 struct Scratch {
-    csv: csv_core::Reader,
-    fields: Vec<u8>,
-    ends: Vec<usize>,
-    /// A record without quotes, split at its commas.
-    line_fields: Vec<u8>,
-    line_ends: Vec<usize>,
+    records: RecordReader,
     batch: Batch,
 }
 
@@ -293,14 +287,7 @@ impl Batch {
 
 impl Scratch {
     fn new() -> Scratch {
-        Scratch {
-            csv: csv_core::Reader::new(),
-            fields: vec![0; 1 << 12],
-            ends: vec![0; 64],
-            line_fields: Vec::with_capacity(1 << 12),
-            line_ends: Vec::with_capacity(64),
-            batch: Batch::default(),
-        }
+        Scratch { records: RecordReader::new(), batch: Batch::default() }
     }
 }
 
@@ -348,7 +335,7 @@ pub fn output_columns(model: &ModelFile, drivers: usize) -> Vec<String> {
 
 /// Where input blocks come from.
 enum Source {
-    Csv(BlockReader),
+    Csv(BlockReader<Box<dyn std::io::Read + Send>>),
     Parquet(parquet::ParquetSource),
 }
 
@@ -463,98 +450,45 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
     // Line of the next block's first byte.
     let mut next_line = 1 + header_lines;
     let progress = opts.progress && std::io::stderr().is_terminal();
-    let workers = rayon::current_num_threads().max(1);
 
-    // A pipeline: the reader thread cuts blocks, `workers` threads score them, and this thread
-    // writes their outputs in input order while the next blocks are being scored. The block
-    // buffers circulate through a fixed pool, so at most `pool` blocks are ever in flight
-    // (memory stays flat however far a worker falls behind).
-    let pool = 2 * workers + 2;
-    let (free_tx, free_rx) = sync_channel::<Vec<u8>>(pool);
-    for _ in 0..pool {
-        free_tx.send(Vec::new()).expect("the pool holds every buffer");
-    }
-    let (block_tx, block_rx) = sync_channel::<Block>(pool);
-    // Shared by the workers only: when they have all gone, the reader's sends fail and it stops.
-    let block_rx = std::sync::Arc::new(std::sync::Mutex::new(block_rx));
-    let (done_tx, done_rx) = sync_channel::<Result<(Block, BlockOut), CoreError>>(pool);
-    std::thread::scope(|scope| -> Result<(), ScoreError> {
-        // Owned here, so that an early return (an error) releases the reader too.
-        let free_tx = free_tx;
-        let reader_path = path.clone();
-        let reader_done = done_tx.clone();
-        scope.spawn(move || {
-            for seq in 0.. {
-                let Ok(mut data) = free_rx.recv() else { return };
-                let more = match &mut source {
-                    Source::Csv(blocks) => blocks.next_block(&mut data).map_err(|e| CoreError::io(&reader_path, e)),
-                    Source::Parquet(src) => {
-                        data.clear();
-                        src.next_block(PARQUET_BLOCK_ROWS, &mut data).map(|n| n > 0)
-                    }
-                };
-                match more {
-                    Ok(true) => {
-                        if block_tx.send(Block { data, seq }).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(false) => return,
-                    Err(e) => {
-                        let _ = reader_done.send(Err(e));
-                        return;
-                    }
+    // The pipeline (churn-core's): a reader thread cuts blocks, workers score them, and this
+    // thread writes their outputs in input order while the next blocks are being scored.
+    churn_core::blocks::run_ordered(
+        churn_core::blocks::threads(),
+        |block: &mut Block| -> Result<bool, ScoreError> {
+            Ok(match &mut source {
+                Source::Csv(blocks) => blocks.next_block(&mut block.data).map_err(|e| CoreError::io(&path, e))?,
+                Source::Parquet(src) => {
+                    block.data.clear();
+                    src.next_block(PARQUET_BLOCK_ROWS, &mut block.data)? > 0
                 }
+            })
+        },
+        Scratch::new,
+        |scratch, block| block.out = Some(bound.score_block(&block.data, scratch)),
+        |block| {
+            let part = block.out.take().expect("a worker scored the block");
+            match (&mut out, &part.cols) {
+                (Sink::Parquet(sink), Some(cols)) => sink.write(cols)?,
+                (Sink::Text(f), _) => f.write_all(&part.bytes).map_err(|e| CoreError::io(&opts.output, e))?,
+                (Sink::Parquet(_), None) => unreachable!("parquet output blocks carry columns"),
             }
-        });
-        for _ in 0..workers {
-            let (block_rx, done_tx, bound) = (block_rx.clone(), done_tx.clone(), &bound);
-            scope.spawn(move || {
-                let mut scratch = Scratch::new();
-                loop {
-                    // The lock is held only while waiting for the next block.
-                    let next = block_rx.lock().map_or(None, |rx| rx.recv().ok());
-                    let Some(block) = next else { return };
-                    let part = bound.score_block(&block.data, &mut scratch);
-                    if done_tx.send(Ok((block, part))).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        // Every sender and receiver now belongs to a thread: the channels end with them.
-        drop((done_tx, block_rx));
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut blocks_done = 0usize;
-        for result in done_rx {
-            let (block, part) = result?;
-            waiting.insert(block.seq, (block, part));
-            while let Some((block, part)) = waiting.remove(&blocks_done) {
-                blocks_done += 1;
-                match (&mut out, &part.cols) {
-                    (Sink::Parquet(sink), Some(cols)) => sink.write(cols)?,
-                    (Sink::Text(f), _) => f.write_all(&part.bytes).map_err(|e| CoreError::io(&opts.output, e))?,
-                    (Sink::Parquet(_), None) => unreachable!("parquet output blocks carry columns"),
-                }
-                summary.merge(&part.summary);
-                work_seconds += part.work;
-                driver_seconds += part.drivers;
-                rows_read += part.records;
-                rows_rejected += part.rejects.len() as u64;
-                rejects.extend(part.rejects.into_iter().map(|mut r| {
-                    r.line += next_line - 1;
-                    r
-                }));
-                next_line += part.newlines;
-                let _ = free_tx.send(block.data);
-                if progress {
-                    eprint!("\r  {rows_read} rows read, {rows_rejected} rejected ...");
-                }
+            summary.merge(&part.summary);
+            work_seconds += part.work;
+            driver_seconds += part.drivers;
+            rows_read += part.records;
+            rows_rejected += part.rejects.len() as u64;
+            rejects.extend(part.rejects.into_iter().map(|mut r| {
+                r.line += next_line - 1;
+                r
+            }));
+            next_line += part.newlines;
+            if progress {
+                eprint!("\r  {rows_read} rows read, {rows_rejected} rejected ...");
             }
-        }
-        debug_assert!(waiting.is_empty(), "every block is written");
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     if progress {
         eprintln!();
     }
@@ -648,12 +582,6 @@ fn read_header(path: &Path) -> Result<(Vec<String>, Vec<u8>, u64, Box<dyn std::i
     Ok((headers, buf[pos..].to_vec(), header_lines, reader))
 }
 
-/// The line the next record starts on: the reader's line plus the blank lines it will skip.
-fn record_line(csv: &csv_core::Reader, input: &[u8]) -> u64 {
-    let blank = input.iter().take_while(|&&b| b == b'\n' || b == b'\r').filter(|&&b| b == b'\n').count();
-    csv.line() + blank as u64
-}
-
 fn read_some(r: &mut dyn std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
         match r.read(buf) {
@@ -679,70 +607,14 @@ impl Bound<'_> {
             work: 0.0,
             drivers: 0.0,
         };
-        s.csv.reset();
         s.batch.clear();
         let w = model.preprocessing.width();
         s.batch.x.resize(BATCH_ROWS * w, 0.0);
         let mut input = data;
         // The line the next byte is on, counted from 1 at the block's start.
         let mut line = 1u64;
-        while !input.is_empty() {
-            let (text, rest, newline) = match memchr::memchr(b'\n', input) {
-                Some(i) => (&input[..i], &input[i + 1..], 1),
-                None => (input, &input[input.len()..], 0),
-            };
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            let at = line;
-            if memchr::memchr2(b'"', b'\r', text).is_none() {
-                // No quotes: the record is this line, and its fields lie between the commas,
-                // exactly as csv-core would read them (a blank line is skipped, as csv-core does).
-                input = rest;
-                line += newline;
-                if text.is_empty() {
-                    continue;
-                }
-                s.line_fields.clear();
-                s.line_ends.clear();
-                let mut start = 0;
-                for i in memchr::memchr_iter(b',', text) {
-                    s.line_fields.extend_from_slice(&text[start..i]);
-                    s.line_ends.push(s.line_fields.len());
-                    start = i + 1;
-                }
-                s.line_fields.extend_from_slice(&text[start..]);
-                s.line_ends.push(s.line_fields.len());
-                self.take_record(&s.line_fields, &s.line_ends, at, &mut out, &mut s.batch);
-            } else {
-                // Quotes (or a lone carriage return): csv-core reads one record, which may
-                // span lines.
-                s.csv.reset();
-                let at = at - 1 + record_line(&s.csv, input);
-                let (mut nout, mut nend) = (0usize, 0usize);
-                let found = loop {
-                    let (res, nin, o, e) = s.csv.read_record(input, &mut s.fields[nout..], &mut s.ends[nend..]);
-                    input = &input[nin..];
-                    nout += o;
-                    nend += e;
-                    match res {
-                        csv_core::ReadRecordResult::InputEmpty => continue,
-                        csv_core::ReadRecordResult::OutputFull => {
-                            let n = s.fields.len();
-                            s.fields.resize(n * 2, 0);
-                        }
-                        csv_core::ReadRecordResult::OutputEndsFull => {
-                            let n = s.ends.len();
-                            s.ends.resize(n * 2, 0);
-                        }
-                        csv_core::ReadRecordResult::End => break false,
-                        csv_core::ReadRecordResult::Record => break true,
-                    }
-                };
-                line += s.csv.line() - 1;
-                if !found {
-                    break;
-                }
-                self.take_record(&s.fields[..nout], &s.ends[..nend], at, &mut out, &mut s.batch);
-            }
+        while let Some(rec) = s.records.next_record(&mut input, &mut line) {
+            self.take_record(rec.fields, rec.ends, rec.line, &mut out, &mut s.batch);
         }
         self.finish_batch(&mut s.batch, &mut out);
         out.newlines = if self.rows_as_lines { out.records } else { line - 1 };
