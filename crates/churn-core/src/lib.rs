@@ -22,6 +22,7 @@
 pub mod actions;
 mod arrow_schema;
 pub mod bands;
+pub mod blocks;
 pub mod config;
 pub mod date;
 pub mod error;

@@ -1,7 +1,8 @@
-//! Reading input files: gzip detection, headers, a reader of whole-line chunks for the (large)
-//! activity table, and the small parsing helpers and lookup tables its parsers share.
+//! Reading input files: gzip detection, headers, and the small parsing helpers and lookup tables
+//! the activity parsers share (the activity table's chunker, pipeline and record splitter are
+//! churn-core's `blocks`).
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::{closest, io_err, FeatureError};
@@ -73,92 +74,6 @@ pub(crate) fn blank_or_checked(
         });
     }
     Ok(false)
-}
-
-/// Reads a byte stream as chunks of whole lines (the last chunk may end without a newline).
-pub(crate) struct LineChunker<R> {
-    reader: R,
-    /// The partial line read after the last complete one.
-    carry: Vec<u8>,
-    /// Target chunk size in bytes.
-    chunk: usize,
-    eof: bool,
-}
-
-impl<R: Read> LineChunker<R> {
-    pub(crate) fn new(reader: R, chunk: usize) -> LineChunker<R> {
-        LineChunker { reader, carry: Vec::new(), chunk: chunk.max(1), eof: false }
-    }
-
-    /// Fills `buf` with the next chunk: whole lines, about `chunk` bytes (more for a longer line);
-    /// returns the number of bytes, 0 at the end. `buf` keeps its length (its usable size)
-    /// between calls, so it is zeroed only when it is first allocated or grown.
-    pub(crate) fn fill(&mut self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-        if self.eof && self.carry.is_empty() {
-            return Ok(0);
-        }
-        let size = self.chunk.max(self.carry.len() + (1 << 16));
-        if buf.len() < size {
-            buf.resize(size, 0);
-        }
-        let mut len = self.carry.len();
-        buf[..len].copy_from_slice(&self.carry);
-        self.carry.clear();
-        loop {
-            let limit = buf.len();
-            while !self.eof && len < limit {
-                match self.reader.read(&mut buf[len..limit]) {
-                    Ok(0) => self.eof = true,
-                    Ok(n) => len += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if self.eof {
-                return Ok(len);
-            }
-            match buf[..len].iter().rposition(|&b| b == b'\n') {
-                Some(p) => {
-                    self.carry.extend_from_slice(&buf[p + 1..len]);
-                    return Ok(p + 1);
-                }
-                // A line longer than the buffer: grow it and read on.
-                None => buf.resize(buf.len() * 2, 0),
-            }
-        }
-    }
-}
-
-/// Splits one CSV line into field byte ranges (trimmed). Handles quoted fields (without
-/// embedded newlines). Returns `false` when a quoted field is malformed.
-pub(crate) fn split_line(line: &[u8], out: &mut Vec<(usize, usize)>, scratch: &mut Vec<u8>) -> bool {
-    out.clear();
-    if !line.contains(&b'"') {
-        let mut start = 0;
-        for (i, &b) in line.iter().enumerate() {
-            if b == b',' {
-                out.push(trim_range(line, start, i));
-                start = i + 1;
-            }
-        }
-        out.push(trim_range(line, start, line.len()));
-        return true;
-    }
-    // Slow path: unquote into `scratch`; ranges then index into `scratch`.
-    scratch.clear();
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(line);
-    let mut rec = csv::ByteRecord::new();
-    match rdr.read_byte_record(&mut rec) {
-        Ok(true) => {
-            for field in rec.iter() {
-                let s = scratch.len();
-                scratch.extend_from_slice(field);
-                out.push(trim_range(scratch, s, scratch.len()));
-            }
-            true
-        }
-        _ => false,
-    }
 }
 
 #[inline(always)]
@@ -525,42 +440,6 @@ mod tests {
         assert_eq!(ix.get(b"a-very-long-account-identifier-1"), None);
         assert_eq!(ix.get(b""), None);
         assert_eq!(ix.get(b"5000"), None);
-    }
-
-    #[test]
-    fn split_line_fast_and_quoted() {
-        let (mut f, mut s) = (Vec::new(), Vec::new());
-        assert!(split_line(b"a, b ,,c", &mut f, &mut s));
-        let line = b"a, b ,,c";
-        let got: Vec<&[u8]> = f.iter().map(|&(x, y)| &line[x..y]).collect();
-        assert_eq!(got, vec![&b"a"[..], b"b", b"", b"c"]);
-        assert!(split_line(b"\"x,1\",\"say \"\"hi\"\"\",3", &mut f, &mut s));
-        let got: Vec<&[u8]> = f.iter().map(|&(x, y)| &s[x..y]).collect();
-        assert_eq!(got, vec![&b"x,1"[..], b"say \"hi\"", b"3"]);
-    }
-
-    #[test]
-    fn chunks_are_whole_lines() {
-        let text: Vec<u8> = (0..500).flat_map(|i| format!("line {i}{}\n", "x".repeat(i % 37)).into_bytes()).collect();
-        for chunk in [1, 5, 64, 1000, 1 << 20] {
-            for tail in [&b""[..], b"no newline"] {
-                let mut all = text.clone();
-                all.extend_from_slice(tail);
-                let mut c = LineChunker::new(&all[..], chunk);
-                let (mut got, mut buf) = (Vec::new(), Vec::new());
-                loop {
-                    let n = c.fill(&mut buf).unwrap();
-                    if n == 0 {
-                        break;
-                    }
-                    let part = &buf[..n];
-                    let last_chunk = got.len() + n == all.len();
-                    assert!(part.ends_with(b"\n") || last_chunk, "chunk {chunk}");
-                    got.extend_from_slice(part);
-                }
-                assert_eq!(got, all, "chunk {chunk}");
-            }
-        }
     }
 
     #[test]

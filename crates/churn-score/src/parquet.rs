@@ -93,6 +93,24 @@ impl ScoredColumns {
     }
 }
 
+/// The Parquet fields of output columns: numbers as DOUBLE, text as UTF8, optional text
+/// (risk drivers) optional, every other column required.
+pub(crate) fn parquet_fields(path: &Path, columns: &[crate::schema::OutputColumn]) -> Result<Vec<TypePtr>, CoreError> {
+    use crate::schema::ColumnType;
+    let schema_err = |e: ParquetError| parquet_error(path, format!("cannot build the output schema: {e}"));
+    columns
+        .iter()
+        .map(|c| {
+            match c.kind {
+                ColumnType::Number => double_field(&c.name),
+                ColumnType::OptionalText => utf8_field(&c.name, Repetition::OPTIONAL),
+                ColumnType::Text => utf8_field(&c.name, Repetition::REQUIRED),
+            }
+            .map_err(schema_err)
+        })
+        .collect()
+}
+
 /// Writes scored rows to a Parquet file atomically: under a temporary name in the target's
 /// folder, renamed into place by [`ParquetSink::finish`]; dropped without `finish`, nothing
 /// is left behind.
@@ -165,26 +183,17 @@ impl ParquetSink {
         model_version: &str,
         scored_at: &str,
     ) -> Result<ParquetSink, CoreError> {
-        let mut names: Vec<String> = id_column.iter().map(|s| s.to_string()).collect();
-        names.extend(["churn_probability", "risk_tier", "health_score", "health_state"].map(String::from));
-        names.extend((1..=n_drivers).map(|k| format!("risk_driver_{k}")));
-        names.extend(["recommended_action", "model_id", "model_version", "scored_at"].map(String::from));
+        let columns = crate::schema::OutputSchema::build(id_column, Vec::new(), n_drivers).columns;
         if let Some(id) = id_column {
-            if names.iter().filter(|n| *n == id).count() > 1 {
+            if columns.iter().filter(|c| c.name == id).count() > 1 {
                 return Err(CoreError::DuplicateColumn { path: path.into(), column: id.to_string() });
             }
         }
-        let schema_err = |e: ParquetError| parquet_error(path, format!("cannot build the output schema: {e}"));
-        let mut fields = Vec::with_capacity(names.len());
-        for name in &names {
-            let field = match name.as_str() {
-                "churn_probability" | "health_score" if Some(name.as_str()) != id_column => double_field(name),
-                n if n.starts_with("risk_driver_") && Some(n) != id_column => utf8_field(n, Repetition::OPTIONAL),
-                n => utf8_field(n, Repetition::REQUIRED),
-            };
-            fields.push(field.map_err(schema_err)?);
-        }
-        let schema = Type::group_type_builder("schema").with_fields(fields).build().map_err(schema_err)?;
+        let fields = parquet_fields(path, &columns)?;
+        let schema = Type::group_type_builder("schema")
+            .with_fields(fields)
+            .build()
+            .map_err(|e| parquet_error(path, format!("cannot build the output schema: {e}")))?;
         let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
         let file = AtomicFile::create(path)?;
         let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))

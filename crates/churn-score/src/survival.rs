@@ -18,6 +18,7 @@ use churn_model::{ModelError, ModelFile};
 use churn_survival::SurvivalSection;
 use serde::Serialize;
 
+use crate::schema::OutputSchema;
 use crate::survival_parquet::{write_survival_parquet, SurvivalColumn};
 use crate::{csv_field, Format, ScoreError, ScoreOptions, ScoreSummary, Summary};
 
@@ -43,20 +44,11 @@ enum Cell {
     Empty,
 }
 
-/// A horizon as it appears in column names: `3`, `2.5`.
-pub fn horizon_name(h: f64) -> String {
-    format!("{h}")
-}
+pub use crate::schema::horizon_name;
 
-/// The output columns of a survival model.
+/// The output columns of a survival model ([`OutputSchema::survival`]'s names).
 pub fn output_columns(model: &ModelFile, sec: &SurvivalSection, drivers: usize) -> Vec<String> {
-    let mut cols: Vec<String> = model.schema.id.iter().cloned().collect();
-    cols.extend(sec.horizons.iter().map(|&h| format!("churn_probability_{}", horizon_name(h))));
-    cols.push("expected_lifetime".into());
-    cols.extend(["churn_probability", "risk_tier", "health_score", "health_state"].map(String::from));
-    cols.extend((1..=drivers).map(|k| format!("risk_driver_{k}")));
-    cols.extend(["recommended_action", "model_id", "model_version", "scored_at"].map(String::from));
-    cols
+    OutputSchema::survival(model, sec, drivers).names()
 }
 
 fn bad(path: &std::path::Path, line: u64, column: &str, value: &str, expected: &'static str) -> ScoreError {
@@ -100,14 +92,12 @@ pub fn score_survival(
     let mut summary = Summary::new(model, opts.revenue.is_some());
     let mut by_h: Vec<(f64, f64)> = vec![(0.0, 0.0); sec.horizons.len()];
     let mut beyond: Vec<u64> = vec![0; sec.horizons.len()];
-    let columns = output_columns(model, sec, opts.drivers);
+    let schema = OutputSchema::survival(model, sec, opts.drivers);
+    let columns = schema.names();
     // Parquet: the whole output is collected column by column, then written at the end.
     let mut out = if parquet { None } else { Some(AtomicFile::create(&opts.output)?) };
-    let mut pq: Vec<SurvivalColumn> = if parquet {
-        columns.iter().map(|c| SurvivalColumn::for_name(c, model.schema.id.as_deref())).collect()
-    } else {
-        Vec::new()
-    };
+    let mut pq: Vec<SurvivalColumn> =
+        if parquet { schema.columns.iter().map(|c| SurvivalColumn::new(c.kind)).collect() } else { Vec::new() };
     // JSONL: one object per row with the CSV columns as keys (numbers as numbers, an empty
     // cell as null).
     let names: Vec<String> = columns.iter().map(|c| serde_json::to_string(c).unwrap_or_default()).collect();
@@ -166,23 +156,7 @@ pub fn score_survival(
         cells.push(Cell::Num(format!("{health:.1}")));
         cells.push(Cell::Text(model.health_states.bands()[state].name.clone()));
         if opts.drivers > 0 {
-            // Drivers of the hazard at the main horizon's period (log hazard ratio for Cox).
-            if let churn_survival::Baseline::Discrete(g) = &sec.baseline {
-                let k = g.edges.partition_point(|&e| e < a + sec.main_horizon).clamp(1, g.n_periods());
-                g.features(k, &mut buf[width..]);
-            }
-            let d = model.risk_drivers(&buf, opts.drivers);
-            for k in 0..opts.drivers {
-                cells.push(match d.get(k) {
-                    Some(&(c, v)) => {
-                        let f = &model.schema.features[c].name;
-                        let raw_v = table.field(i, cols[c]);
-                        let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
-                        Cell::Text(format!("{f}={shown} ({v:+.3})"))
-                    }
-                    None => Cell::Empty,
-                });
-            }
+            push_drivers(model, sec, opts.drivers, a, &mut buf, &mut cells, |c| table.field(i, cols[c]));
         }
         cells.push(match band.action.as_deref() {
             Some(a) => Cell::Text(a.to_string()),
@@ -191,44 +165,7 @@ pub fn score_survival(
         cells.push(Cell::Text(model.model_id.clone()));
         cells.push(Cell::Text(model.version.clone()));
         cells.push(Cell::Text(opts.scored_at.clone()));
-        if parquet {
-            for (col, c) in pq.iter_mut().zip(&cells) {
-                match (col, c) {
-                    (SurvivalColumn::Num(v), Cell::Num(x)) => v.push(x.parse().unwrap_or(f64::NAN)),
-                    (SurvivalColumn::Text { values, .. }, Cell::Text(x) | Cell::Num(x)) => values.push(Some(x.clone())),
-                    (SurvivalColumn::Text { optional: true, values }, Cell::Empty) => values.push(None),
-                    (SurvivalColumn::Text { values, .. }, Cell::Empty) => values.push(Some(String::new())),
-                    (SurvivalColumn::Num(v), _) => v.push(f64::NAN),
-                }
-            }
-        } else if jsonl {
-            text.push('{');
-            for (k, (name, c)) in names.iter().zip(&cells).enumerate() {
-                if k > 0 {
-                    text.push(',');
-                }
-                text.push_str(name);
-                text.push(':');
-                match c {
-                    Cell::Num(v) => text.push_str(v),
-                    Cell::Text(v) => text.push_str(&serde_json::to_string(v).unwrap_or_default()),
-                    Cell::Empty => text.push_str("null"),
-                }
-            }
-            text.push_str("}\n");
-        } else {
-            for (k, c) in cells.iter().enumerate() {
-                if k > 0 {
-                    text.push(',');
-                }
-                match c {
-                    Cell::Num(v) => text.push_str(v),
-                    Cell::Text(v) => text.push_str(&csv_field(v)),
-                    Cell::Empty => {}
-                }
-            }
-            text.push('\n');
-        }
+        push_row(&cells, opts.format, &names, &mut pq, &mut text);
         if text.len() > 1 << 20 {
             if let Some(out) = out.as_mut() {
                 out.write_all(text.as_bytes()).map_err(io)?;
@@ -241,7 +178,7 @@ pub fn score_survival(
             out.write_all(text.as_bytes()).map_err(io)?;
             out.commit()?;
         }
-        None => write_survival_parquet(&opts.output, &columns, &pq)?,
+        None => write_survival_parquet(&opts.output, &schema.columns, &pq)?,
     }
     let n = table.n_rows().max(1) as f64;
     let horizons = sec
@@ -270,4 +207,77 @@ pub fn score_survival(
         },
         horizons,
     ))
+}
+
+/// Adds one row's cells to the output: to the Parquet columns, or as a JSON line or a CSV line
+/// of `text`.
+fn push_row(cells: &[Cell], format: Format, names: &[String], pq: &mut [SurvivalColumn], text: &mut String) {
+    if format == Format::Parquet {
+        for (col, c) in pq.iter_mut().zip(cells) {
+            match (col, c) {
+                (SurvivalColumn::Num(v), Cell::Num(x)) => v.push(x.parse().unwrap_or(f64::NAN)),
+                (SurvivalColumn::Text { values, .. }, Cell::Text(x) | Cell::Num(x)) => values.push(Some(x.clone())),
+                (SurvivalColumn::Text { optional: true, values }, Cell::Empty) => values.push(None),
+                (SurvivalColumn::Text { values, .. }, Cell::Empty) => values.push(Some(String::new())),
+                (SurvivalColumn::Num(v), _) => v.push(f64::NAN),
+            }
+        }
+    } else if format == Format::Jsonl {
+        text.push('{');
+        for (k, (name, c)) in names.iter().zip(cells).enumerate() {
+            if k > 0 {
+                text.push(',');
+            }
+            text.push_str(name);
+            text.push(':');
+            match c {
+                Cell::Num(v) => text.push_str(v),
+                Cell::Text(v) => text.push_str(&serde_json::to_string(v).unwrap_or_default()),
+                Cell::Empty => text.push_str("null"),
+            }
+        }
+        text.push_str("}\n");
+    } else {
+        for (k, c) in cells.iter().enumerate() {
+            if k > 0 {
+                text.push(',');
+            }
+            match c {
+                Cell::Num(v) => text.push_str(v),
+                Cell::Text(v) => text.push_str(&csv_field(v)),
+                Cell::Empty => {}
+            }
+        }
+        text.push('\n');
+    }
+}
+
+/// The risk drivers of a row: of the hazard at the main horizon's period (log hazard ratio for
+/// Cox), for a subject at time `a`.
+fn push_drivers<'v>(
+    model: &ModelFile,
+    sec: &SurvivalSection,
+    drivers: usize,
+    a: f64,
+    buf: &mut [f64],
+    cells: &mut Vec<Cell>,
+    raw_value: impl Fn(usize) -> &'v str,
+) {
+    let width = model.preprocessing.width();
+    if let churn_survival::Baseline::Discrete(g) = &sec.baseline {
+        let k = g.edges.partition_point(|&e| e < a + sec.main_horizon).clamp(1, g.n_periods());
+        g.features(k, &mut buf[width..]);
+    }
+    let d = model.risk_drivers(buf, drivers);
+    for k in 0..drivers {
+        cells.push(match d.get(k) {
+            Some(&(c, v)) => {
+                let f = &model.schema.features[c].name;
+                let raw_v = raw_value(c);
+                let shown = if is_missing(raw_v) { "missing" } else { raw_v.trim() };
+                Cell::Text(format!("{f}={shown} ({v:+.3})"))
+            }
+            None => Cell::Empty,
+        });
+    }
 }

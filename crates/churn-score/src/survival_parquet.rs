@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use churn_core::output::AtomicFile;
 use churn_core::CoreError;
-use parquet::basic::{Compression, Repetition};
+use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
-use crate::parquet::{double_field, parquet_error, utf8_field, write_column, ROW_GROUP_ROWS};
+use crate::parquet::{parquet_error, parquet_fields, write_column, ROW_GROUP_ROWS};
+use crate::schema::{ColumnType, OutputColumn};
 
 /// One output column, filled row by row.
 pub(crate) enum SurvivalColumn {
@@ -25,35 +26,25 @@ pub(crate) enum SurvivalColumn {
 }
 
 impl SurvivalColumn {
-    /// An empty column of the kind `name` has in survival scores.
-    pub(crate) fn for_name(name: &str, id: Option<&str>) -> SurvivalColumn {
-        let is_id = Some(name) == id;
-        let numeric = name.starts_with("churn_probability") || name == "expected_lifetime" || name == "health_score";
-        if numeric && !is_id {
-            SurvivalColumn::Num(Vec::new())
-        } else {
-            SurvivalColumn::Text { optional: name.starts_with("risk_driver_") && !is_id, values: Vec::new() }
+    /// An empty column holding `kind`.
+    pub(crate) fn new(kind: ColumnType) -> SurvivalColumn {
+        match kind {
+            ColumnType::Number => SurvivalColumn::Num(Vec::new()),
+            ColumnType::Text => SurvivalColumn::Text { optional: false, values: Vec::new() },
+            ColumnType::OptionalText => SurvivalColumn::Text { optional: true, values: Vec::new() },
         }
     }
 }
 
-/// Writes `columns` (named `names`, all of the same length) to `path`.
+/// Writes `columns` (of the output columns `schema`, all of the same length) to `path`.
 pub(crate) fn write_survival_parquet(
     path: &Path,
-    names: &[String],
+    schema: &[OutputColumn],
     columns: &[SurvivalColumn],
 ) -> Result<(), CoreError> {
     let schema_err =
         |e: parquet::errors::ParquetError| parquet_error(path, format!("cannot build the output schema: {e}"));
-    let mut fields = Vec::with_capacity(names.len());
-    for (name, col) in names.iter().zip(columns) {
-        let field = match col {
-            SurvivalColumn::Num(_) => double_field(name),
-            SurvivalColumn::Text { optional: true, .. } => utf8_field(name, Repetition::OPTIONAL),
-            SurvivalColumn::Text { optional: false, .. } => utf8_field(name, Repetition::REQUIRED),
-        };
-        fields.push(field.map_err(schema_err)?);
-    }
+    let fields = parquet_fields(path, schema)?;
     let schema = Type::group_type_builder("schema").with_fields(fields).build().map_err(schema_err)?;
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let file = AtomicFile::create(path)?;

@@ -66,7 +66,7 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<()> {
     // The run summary, as `churn score` writes it: beside the scores, named after them.
     let summary_path = churn_score::sibling(&scores, ".summary.json");
     let input = serde_json::json!(current.join("snapshot.csv"));
-    let json = super::score::summary_json(&model, &input, &scores, &s);
+    let json = s.to_json(&model, &input, &scores, None);
     churn_core::output::write_atomic(&summary_path, (serde_json::to_string_pretty(&json)? + "\n").as_bytes())?;
     println!(
         "\nresults:\n  model   {}\n  scores  {} (summary {})\n  report  {}\n  data    {} and {}",

@@ -97,7 +97,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     // Scores, rejects and summary are published together, once all are complete.
     let (s, mut outputs) = score_file_staged(&model, &opts)?;
     drop(features_tmp);
-    let json = summary_json(&model, &input_record(a, &data), &a.out, &s);
+    let json = s.to_json(&model, &input_record(a, &data), &a.out, None);
     let mut f = churn_core::output::AtomicFile::create(&summary_path)?;
     f.write_all((serde_json::to_string_pretty(&json)? + "\n").as_bytes())
         .with_context(|| format!("writing {}", summary_path.display()))?;
@@ -148,26 +148,6 @@ pub fn input_record(a: &ScoreArgs, data: &std::path::Path) -> serde_json::Value 
         (None, Some(dir), Some(date)) => serde_json::json!({ "activity_dir": dir, "as_of": date }),
         _ => serde_json::json!(a.data.as_deref().unwrap_or(data)),
     }
-}
-
-/// The run summary written beside the scores (by `churn score` and `churn demo`).
-pub fn summary_json(
-    model: &ModelFile,
-    input: &serde_json::Value,
-    out: &std::path::Path,
-    s: &churn_score::ScoreSummary,
-) -> serde_json::Value {
-    serde_json::json!({
-        "model_id": model.model_id,
-        "model_version": model.version,
-        "input": input,
-        "output": out,
-        "rows_read": s.rows_read,
-        "rows_scored": s.rows_scored,
-        "rows_rejected": s.rows_rejected,
-        "rejects_file": s.rejects_file,
-        "summary": s.summary,
-    })
 }
 
 /// `--as-of` must fall inside the activity: after its first day and no later than the day after

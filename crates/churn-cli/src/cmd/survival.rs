@@ -96,17 +96,7 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
 pub fn score(a: &ScoreArgs, model: &ModelFile, opts: &ScoreOptions, data: &Path) -> anyhow::Result<()> {
     let (s, horizons) = score_survival(model, opts)?;
     let summary_path = crate::cmd::score::summary_path(a);
-    let json = serde_json::json!({
-        "model_id": model.model_id,
-        "model_version": model.version,
-        "input": crate::cmd::score::input_record(a, data),
-        "output": a.out,
-        "rows_read": s.rows_read,
-        "rows_scored": s.rows_scored,
-        "rows_rejected": s.rows_rejected,
-        "summary": s.summary,
-        "horizons": horizons,
-    });
+    let json = s.to_json(model, &crate::cmd::score::input_record(a, data), &a.out, Some(&horizons));
     churn_core::output::write_atomic(&summary_path, (serde_json::to_string_pretty(&json)? + "\n").as_bytes())
         .with_context(|| format!("writing {}", summary_path.display()))?;
     if !a.quiet {

@@ -1,5 +1,5 @@
 //! Cutting a CSV byte stream into blocks of whole records, so that blocks can be parsed on
-//! several cores at once.
+//! several cores at once (the one chunker of the workspace: scoring and the activity table).
 //!
 //! The reader thread only copies bytes and looks for the last record end of each block: when a
 //! block holds no quote character (the common case) that is its last newline, found with one
@@ -13,7 +13,7 @@ use std::io::Read;
 /// when no record ends there, just after the first record end past it; `None` when no record
 /// ends in `buf`. `buf` starts at a record boundary. The answer depends only on the bytes, so
 /// blocks (and everything summed per block) are the same however the input was read.
-pub(crate) fn record_end(buf: &[u8], limit: usize) -> Option<usize> {
+pub fn record_end(buf: &[u8], limit: usize) -> Option<usize> {
     let limit = limit.min(buf.len());
     if memchr::memchr(b'"', buf).is_none() {
         return memchr::memrchr(b'\n', &buf[..limit])
@@ -50,23 +50,23 @@ pub(crate) fn record_end(buf: &[u8], limit: usize) -> Option<usize> {
 }
 
 /// Reads a byte stream as blocks of whole records of about `target` bytes.
-pub(crate) struct BlockReader {
-    reader: Box<dyn Read + Send>,
+pub struct BlockReader<R> {
+    reader: R,
     carry: Vec<u8>,
     eof: bool,
     target: usize,
 }
 
-impl BlockReader {
-    /// `start` holds bytes already read (after the header).
-    pub(crate) fn new(reader: Box<dyn Read + Send>, start: Vec<u8>, target: usize) -> BlockReader {
+impl<R: Read> BlockReader<R> {
+    /// `start` holds bytes already read (after the header), `target` is the block size in bytes.
+    pub fn new(reader: R, start: Vec<u8>, target: usize) -> BlockReader<R> {
         BlockReader { reader, carry: start, eof: false, target: target.max(1) }
     }
 
     /// Fills `buf` (cleared first) with the next block; `Ok(false)` at the end of the stream.
     /// A record longer than the target makes the block grow until the record ends; the last
     /// block may lack a final newline.
-    pub(crate) fn next_block(&mut self, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    pub fn next_block(&mut self, buf: &mut Vec<u8>) -> std::io::Result<bool> {
         buf.clear();
         buf.append(&mut self.carry);
         let mut want = self.target;
@@ -126,7 +126,7 @@ mod tests {
 
     fn blocks(text: &[u8], target: usize) -> Vec<Vec<u8>> {
         let k = text.len().min(3);
-        let mut r = BlockReader::new(Box::new(std::io::Cursor::new(text[k..].to_vec())), text[..k].to_vec(), target);
+        let mut r = BlockReader::new(&text[k..], text[..k].to_vec(), target);
         let mut out = Vec::new();
         let mut buf = Vec::new();
         while r.next_block(&mut buf).unwrap() {
