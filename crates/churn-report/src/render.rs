@@ -96,8 +96,6 @@ fn reliability_rows(rows: &[ReliabilityRow]) -> Vec<Vec<String>> {
 
 /// The sections of a report, in order.
 pub fn sections(r: &Report) -> Vec<Section> {
-    let m = &r.metrics;
-    let level = format!("{:.0}%", 100.0 * m.level);
     let mut out = Vec::new();
     if !r.warnings.is_empty() {
         out.push(Section {
@@ -109,8 +107,26 @@ pub fn sections(r: &Report) -> Vec<Section> {
         });
     }
 
+    out.push(metrics_section(r));
+    out.push(ranking_section());
+    out.push(calibration_section(r));
+    out.push(thresholds_section(r));
+    out.push(lift_section(r));
+    out.push(distribution_section(r));
+    out.push(importance_section(r));
+    out.push(tiers_section(r));
+    out.push(surprises_section(r));
+    out.extend(segments_section(r));
+    out.push(leaderboard_section(r));
+    out
+}
+
+/// The headline metrics with intervals, raw and at training.
+fn metrics_section(r: &Report) -> Section {
+    let m = &r.metrics;
+    let level = format!("{:.0}%", 100.0 * m.level);
     let training = &r.model.training_test_metrics;
-    out.push(Section {
+    Section {
         id: "metrics",
         title: "Metrics".into(),
         notes: vec![format!(
@@ -135,18 +151,24 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 vec!["lift in top 10%".into(), f4(m.lift_at_10), String::new(), opt4(m.raw.lift_at_10), opt4(training.lift_at_10), format!("> 3: {}", check(m.lift_at_10 > 3.0))],
             ],
         )],
-    });
+    }
+}
 
-    out.push(Section {
+/// ROC and precision/recall charts.
+fn ranking_section() -> Section {
+    Section {
         id: "ranking",
         title: "Ranking".into(),
         notes: vec![],
         charts: vec![ChartKind::Roc, ChartKind::PrecisionRecall],
         tables: vec![],
-    });
+    }
+}
 
+/// Platt scaling and the reliability tables.
+fn calibration_section(r: &Report) -> Section {
     let c = &r.calibration;
-    out.push(Section {
+    Section {
         id: "calibration",
         title: "Calibration".into(),
         notes: vec![format!(
@@ -170,10 +192,13 @@ pub fn sections(r: &Report) -> Vec<Section> {
             table("Raw, equal-width bins", &["bin", "rows", "mean predicted", "observed rate", "observed - predicted"], reliability_rows(&c.raw.equal_width)),
             table("Raw, quantile bins", &["bin", "rows", "mean predicted", "observed rate", "observed - predicted"], reliability_rows(&c.raw.quantile)),
         ],
-    });
+    }
+}
 
+/// Operating points: max F1, minimum cost, capacity, 0.5.
+fn thresholds_section(r: &Report) -> Section {
     let t = &r.thresholds;
-    out.push(Section {
+    Section {
         id: "thresholds",
         title: "Thresholds".into(),
         notes: vec![format!(
@@ -186,9 +211,12 @@ pub fn sections(r: &Report) -> Vec<Section> {
             &["rule", "threshold", "alerts", "alert rate", "precision", "recall", "F1", "FPR", "TP", "FP", "FN", "cost"],
             vec![op_row("max F1", &t.max_f1), op_row("min expected cost", &t.min_cost), op_row(&format!("capacity {}", t.capacity_accounts), &t.capacity), op_row("p >= 0.5", &t.at_half)],
         )],
-    });
+    }
+}
 
-    out.push(Section {
+/// Lift and cumulative gains by decile.
+fn lift_section(r: &Report) -> Section {
+    Section {
         id: "lift",
         title: "Lift and gains".into(),
         notes: vec![],
@@ -212,10 +240,13 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 })
                 .collect(),
         )],
-    });
+    }
+}
 
+/// Score distribution by outcome.
+fn distribution_section(r: &Report) -> Section {
     let d = &r.score_distribution;
-    out.push(Section {
+    Section {
         id: "distribution",
         title: "Score distribution by outcome".into(),
         notes: vec![format!(
@@ -234,8 +265,11 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 .map(|(e, (c, r))| vec![format!("[{:.2}, {:.2})", e[0], e[1]), c.to_string(), r.to_string()])
                 .collect(),
         )],
-    });
+    }
+}
 
+/// Permutation and model-input importance.
+fn importance_section(r: &Report) -> Section {
     let fi = &r.feature_importance;
     // The coefficient column only where there are coefficients (logistic models).
     let coefficients = fi.inputs.iter().any(|i| i.coefficient.is_some());
@@ -271,15 +305,18 @@ pub fn sections(r: &Report) -> Vec<Section> {
             ),
         );
     }
-    out.push(Section {
+    Section {
         id: "importance",
         title: "Feature importance".into(),
         notes: vec![],
         charts: vec![ChartKind::Importance],
         tables,
-    });
+    }
+}
 
-    out.push(Section {
+/// Outcomes by risk tier.
+fn tiers_section(r: &Report) -> Section {
+    Section {
         id: "tiers",
         title: "Outcomes by risk tier".into(),
         notes: vec![],
@@ -312,10 +349,13 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 })
                 .collect(),
         )],
-    });
+    }
+}
 
+/// Churned accounts scored in the lowest tiers.
+fn surprises_section(r: &Report) -> Section {
     let s = &r.surprise_churns;
-    out.push(Section {
+    Section {
         id: "surprises",
         title: "Surprise churns".into(),
         notes: vec![format!(
@@ -347,56 +387,63 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 })
                 .collect(),
         )],
-    });
-
-    if !r.segments.is_empty() {
-        out.push(Section {
-            id: "segments",
-            title: "Segments".into(),
-            notes: vec![format!("Recall and precision at the max-F1 threshold {}.", f4(r.thresholds.max_f1.threshold))],
-            charts: vec![],
-            tables: r
-                .segments
-                .iter()
-                .map(|sg| {
-                    table(
-                        &format!("by {} ({})", sg.column, sg.grouping),
-                        &[
-                            "segment",
-                            "accounts",
-                            "churned",
-                            "churn rate",
-                            "mean predicted",
-                            "AUC",
-                            "PR-AUC",
-                            "Brier",
-                            "recall",
-                            "precision",
-                        ],
-                        sg.rows
-                            .iter()
-                            .map(|x| {
-                                vec![
-                                    x.value.clone(),
-                                    x.n.to_string(),
-                                    x.churned.to_string(),
-                                    f4(x.churn_rate),
-                                    f4(x.mean_probability),
-                                    opt4(x.auc),
-                                    opt4(x.pr_auc),
-                                    f4(x.brier),
-                                    opt4(x.recall_at_max_f1),
-                                    opt4(x.precision_at_max_f1),
-                                ]
-                            })
-                            .collect(),
-                    )
-                })
-                .collect(),
-        });
     }
+}
 
-    out.push(Section {
+/// Key metrics by segment (`--segment-by`), when asked for.
+fn segments_section(r: &Report) -> Option<Section> {
+    if r.segments.is_empty() {
+        return None;
+    }
+    Some(Section {
+        id: "segments",
+        title: "Segments".into(),
+        notes: vec![format!("Recall and precision at the max-F1 threshold {}.", f4(r.thresholds.max_f1.threshold))],
+        charts: vec![],
+        tables: r
+            .segments
+            .iter()
+            .map(|sg| {
+                table(
+                    &format!("by {} ({})", sg.column, sg.grouping),
+                    &[
+                        "segment",
+                        "accounts",
+                        "churned",
+                        "churn rate",
+                        "mean predicted",
+                        "AUC",
+                        "PR-AUC",
+                        "Brier",
+                        "recall",
+                        "precision",
+                    ],
+                    sg.rows
+                        .iter()
+                        .map(|x| {
+                            vec![
+                                x.value.clone(),
+                                x.n.to_string(),
+                                x.churned.to_string(),
+                                f4(x.churn_rate),
+                                f4(x.mean_probability),
+                                opt4(x.auc),
+                                opt4(x.pr_auc),
+                                f4(x.brier),
+                                opt4(x.recall_at_max_f1),
+                                opt4(x.precision_at_max_f1),
+                            ]
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// The training search's leaderboard.
+fn leaderboard_section(r: &Report) -> Section {
+    Section {
         id: "leaderboard",
         title: "Training leaderboard".into(),
         notes: vec![format!(
@@ -424,8 +471,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 })
                 .collect(),
         )],
-    });
-    out
+    }
 }
 
 fn title(r: &Report) -> String {
