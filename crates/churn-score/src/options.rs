@@ -112,7 +112,7 @@ pub struct ScoreOptions {
     /// Input bytes per block (blocks of whole records are scored in parallel).
     pub block_bytes: usize,
     /// Write CSV text cells exactly as they are, without neutralising those a spreadsheet
-    /// would run as formulas (see [`cells`]). Default false.
+    /// would run as formulas (see [`crate::cells`]). Default false.
     pub raw_csv: bool,
     /// `[[actions]]` rules: the recommended action of the first rule matching the row's tier
     /// and named risk drivers; the tier's action when none does.

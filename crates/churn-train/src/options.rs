@@ -107,7 +107,7 @@ impl std::str::FromStr for SelectBy {
     }
 }
 
-/// Everything [`train`] needs.
+/// Everything [`crate::train`] needs.
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
     /// Training data (CSV or CSV.gz).
@@ -160,7 +160,7 @@ pub struct TrainOptions {
     pub gbdt_trees: Option<usize>,
     /// Rank and calibrate candidates by k-fold cross-validation on train + validation
     /// (`Some(k)`, k ≥ 2), on the validation split (`Some(0)`), or automatically (`None`,
-    /// default): cross-validation unless train + validation hold more than [`CV_MAX_CELLS`]
+    /// default): cross-validation unless train + validation hold more than [`crate::CV_MAX_CELLS`]
     /// rows × model inputs.
     pub cv_folds: Option<usize>,
 }
