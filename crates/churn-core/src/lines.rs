@@ -12,25 +12,31 @@ use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// A reader that notes the offset of every `\n` it passes on.
+/// A reader that notes the offset of every `\r` and `\n` it passes on.
 pub struct LineFeeds<R> {
     inner: R,
     offset: u64,
-    feeds: Arc<Mutex<VecDeque<(u64, bool)>>>,
+    feeds: Arc<Mutex<Feeds>>,
 }
 
-/// The line ends (offset, whether it is a `\n`) seen so far, shared with the [`LineFeeds`] reader.
+/// Line ends (offset, whether it is a `\n`) read but not yet passed, and the `\n`s passed.
+#[derive(Debug, Default)]
+struct Feeds {
+    ahead: VecDeque<(u64, bool)>,
+    passed: u64,
+}
+
+/// The line ends seen so far, shared with the [`LineFeeds`] reader.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    feeds: Arc<Mutex<VecDeque<(u64, bool)>>>,
-    passed: u64,
+    feeds: Arc<Mutex<Feeds>>,
 }
 
 impl<R: Read> LineFeeds<R> {
     /// Wraps `inner`, and the index its line feeds go to.
     pub fn new(inner: R) -> (LineFeeds<R>, LineIndex) {
-        let feeds = Arc::new(Mutex::new(VecDeque::new()));
-        (LineFeeds { inner, offset: 0, feeds: Arc::clone(&feeds) }, LineIndex { feeds, passed: 0 })
+        let feeds = Arc::new(Mutex::new(Feeds::default()));
+        (LineFeeds { inner, offset: 0, feeds: Arc::clone(&feeds) }, LineIndex { feeds })
     }
 }
 
@@ -38,7 +44,8 @@ impl<R: Read> Read for LineFeeds<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut q = self.feeds.lock().unwrap_or_else(PoisonError::into_inner);
-        q.extend(memchr::memchr2_iter(b'\r', b'\n', &buf[..n]).map(|i| (self.offset + i as u64, buf[i] == b'\n')));
+        q.ahead
+            .extend(memchr::memchr2_iter(b'\r', b'\n', &buf[..n]).map(|i| (self.offset + i as u64, buf[i] == b'\n')));
         self.offset += n as u64;
         Ok(n)
     }
@@ -48,20 +55,20 @@ impl LineIndex {
     /// The 1-based line of the record the csv reader reports at byte `byte`: the line ends
     /// from there on (the `\n` of a CRLF, blank lines) are skipped first. Calls must come in
     /// non-decreasing `byte` order (records in file order).
-    pub fn line_at(&mut self, byte: u64) -> u64 {
+    pub fn line_at(&self, byte: u64) -> u64 {
         let mut q = self.feeds.lock().unwrap_or_else(PoisonError::into_inner);
         let mut at = byte;
-        while let Some(&(offset, lf)) = q.front() {
+        while let Some(&(offset, lf)) = q.ahead.front() {
             if offset > at {
                 break;
             }
             if offset == at {
                 at += 1; // a line end where the record would start: the record starts later
             }
-            q.pop_front();
-            self.passed += u64::from(lf);
+            q.ahead.pop_front();
+            q.passed += u64::from(lf);
         }
-        1 + self.passed
+        1 + q.passed
     }
 }
 
@@ -71,7 +78,7 @@ mod tests {
 
     /// Each record's line by the index, read through the csv crate as `Table::read` does.
     fn lines(data: &str) -> Vec<u64> {
-        let (r, mut index) = LineFeeds::new(data.as_bytes());
+        let (r, index) = LineFeeds::new(data.as_bytes());
         let mut reader = csv::ReaderBuilder::new().buffer_capacity(8).from_reader(r);
         let _ = reader.byte_headers().unwrap();
         let mut rec = csv::StringRecord::new();

@@ -43,12 +43,12 @@ pub struct CsvSource {
 impl CsvSource {
     /// The 1-based file line where a record read from [`CsvSource::reader`] starts; records
     /// must be asked about in file order.
-    pub fn line(&mut self, pos: &csv::Position) -> u64 {
+    pub fn line(&self, pos: &csv::Position) -> u64 {
         self.lines.line_at(pos.byte())
     }
 
     /// [`csv_error`] with the line counted right.
-    pub fn error(&mut self, e: &csv::Error) -> CoreError {
+    pub fn error(&self, e: &csv::Error) -> CoreError {
         match (e.kind(), e.position()) {
             (csv::ErrorKind::Io(_), _) | (_, None) => csv_error(&self.path, e),
             (_, Some(p)) => {

@@ -7,7 +7,7 @@ use std::path::Path;
 use churn_core::date::parse_date;
 
 use crate::error::FeatureError;
-use crate::input::{blank_or_checked, display_name, open, parse_number, AccountIndex, Header};
+use crate::input::{blank_or_checked, display_name, parse_number, AccountIndex, Header};
 use crate::plan::Plan;
 use crate::spec::FeatureSpec;
 use crate::subs::{Accounts, Period, SnapCounts, SnapRow, SubRow};
@@ -48,10 +48,10 @@ pub(crate) fn read_history(
     let a = &spec.activity;
     let path = data_dir.join(&a.file);
     let file = display_name(&path);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
+    let (mut rdr, lines) = crate::input::csv_reader(&path)?;
     let mut rec = csv::ByteRecord::new();
     let csv_err = |e: csv::Error| -> FeatureError {
-        let line = e.position().map(|p| p.line()).unwrap_or(0);
+        let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
         match e.into_kind() {
             csv::ErrorKind::Io(source) => FeatureError::Io { path: path.clone(), source },
             other => FeatureError::BadRow { file: file.clone(), line, message: format!("{other:?}") },
@@ -86,7 +86,7 @@ pub(crate) fn read_history(
             Ok(false) => break,
             Err(e) => return Err(csv_err(e)),
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if blank_or_checked(&file, line, rec.len(), rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()), ncols)? {
             continue;
         }

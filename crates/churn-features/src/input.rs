@@ -12,6 +12,16 @@ pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, FeatureError>
     churn_core::table::open_decompressed(path).map_err(io_err(path))
 }
 
+/// A CSV reader over `path` (gzip or not; no header handling; rows of any width) and the index
+/// giving each record's file line (`churn_core::lines`: the csv crate's line is one short after
+/// a CRLF and counts blank lines before a record as its own).
+pub(crate) type CsvReader = csv::Reader<churn_core::lines::LineFeeds<Box<dyn BufRead + Send>>>;
+
+pub(crate) fn csv_reader(path: &Path) -> Result<(CsvReader, churn_core::lines::LineIndex), FeatureError> {
+    let (input, lines) = churn_core::lines::LineFeeds::new(open(path)?);
+    Ok((csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input), lines))
+}
+
 /// Display name of a file in messages: its file name.
 pub(crate) fn display_name(path: &Path) -> String {
     path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())

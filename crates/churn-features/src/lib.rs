@@ -170,7 +170,7 @@ pub use subs::add_months;
 pub use view::{AggView, CycleView, OpView, PlanView, SourceView};
 
 use crate::error::io_err;
-use crate::input::{display_name, open, Header};
+use crate::input::{display_name, Header};
 use crate::plan::Source;
 
 /// Name of the snapshot date column.
@@ -734,11 +734,11 @@ fn read_statics(spec: &FeatureSpec, data_dir: &Path) -> Result<Vec<StaticTable>,
     for (ti, st) in spec.statics.iter().enumerate() {
         let path = confine::confined_path(data_dir, &format!("static[{ti}].file"), &st.file)?;
         let file = display_name(&path);
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
+        let (mut rdr, lines) = crate::input::csv_reader(&path)?;
         let mut rec = csv::StringRecord::new();
         let csv_err = |e: csv::Error| FeatureError::BadRow {
             file: file.clone(),
-            line: e.position().map(|p| p.line()).unwrap_or(0),
+            line: e.position().map_or(0, |p| lines.line_at(p.byte())),
             message: e.to_string(),
         };
         if !rdr.read_record(&mut rec).map_err(csv_err)? {
@@ -763,7 +763,7 @@ fn read_statics(spec: &FeatureSpec, data_dir: &Path) -> Result<Vec<StaticTable>,
                 Ok(false) => break,
                 Err(e) => return Err(csv_err(e)),
             }
-            let ln = rec.position().map(|p| p.line()).unwrap_or(0);
+            let ln = rec.position().map_or(0, |p| lines.line_at(p.byte()));
             if rec.len() != header.names.len() {
                 if rec.len() == 1 && rec[0].trim().is_empty() {
                     continue;

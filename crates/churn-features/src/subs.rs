@@ -5,7 +5,7 @@ use std::path::Path;
 use churn_core::date::{civil_from_days, days_from_civil, days_in_month, parse_date};
 
 use crate::error::FeatureError;
-use crate::input::{blank_or_checked, display_name, open, AccountIndex, Header};
+use crate::input::{blank_or_checked, display_name, AccountIndex, Header};
 use crate::plan::Plan;
 use crate::spec::{Censored, FeatureSpec, Mode, SnapshotSpec};
 
@@ -47,10 +47,10 @@ pub(crate) fn read_subscriptions(spec: &FeatureSpec, plan: &Plan, data_dir: &Pat
     debug_assert!(!ss.is_absent());
     let path = crate::confine::confined_path(data_dir, "subscriptions.file", &ss.file)?;
     let file = display_name(&path);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
+    let (mut rdr, lines) = crate::input::csv_reader(&path)?;
     let mut rec = csv::StringRecord::new();
     let csv_err = |e: csv::Error, file: &str| -> FeatureError {
-        let line = e.position().map(|p| p.line()).unwrap_or(0);
+        let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
         match e.into_kind() {
             csv::ErrorKind::Io(source) => FeatureError::Io { path: path.clone(), source },
             other => FeatureError::BadRow { file: file.to_string(), line, message: format!("{other:?}") },
@@ -84,7 +84,7 @@ pub(crate) fn read_subscriptions(spec: &FeatureSpec, plan: &Plan, data_dir: &Pat
             Ok(false) => break,
             Err(e) => return Err(csv_err(e, &file)),
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if blank_or_checked(&file, line, rec.len(), rec.get(0).is_some_and(|f| f.trim().is_empty()), ncols)? {
             continue;
         }

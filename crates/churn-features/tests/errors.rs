@@ -195,3 +195,24 @@ fn a_missing_output_folder_fails_before_the_work() {
     let err = run(&fixtures().join("spec.toml"), None, &dir.path().join("no/such/f.csv")).unwrap_err();
     assert!(err.to_string().contains("does not exist"), "{err}");
 }
+
+#[test]
+fn crlf_line_ends_and_blank_lines_give_the_file_line() {
+    // The subscription error of `subscription_end_before_start` with CRLF line ends and a blank
+    // line before the bad row: it is on line 4 of the file (the csv crate alone would say 2).
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(fixtures()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let text = std::fs::read_to_string(fixtures().join("subscriptions_end_before_start.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(2, "");
+    std::fs::write(dir.path().join("subscriptions_end_before_start.csv"), lines.join("\r\n") + "\r\n").unwrap();
+    let spec = base_spec().replacen("\"subscriptions.csv\"", "\"subscriptions_end_before_start.csv\"", 1);
+    let e = FeatureSpec::from_toml(&spec, "spec.toml").and_then(|s| build_features(&s, dir.path())).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "subscriptions_end_before_start.csv line 4: end date '2020-03-01' is before start date '2020-03-10'"
+    );
+}
