@@ -242,6 +242,276 @@ fn inactivity_snapshots(
     Ok(())
 }
 
+/// The running per-account aggregates over activity days and snapshots (`z_ev`, `z_ev1`,
+/// `z_rec`): the last activity day of each channel in `need_recency`, and for the channels in
+/// `need_cycle` the first and previous activity days and the running counts and values the
+/// purchase-cycle statistics need. Returns the channels with a `z_last_` column.
+fn recency_ctes(
+    w: &mut String,
+    d: Dialect,
+    need_recency: Vec<usize>,
+    need_cycle: &[usize],
+    has_val: bool,
+    chn: &dyn Fn(usize) -> String,
+) -> Vec<usize> {
+    let int = d.int_type();
+    let mut need_last = need_recency.clone();
+    for c in need_cycle {
+        if !need_last.contains(c) {
+            need_last.push(*c);
+        }
+    }
+    let need_recency = need_last;
+    if !need_recency.is_empty() {
+        let zero_d = d.double(0.0);
+        let cyc_day: String = need_cycle
+            .iter()
+            .map(|&c| {
+                let c = chn(c);
+                let vv = if has_val { format!(", z_v_{c} AS z_vv_{c}") } else { String::new() };
+                format!(", CASE WHEN z_r_{c} > 0 THEN 1 ELSE 0 END AS z_n_{c}, z_r_{c} AS z_rr_{c}{vv}")
+            })
+            .collect();
+        let cyc_snap: String = need_cycle
+            .iter()
+            .map(|&c| {
+                let c = chn(c);
+                let vv = if has_val { format!(", {zero_d} AS z_vv_{c}") } else { String::new() };
+                format!(", CAST(0 AS {int}) AS z_n_{c}, CAST(0 AS {int}) AS z_rr_{c}{vv}")
+            })
+            .collect();
+        let day_cols: String = need_recency
+            .iter()
+            .map(|&c| format!(", CASE WHEN z_r_{c} > 0 THEN z_d END AS z_l_{c}", c = chn(c)))
+            .collect();
+        let snap_cols: String =
+            need_recency.iter().map(|&c| format!(", CAST(NULL AS {int}) AS z_l_{}", chn(c))).collect();
+        let run = |f: &str, col: &str, name: &str| {
+            format!(
+            ", {f}({col}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS {name}"
+        )
+        };
+        let mut run_cols: String = need_recency
+            .iter()
+            .map(|&c| run("MAX", &format!("z_l_{}", chn(c)), &format!("z_last_{}", chn(c))))
+            .collect();
+        for &c in need_cycle {
+            let c = chn(c);
+            run_cols += &run("MIN", &format!("z_l_{c}"), &format!("z_first_{c}"));
+            run_cols += &run("MAX", &format!("z_pv_{c}"), &format!("z_prev_{c}"));
+            run_cols += &run("SUM", &format!("z_n_{c}"), &format!("z_n_{c}"));
+            run_cols += &run("SUM", &format!("z_rr_{c}"), &format!("z_rr_{c}"));
+            if has_val {
+                run_cols += &run("SUM", &format!("z_vv_{c}"), &format!("z_vv_{c}"));
+            }
+        }
+        let _ = write!(
+        w,
+        "z_ev AS (\n  SELECT z_a, 2 * z_d + 1 AS z_k, CAST(NULL AS {int}) AS z_t{day_cols}{cyc_day} FROM z_day\n  UNION ALL SELECT z_a, 2 * z_t AS z_k, z_t{snap_cols}{cyc_snap} FROM z_snap\n),\n"
+    );
+        let src = if need_cycle.is_empty() {
+            "z_ev"
+        } else {
+            // The previous activity day of each activity day: its running maximum at a
+            // snapshot is the second-to-last activity day before it.
+            let prev: String = need_cycle
+            .iter()
+            .map(|&c| {
+                format!(
+                    ", CASE WHEN z_l_{c} IS NOT NULL THEN MAX(z_l_{c}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END AS z_pv_{c}",
+                    c = chn(c)
+                )
+            })
+            .collect();
+            let _ = write!(w, "z_ev1 AS (\n  SELECT z_ev.*{prev} FROM z_ev\n),\n");
+            "z_ev1"
+        };
+        let _ = write!(
+            w,
+            "z_rec AS (\n  SELECT * FROM (SELECT z_a, z_t{run_cols} FROM {src}) z_r0 WHERE z_t IS NOT NULL\n),\n"
+        );
+    }
+    need_recency
+}
+
+/// The final `SELECT`: id, snapshot date, every planned column in order (and the label when
+/// training), from the snapshots joined to the CTEs the features need.
+#[allow(clippy::too_many_arguments)]
+fn final_select(
+    w: &mut String,
+    spec: &FeatureSpec,
+    plan: &PlanView,
+    d: Dialect,
+    exprs: &[String],
+    has_w: bool,
+    need_recency: &[usize],
+    need_median: &[usize],
+    chn: &dyn Fn(usize) -> String,
+) -> Result<(), SqlError> {
+    let q = |s: &str| d.ident(s);
+    let int = d.int_type();
+    let labels = spec.mode == Mode::Training;
+    let mut sel =
+        vec![format!("s.z_a AS {}", q(spec.id_column())), format!("{} AS {}", d.date_of("s.z_t"), q("snapshot_date"))];
+    for (c, src) in plan.columns.iter().zip(&plan.sources) {
+        let e = match src {
+            SourceView::Num(i) => exprs[*i].clone(),
+            SourceView::SubAttr(i) => format!("sa.z_attr{i}"),
+            SourceView::Static(t, ci) => format!("st{t}.z_c{ci}"),
+            SourceView::Unsupported => return Err(SqlError::Internal("source".into())),
+        };
+        sel.push(format!("{e} AS {}", q(&c.name)));
+    }
+    if labels {
+        sel.push(format!("CAST(s.z_churned AS {int}) AS {}", q(churn_features::LABEL_COLUMN)));
+    }
+    let mut from = "z_snap s".to_string();
+    if has_w {
+        from += "\n  LEFT JOIN z_win w ON w.z_a = s.z_a AND w.z_t = s.z_t";
+    }
+    if !need_recency.is_empty() {
+        from += "\n  LEFT JOIN z_rec r ON r.z_a = s.z_a AND r.z_t = s.z_t";
+    }
+    for &ch in need_median {
+        let c = chn(ch);
+        from += &format!("\n  LEFT JOIN z_md_{c} md_{c} ON md_{c}.z_a = s.z_a AND md_{c}.z_t = s.z_t");
+    }
+    if !plan.sub_columns.is_empty() {
+        from += "\n  LEFT JOIN z_sa sa ON sa.z_a = s.z_a AND sa.z_t = s.z_t";
+    }
+    for ti in 0..spec.statics.len() {
+        from += &format!("\n  LEFT JOIN z_st{ti} st{ti} ON st{ti}.z_a = s.z_a");
+    }
+    let _ = write!(w, "SELECT\n  {}\nFROM {from}\nORDER BY 1, 2\n", sel.join(",\n  "));
+    Ok(())
+}
+
+/// The snapshot rows of a subscription business (`WITH z_sub0 ... z_snap`): subscription rows,
+/// active periods (gaps up to `max_gap_days` bridged), candidate dates (common dates or monthly
+/// anniversaries), then alive rows and their labels.
+fn subscription_snapshots(
+    w: &mut String,
+    spec: &FeatureSpec,
+    plan: &PlanView,
+    d: Dialect,
+    subs_table: &str,
+    we: &str,
+) -> Result<(), SqlError> {
+    let q = |s: &str| d.ident(s);
+    let int = d.int_type();
+    let big = "CAST(1099511627776 AS ".to_string() + int + ")"; // "open" end, past any date
+    let s = &spec.subscriptions;
+    let data_end = plan.data_end;
+    let lead = spec.label.lead_days as i64;
+    let labels = spec.mode == Mode::Training;
+    // --- Subscription rows, active periods.
+    let attrs: String =
+        plan.sub_columns.iter().enumerate().map(|(i, c)| format!(", {} AS z_attr{i}", d.to_text(&q(c)))).collect();
+    let attr_names: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
+    let _ = write!(
+        w,
+        "WITH z_sub0 AS (\n  SELECT {} AS z_a, {} AS z_s, {} AS z_e0{attrs}\n  FROM {}\n),\n",
+        d.to_text(&q(&s.account)),
+        d.day_of(&q(&s.start)),
+        d.day_of(&q(&s.end)),
+        subs_table
+    );
+    let (end_expr, filter) = match data_end {
+        Some(de) => (format!("CASE WHEN z_e0 >= {de} THEN NULL ELSE z_e0 END"), format!(" WHERE z_s < {de}")),
+        None => ("z_e0".to_string(), String::new()),
+    };
+    let _ = write!(w, "z_sub AS (\n  SELECT z_a, z_s, {end_expr} AS z_e{attr_names} FROM z_sub0{filter}\n),\n");
+    let gap = s.max_gap_days;
+    let _ = write!(
+    w,
+    "z_flag AS (\n  SELECT z_a, z_s, z_e, CASE WHEN z_pm IS NULL OR z_s > z_pm + {gap} THEN 1 ELSE 0 END AS z_new\n  FROM (SELECT z_a, z_s, z_e, MAX(COALESCE(z_e, {big})) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS z_pm FROM z_sub) z_f0\n),\n"
+);
+    let _ = write!(
+    w,
+    "z_pid AS (\n  SELECT z_a, z_s, z_e, SUM(z_new) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_p FROM z_flag\n),\n"
+);
+    let _ = write!(
+    w,
+    "z_per AS (\n  SELECT z_a, MIN(z_s) AS z_ps, CASE WHEN MAX(COALESCE(z_e, {big})) >= {big} THEN NULL ELSE MAX(z_e) END AS z_pe\n  FROM z_pid GROUP BY z_a, z_p\n),\n"
+);
+    let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_s) AS z_fs FROM z_sub GROUP BY z_a\n),\n");
+
+    // --- Candidate snapshot dates.
+    match common_dates(spec)? {
+        Some(dates) => {
+            let vals = if dates.is_empty() {
+                format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
+            } else {
+                dates
+                    .iter()
+                    .map(|t| format!("SELECT CAST({t} AS {int}) AS z_t"))
+                    .collect::<Vec<_>>()
+                    .join(" UNION ALL ")
+            };
+            let _ = write!(w, "z_dates AS (\n  {vals}\n),\n");
+            let _ = write!(w, "z_cand AS (\n  SELECT z_first.z_a, z_dates.z_t FROM z_first CROSS JOIN z_dates\n),\n");
+        }
+        None => {
+            let SnapshotSpec::Anniversary { start, end, offset_days, exclude_churned_on_or_before } = &spec.snapshots
+            else {
+                return Err(SqlError::Internal("snapshots".into()));
+            };
+            let (sd, ed) = (day(start)?, day(end)?);
+            let off = offset_days.map(|o| o as i32).unwrap_or(lead as i32);
+            let mi = |x: i32| {
+                let (y, m, _) = civil_from_days(x);
+                y * 12 + m as i32 - 1
+            };
+            let (mlo, mhi) = (mi(sd + off), mi(ed + off));
+            let excl = match exclude_churned_on_or_before {
+                Some(x) => format!(" WHERE NOT (z_pe IS NOT NULL AND z_pe <= {})", day(x)?),
+                None => String::new(),
+            };
+            let m0 = d.month_index("z_ps");
+            let _ = write!(
+            w,
+            "z_ann0 AS (\n  SELECT z_a, z_ps, z_pe, z_klo, z_khi FROM (SELECT z_a, z_ps, z_pe, GREATEST(1, {mlo} - {m0}) AS z_klo, {mhi} - {m0} AS z_khi FROM z_per{excl}) z_q WHERE z_klo <= z_khi\n),\n"
+        );
+            let _ = write!(
+                w,
+                "z_ann1 AS (\n  {}\n),\n",
+                d.series_select("z_a, z_ps, z_pe", "z_ann0", "z_klo", "z_khi", "z_k")
+            );
+            let _ = write!(
+                w,
+                "z_ann2 AS (\n  SELECT z_a, z_pe, {} - {off} AS z_t FROM z_ann1\n),\n",
+                d.add_months_day("z_ps", "z_k")
+            );
+            let _ = write!(
+            w,
+            "z_cand AS (\n  SELECT DISTINCT z_a, z_t FROM z_ann2 WHERE z_t >= {sd} AND z_t <= {ed} AND (z_pe IS NULL OR z_t <= z_pe)\n),\n"
+        );
+        }
+    }
+
+    // --- Alive rows and labels.
+    let _ = write!(
+    w,
+    "z_lab AS (\n  SELECT c.z_a, c.z_t, c.z_we,\n    MAX(CASE WHEN p.z_ps < c.z_t AND (p.z_pe IS NULL OR c.z_t <= p.z_pe) THEN 1 ELSE 0 END) AS z_alive,\n    MAX(CASE WHEN p.z_pe >= c.z_t AND p.z_pe < c.z_t + {lead} THEN 1 ELSE 0 END) AS z_inlead,\n    MAX(CASE WHEN p.z_pe >= c.z_t + {lead} AND p.z_pe < c.z_we THEN 1 ELSE 0 END) AS z_churned\n  FROM (SELECT c.z_a, c.z_t, {we} AS z_we FROM z_cand c) c JOIN z_per p ON p.z_a = c.z_a\n  GROUP BY c.z_a, c.z_t, c.z_we\n),\n"
+);
+    let mut keep = vec!["z_alive = 1".to_string()];
+    if labels {
+        if lead > 0 {
+            keep.push("z_inlead = 0".into());
+        }
+        if spec.label.censored == Censored::Drop {
+            let de = data_end.ok_or_else(|| SqlError::Internal("data_end".into()))?;
+            keep.push(format!("(z_churned = 1 OR z_we <= {de})"));
+        }
+    }
+    let _ = write!(
+    w,
+    "z_snap AS (\n  SELECT l.z_a, l.z_t, l.z_churned, f.z_fs FROM z_lab l JOIN z_first f ON f.z_a = l.z_a WHERE {}\n),\n",
+    keep.join(" AND ")
+);
+    Ok(())
+}
+
 /// Compiles `spec` for `dialect`, reading the tables named in `tables` (see [`table_names`]).
 pub fn features_sql(
     spec: &FeatureSpec,
@@ -281,14 +551,11 @@ pub fn features_sql_planned(
         return Err(SqlError::Unsupported { what: format!("column `{}`", plan.columns[c].name), dialect });
     }
     let int = d.int_type();
-    let big = "CAST(1099511627776 AS ".to_string() + int + ")"; // "open" end, past any date
     let usage = spec.activity.format == ActivityFormat::Usage;
     let has_val = spec.activity.value.is_some();
     let nty = plan.type_ids.len();
     let mut w = String::new();
     let a = &spec.activity;
-    let s = &spec.subscriptions;
-    let data_end = plan.data_end;
 
     let inactivity = spec.subscriptions().is_none();
     let lead = spec.label.lead_days as i64;
@@ -318,113 +585,7 @@ pub fn features_sql_planned(
     if inactivity {
         inactivity_snapshots(&mut w, spec, &plan, d, &act_cte()?, &we)?;
     } else {
-        // --- Subscription rows, active periods.
-        let attrs: String =
-            plan.sub_columns.iter().enumerate().map(|(i, c)| format!(", {} AS z_attr{i}", d.to_text(&q(c)))).collect();
-        let attr_names: String = (0..plan.sub_columns.len()).map(|i| format!(", z_attr{i}")).collect();
-        let _ = write!(
-            w,
-            "WITH z_sub0 AS (\n  SELECT {} AS z_a, {} AS z_s, {} AS z_e0{attrs}\n  FROM {}\n),\n",
-            d.to_text(&q(&s.account)),
-            d.day_of(&q(&s.start)),
-            d.day_of(&q(&s.end)),
-            tbl("subscriptions")?
-        );
-        let (end_expr, filter) = match data_end {
-            Some(de) => (format!("CASE WHEN z_e0 >= {de} THEN NULL ELSE z_e0 END"), format!(" WHERE z_s < {de}")),
-            None => ("z_e0".to_string(), String::new()),
-        };
-        let _ = write!(w, "z_sub AS (\n  SELECT z_a, z_s, {end_expr} AS z_e{attr_names} FROM z_sub0{filter}\n),\n");
-        let gap = s.max_gap_days;
-        let _ = write!(
-        w,
-        "z_flag AS (\n  SELECT z_a, z_s, z_e, CASE WHEN z_pm IS NULL OR z_s > z_pm + {gap} THEN 1 ELSE 0 END AS z_new\n  FROM (SELECT z_a, z_s, z_e, MAX(COALESCE(z_e, {big})) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS z_pm FROM z_sub) z_f0\n),\n"
-    );
-        let _ = write!(
-        w,
-        "z_pid AS (\n  SELECT z_a, z_s, z_e, SUM(z_new) OVER (PARTITION BY z_a ORDER BY z_s, z_e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS z_p FROM z_flag\n),\n"
-    );
-        let _ = write!(
-        w,
-        "z_per AS (\n  SELECT z_a, MIN(z_s) AS z_ps, CASE WHEN MAX(COALESCE(z_e, {big})) >= {big} THEN NULL ELSE MAX(z_e) END AS z_pe\n  FROM z_pid GROUP BY z_a, z_p\n),\n"
-    );
-        let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_s) AS z_fs FROM z_sub GROUP BY z_a\n),\n");
-
-        // --- Candidate snapshot dates.
-        match common_dates(spec)? {
-            Some(dates) => {
-                let vals = if dates.is_empty() {
-                    format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
-                } else {
-                    dates
-                        .iter()
-                        .map(|t| format!("SELECT CAST({t} AS {int}) AS z_t"))
-                        .collect::<Vec<_>>()
-                        .join(" UNION ALL ")
-                };
-                let _ = write!(w, "z_dates AS (\n  {vals}\n),\n");
-                let _ =
-                    write!(w, "z_cand AS (\n  SELECT z_first.z_a, z_dates.z_t FROM z_first CROSS JOIN z_dates\n),\n");
-            }
-            None => {
-                let SnapshotSpec::Anniversary { start, end, offset_days, exclude_churned_on_or_before } =
-                    &spec.snapshots
-                else {
-                    return Err(SqlError::Internal("snapshots".into()));
-                };
-                let (sd, ed) = (day(start)?, day(end)?);
-                let off = offset_days.map(|o| o as i32).unwrap_or(lead as i32);
-                let mi = |x: i32| {
-                    let (y, m, _) = civil_from_days(x);
-                    y * 12 + m as i32 - 1
-                };
-                let (mlo, mhi) = (mi(sd + off), mi(ed + off));
-                let excl = match exclude_churned_on_or_before {
-                    Some(x) => format!(" WHERE NOT (z_pe IS NOT NULL AND z_pe <= {})", day(x)?),
-                    None => String::new(),
-                };
-                let m0 = d.month_index("z_ps");
-                let _ = write!(
-                w,
-                "z_ann0 AS (\n  SELECT z_a, z_ps, z_pe, z_klo, z_khi FROM (SELECT z_a, z_ps, z_pe, GREATEST(1, {mlo} - {m0}) AS z_klo, {mhi} - {m0} AS z_khi FROM z_per{excl}) z_q WHERE z_klo <= z_khi\n),\n"
-            );
-                let _ = write!(
-                    w,
-                    "z_ann1 AS (\n  {}\n),\n",
-                    d.series_select("z_a, z_ps, z_pe", "z_ann0", "z_klo", "z_khi", "z_k")
-                );
-                let _ = write!(
-                    w,
-                    "z_ann2 AS (\n  SELECT z_a, z_pe, {} - {off} AS z_t FROM z_ann1\n),\n",
-                    d.add_months_day("z_ps", "z_k")
-                );
-                let _ = write!(
-                w,
-                "z_cand AS (\n  SELECT DISTINCT z_a, z_t FROM z_ann2 WHERE z_t >= {sd} AND z_t <= {ed} AND (z_pe IS NULL OR z_t <= z_pe)\n),\n"
-            );
-            }
-        }
-
-        // --- Alive rows and labels.
-        let _ = write!(
-        w,
-        "z_lab AS (\n  SELECT c.z_a, c.z_t, c.z_we,\n    MAX(CASE WHEN p.z_ps < c.z_t AND (p.z_pe IS NULL OR c.z_t <= p.z_pe) THEN 1 ELSE 0 END) AS z_alive,\n    MAX(CASE WHEN p.z_pe >= c.z_t AND p.z_pe < c.z_t + {lead} THEN 1 ELSE 0 END) AS z_inlead,\n    MAX(CASE WHEN p.z_pe >= c.z_t + {lead} AND p.z_pe < c.z_we THEN 1 ELSE 0 END) AS z_churned\n  FROM (SELECT c.z_a, c.z_t, {we} AS z_we FROM z_cand c) c JOIN z_per p ON p.z_a = c.z_a\n  GROUP BY c.z_a, c.z_t, c.z_we\n),\n"
-    );
-        let mut keep = vec!["z_alive = 1".to_string()];
-        if labels {
-            if lead > 0 {
-                keep.push("z_inlead = 0".into());
-            }
-            if spec.label.censored == Censored::Drop {
-                let de = data_end.ok_or_else(|| SqlError::Internal("data_end".into()))?;
-                keep.push(format!("(z_churned = 1 OR z_we <= {de})"));
-            }
-        }
-        let _ = write!(
-        w,
-        "z_snap AS (\n  SELECT l.z_a, l.z_t, l.z_churned, f.z_fs FROM z_lab l JOIN z_first f ON f.z_a = l.z_a WHERE {}\n),\n",
-        keep.join(" AND ")
-    );
+        subscription_snapshots(&mut w, spec, &plan, d, &tbl("subscriptions")?, &we)?;
         w.push_str(&act_cte()?);
     }
 
@@ -634,82 +795,7 @@ pub fn features_sql_planned(
             lookback
         );
     }
-    let mut need_last = need_recency.clone();
-    for c in &need_cycle {
-        if !need_last.contains(c) {
-            need_last.push(*c);
-        }
-    }
-    let need_recency = need_last;
-    if !need_recency.is_empty() {
-        let zero_d = d.double(0.0);
-        let cyc_day: String = need_cycle
-            .iter()
-            .map(|&c| {
-                let c = chn(c);
-                let vv = if has_val { format!(", z_v_{c} AS z_vv_{c}") } else { String::new() };
-                format!(", CASE WHEN z_r_{c} > 0 THEN 1 ELSE 0 END AS z_n_{c}, z_r_{c} AS z_rr_{c}{vv}")
-            })
-            .collect();
-        let cyc_snap: String = need_cycle
-            .iter()
-            .map(|&c| {
-                let c = chn(c);
-                let vv = if has_val { format!(", {zero_d} AS z_vv_{c}") } else { String::new() };
-                format!(", CAST(0 AS {int}) AS z_n_{c}, CAST(0 AS {int}) AS z_rr_{c}{vv}")
-            })
-            .collect();
-        let day_cols: String = need_recency
-            .iter()
-            .map(|&c| format!(", CASE WHEN z_r_{c} > 0 THEN z_d END AS z_l_{c}", c = chn(c)))
-            .collect();
-        let snap_cols: String =
-            need_recency.iter().map(|&c| format!(", CAST(NULL AS {int}) AS z_l_{}", chn(c))).collect();
-        let run = |f: &str, col: &str, name: &str| {
-            format!(
-                ", {f}({col}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS {name}"
-            )
-        };
-        let mut run_cols: String = need_recency
-            .iter()
-            .map(|&c| run("MAX", &format!("z_l_{}", chn(c)), &format!("z_last_{}", chn(c))))
-            .collect();
-        for &c in &need_cycle {
-            let c = chn(c);
-            run_cols += &run("MIN", &format!("z_l_{c}"), &format!("z_first_{c}"));
-            run_cols += &run("MAX", &format!("z_pv_{c}"), &format!("z_prev_{c}"));
-            run_cols += &run("SUM", &format!("z_n_{c}"), &format!("z_n_{c}"));
-            run_cols += &run("SUM", &format!("z_rr_{c}"), &format!("z_rr_{c}"));
-            if has_val {
-                run_cols += &run("SUM", &format!("z_vv_{c}"), &format!("z_vv_{c}"));
-            }
-        }
-        let _ = write!(
-            w,
-            "z_ev AS (\n  SELECT z_a, 2 * z_d + 1 AS z_k, CAST(NULL AS {int}) AS z_t{day_cols}{cyc_day} FROM z_day\n  UNION ALL SELECT z_a, 2 * z_t AS z_k, z_t{snap_cols}{cyc_snap} FROM z_snap\n),\n"
-        );
-        let src = if need_cycle.is_empty() {
-            "z_ev"
-        } else {
-            // The previous activity day of each activity day: its running maximum at a
-            // snapshot is the second-to-last activity day before it.
-            let prev: String = need_cycle
-                .iter()
-                .map(|&c| {
-                    format!(
-                        ", CASE WHEN z_l_{c} IS NOT NULL THEN MAX(z_l_{c}) OVER (PARTITION BY z_a ORDER BY z_k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END AS z_pv_{c}",
-                        c = chn(c)
-                    )
-                })
-                .collect();
-            let _ = write!(w, "z_ev1 AS (\n  SELECT z_ev.*{prev} FROM z_ev\n),\n");
-            "z_ev1"
-        };
-        let _ = write!(
-            w,
-            "z_rec AS (\n  SELECT * FROM (SELECT z_a, z_t{run_cols} FROM {src}) z_r0 WHERE z_t IS NOT NULL\n),\n"
-        );
-    }
+    let need_recency = recency_ctes(&mut w, d, need_recency, &need_cycle, has_val, &chn);
     for &ch in &need_median {
         let c = chn(ch);
         let _ = write!(
@@ -750,37 +836,6 @@ pub fn features_sql_planned(
     w.push('\n');
 
     // --- The output.
-    let mut sel =
-        vec![format!("s.z_a AS {}", q(spec.id_column())), format!("{} AS {}", d.date_of("s.z_t"), q("snapshot_date"))];
-    for (c, src) in plan.columns.iter().zip(&plan.sources) {
-        let e = match src {
-            SourceView::Num(i) => exprs[*i].clone(),
-            SourceView::SubAttr(i) => format!("sa.z_attr{i}"),
-            SourceView::Static(t, ci) => format!("st{t}.z_c{ci}"),
-            SourceView::Unsupported => return Err(SqlError::Internal("source".into())),
-        };
-        sel.push(format!("{e} AS {}", q(&c.name)));
-    }
-    if labels {
-        sel.push(format!("CAST(s.z_churned AS {int}) AS {}", q(churn_features::LABEL_COLUMN)));
-    }
-    let mut from = "z_snap s".to_string();
-    if has_w {
-        from += "\n  LEFT JOIN z_win w ON w.z_a = s.z_a AND w.z_t = s.z_t";
-    }
-    if !need_recency.is_empty() {
-        from += "\n  LEFT JOIN z_rec r ON r.z_a = s.z_a AND r.z_t = s.z_t";
-    }
-    for &ch in &need_median {
-        let c = chn(ch);
-        from += &format!("\n  LEFT JOIN z_md_{c} md_{c} ON md_{c}.z_a = s.z_a AND md_{c}.z_t = s.z_t");
-    }
-    if !plan.sub_columns.is_empty() {
-        from += "\n  LEFT JOIN z_sa sa ON sa.z_a = s.z_a AND sa.z_t = s.z_t";
-    }
-    for ti in 0..spec.statics.len() {
-        from += &format!("\n  LEFT JOIN z_st{ti} st{ti} ON st{ti}.z_a = s.z_a");
-    }
-    let _ = write!(w, "SELECT\n  {}\nFROM {from}\nORDER BY 1, 2\n", sel.join(",\n  "));
+    final_select(&mut w, spec, &plan, d, &exprs, has_w, &need_recency, &need_median, &chn)?;
     Ok(w)
 }
