@@ -11,17 +11,7 @@ use churn_eval::stats::ln_gamma;
 use crate::compute::slope;
 use crate::history::{Act, History};
 
-/// A purchase-cycle statistic: the public view's enum, so the plan and its view share one list.
-pub(crate) use crate::view::CycleView as CycleStat;
-
-/// What a BG/NBD column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BgWhat {
-    /// Probability that the account is still alive at `t`.
-    PAlive,
-    /// Expected activity days in `[t, t + h)` (days).
-    Expected(i32),
-}
+pub(crate) use churn_spec::engine::{BgWhat, CycleStat};
 
 /// Distinct activity days of channel `ch` before `t`, ascending.
 pub(crate) fn days_before(hist: &History, acts: &[Act], ch: usize, t: i32, out: &mut Vec<i32>) {

@@ -146,8 +146,6 @@ mod plan;
 mod spec;
 mod subs;
 mod survival;
-mod view;
-pub mod words;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -160,25 +158,20 @@ use churn_core::date::format_date;
 
 pub use compute::signed_log1p;
 pub use cycle::{fit_bgnbd, hyp2f1, BgNbd, Rfm};
-pub use error::FeatureError;
-pub use plan::{FeaturePlan, AGGREGATIONS};
-pub use spec::{
-    ActivityFormat, ActivitySpec, Censored, EventSel, EventTypeDecl, FeatureDef, FeatureEntry, FeatureSpec, LabelKind,
-    LabelSpec, Mode, PopulationSpec, SnapshotSpec, StaticSpec, SubscriptionSpec, SPEC_VERSION,
+// The spec, its plan, the dictionary and the driver words live in churn-spec (so that
+// churn-model can carry a dictionary without the engine); this crate's API re-exports them.
+pub use churn_spec::words;
+pub use churn_spec::{
+    ActivityFormat, ActivitySpec, AggView, Censored, CycleView, EventSel, EventTypeDecl, FeatureDef, FeatureDictionary,
+    FeatureEntry, FeatureError, FeaturePlan, FeatureSpec, LabelKind, LabelSpec, Mode, OpView, PlanView, PopulationSpec,
+    SnapshotSpec, SourceView, StaticSpec, SubscriptionSpec, AGGREGATIONS, DICTIONARY_VERSION, LABEL_COLUMN,
+    SNAPSHOT_COLUMN, SPEC_VERSION,
 };
 pub use subs::add_months;
-pub use view::{AggView, CycleView, OpView, PlanView, SourceView};
 
 use crate::error::io_err;
 use crate::input::{display_name, Header};
 use crate::plan::Source;
-
-/// Name of the snapshot date column.
-pub const SNAPSHOT_COLUMN: &str = "snapshot_date";
-/// Name of the label column.
-pub const LABEL_COLUMN: &str = "churned";
-/// Version of the feature dictionary format.
-pub const DICTIONARY_VERSION: u32 = 1;
 
 /// One cell of a [`FeatureTable`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -505,78 +498,6 @@ impl std::fmt::Display for FeatureRunSummary {
             write!(f, " and {}", d.display())?;
         }
         Ok(())
-    }
-}
-
-/// The feature dictionary written beside a feature table and carried into model files: the
-/// definition of every column and the spec that produced them, so that scoring can recompute the
-/// same features ([`features_at`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureDictionary {
-    /// Format version ([`DICTIONARY_VERSION`]).
-    pub format_version: u32,
-    /// Id column name.
-    pub id_column: String,
-    /// Snapshot date column name.
-    pub snapshot_column: String,
-    /// Label column name (training tables).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_column: Option<String>,
-    /// The feature columns, in output order.
-    pub features: Vec<FeatureDef>,
-    /// The spec (file names relative to a data directory).
-    pub spec: FeatureSpec,
-}
-
-impl FeatureDictionary {
-    /// The dictionary of a spec (validates it).
-    pub fn new(spec: &FeatureSpec) -> Result<FeatureDictionary, FeatureError> {
-        Ok(FeaturePlan::new(spec.clone())?.dictionary())
-    }
-
-    /// The dictionary of a validated plan.
-    fn of_plan(plan: &FeaturePlan) -> FeatureDictionary {
-        let spec = plan.spec();
-        FeatureDictionary {
-            format_version: DICTIONARY_VERSION,
-            id_column: spec.id_column().to_string(),
-            snapshot_column: SNAPSHOT_COLUMN.to_string(),
-            label_column: (spec.mode == Mode::Training).then(|| LABEL_COLUMN.to_string()),
-            features: plan.columns().to_vec(),
-            spec: spec.clone(),
-        }
-    }
-
-    /// Pretty JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// Parses JSON, checking the format version first.
-    pub fn from_json(text: &str, origin: &Path) -> Result<FeatureDictionary, FeatureError> {
-        let v: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| FeatureError::Json { path: origin.to_path_buf(), message: e.to_string() })?;
-        match v.get("format_version").and_then(|x| x.as_u64()) {
-            Some(n) if n == DICTIONARY_VERSION as u64 => {}
-            other => {
-                return Err(FeatureError::Json {
-                    path: origin.to_path_buf(),
-                    message: format!(
-                    "unsupported feature dictionary format_version {other:?} (this build reads {DICTIONARY_VERSION})"
-                ),
-                })
-            }
-        }
-        let d: FeatureDictionary = serde_json::from_value(v)
-            .map_err(|e| FeatureError::Json { path: origin.to_path_buf(), message: e.to_string() })?;
-        d.spec.plan()?;
-        Ok(d)
-    }
-
-    /// Reads a dictionary file.
-    pub fn load(path: &Path) -> Result<FeatureDictionary, FeatureError> {
-        let text = std::fs::read_to_string(path).map_err(io_err(path))?;
-        FeatureDictionary::from_json(&text, path)
     }
 }
 

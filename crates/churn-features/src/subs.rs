@@ -2,21 +2,14 @@
 
 use std::path::Path;
 
-use churn_core::date::{civil_from_days, days_from_civil, days_in_month, parse_date};
+use churn_core::date::parse_date;
 
 use crate::error::FeatureError;
 use crate::input::{blank_or_checked, display_name, AccountIndex, Header};
 use crate::plan::Plan;
 use crate::spec::{Censored, FeatureSpec, Mode, SnapshotSpec};
 
-/// `day + months` calendar months, the day of month clamped to the target month's length.
-pub fn add_months(day: i32, months: i32) -> i32 {
-    let (y, m, d) = civil_from_days(day);
-    let total = y * 12 + (m as i32 - 1) + months;
-    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
-    let last = days_in_month(ny, nm);
-    days_from_civil(ny, nm, d.min(last))
-}
+pub use churn_spec::add_months;
 
 /// One subscription row.
 #[derive(Debug, Clone)]

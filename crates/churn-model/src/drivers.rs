@@ -134,7 +134,7 @@ impl Learner {
 /// below the 10th percentile of the training rows (the model's profile).
 #[derive(Debug, Clone)]
 pub struct ModelWords<'a> {
-    words: churn_features::words::DriverWords,
+    words: churn_spec::words::DriverWords,
     model: &'a ModelFile,
 }
 
@@ -147,12 +147,12 @@ impl ModelFile {
 }
 
 impl ModelWords<'_> {
-    fn level(&self, name: &str, raw: &str) -> Option<churn_features::words::Level> {
+    fn level(&self, name: &str, raw: &str) -> Option<churn_spec::words::Level> {
         let p = self.model.profile.as_ref()?.feature(name)?;
         if !matches!(p.distribution, crate::profile::Distribution::Numeric(_)) {
             return None;
         }
-        churn_features::words::Level::of_percentile(p.percentile(raw.trim()))
+        churn_spec::words::Level::of_percentile(p.percentile(raw.trim()))
     }
 
     /// Compact form (a CSV cell), e.g. `28-day post events fell 60%`; `None`: not phrased.

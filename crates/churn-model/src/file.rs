@@ -200,7 +200,7 @@ pub struct ModelFile {
     /// How the feature columns were built from raw activity (`churn features`), so they can be
     /// recomputed at scoring time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub features: Option<churn_features::FeatureDictionary>,
+    pub features: Option<churn_spec::FeatureDictionary>,
     /// Time to churn (`churn train --time`): the time column, horizons and how survival curves
     /// are built from the learner. `None`: a classification model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,7 +232,7 @@ impl ModelFile {
         health_states: Bands,
         training: TrainingSummary,
         profile: Option<crate::Profile>,
-        features: Option<churn_features::FeatureDictionary>,
+        features: Option<churn_spec::FeatureDictionary>,
     ) -> ModelFile {
         let inputs = preprocessing.output_names();
         let mut m = ModelFile {

@@ -13,14 +13,14 @@ mod families;
 use crate::error::{closest, FeatureError};
 use crate::spec::{FeatureDef, FeatureSpec, LabelKind, Mode};
 
-pub(crate) use events::Events;
+pub use events::Events;
 
 /// The valid aggregation names.
 pub const AGGREGATIONS: [&str; 4] = ["count", "sum", "mean", "active_days"];
 
 /// An aggregation over a window of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Agg {
+pub enum Agg {
     Count,
     Sum,
     Mean,
@@ -28,7 +28,7 @@ pub(crate) enum Agg {
 }
 
 impl Agg {
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Agg::Count => "count",
             Agg::Sum => "sum",
@@ -38,7 +38,7 @@ impl Agg {
     }
 }
 
-pub(crate) fn parse_agg(field: &str, s: &str) -> Result<Agg, FeatureError> {
+pub fn parse_agg(field: &str, s: &str) -> Result<Agg, FeatureError> {
     match s {
         "count" => Ok(Agg::Count),
         "sum" => Ok(Agg::Sum),
@@ -53,16 +53,28 @@ pub(crate) fn parse_agg(field: &str, s: &str) -> Result<Agg, FeatureError> {
     }
 }
 
-pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> FeatureError {
+pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> FeatureError {
     FeatureError::InvalidSpec { field: field.into(), message: message.into() }
 }
 
+/// A purchase-cycle statistic: the public view's enum, so the plan and its view share one list.
+pub use crate::view::CycleView as CycleStat;
+
+/// What a BG/NBD column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BgWhat {
+    /// Probability that the account is still alive at `t`.
+    PAlive,
+    /// Expected activity days in `[t, t + h)` (days).
+    Expected(i32),
+}
+
 /// A channel: index of a declared event type, or `ANY`.
-pub(crate) type Chan = usize;
+pub type Chan = usize;
 
 /// A computation for one numeric column.
 #[derive(Debug, Clone)]
-pub(crate) enum Op {
+pub enum Op {
     Window { ch: Chan, w: i32, agg: Agg },
     Velocity { ch: Chan, w: i32, agg: Agg, bounded: bool, zero: f64 },
     Trend { ch: Chan, n: i32, p: i32, agg: Agg, normalize: bool },
@@ -70,13 +82,13 @@ pub(crate) enum Op {
     Tenure,
     Ratio { num: usize, den: usize, zero: f64 },
     Stickiness { ch: Chan, short: i32, long: i32 },
-    Cycle { ch: Chan, stat: crate::cycle::CycleStat },
-    Bgnbd { ch: Chan, what: crate::cycle::BgWhat },
+    Cycle { ch: Chan, stat: CycleStat },
+    Bgnbd { ch: Chan, what: BgWhat },
 }
 
 /// Where an output column's values come from.
 #[derive(Debug, Clone)]
-pub(crate) enum Source {
+pub enum Source {
     /// Numeric column `i` (index into `Plan::ops`).
     Num(usize),
     /// Subscription attribute `i` (index into `Plan::sub_columns`).
@@ -87,29 +99,29 @@ pub(crate) enum Source {
 
 /// A validated spec ready to run.
 #[derive(Debug, Clone)]
-pub(crate) struct Plan {
-    pub(crate) columns: Vec<FeatureDef>,
-    pub(crate) sources: Vec<Source>,
-    pub(crate) ops: Vec<(Op, bool)>,
+pub struct Plan {
+    pub columns: Vec<FeatureDef>,
+    pub sources: Vec<Source>,
+    pub ops: Vec<(Op, bool)>,
     /// Declared event type ids; channel `ids.len()` is `any`.
-    pub(crate) type_ids: Vec<String>,
-    pub(crate) sub_columns: Vec<String>,
+    pub type_ids: Vec<String>,
+    pub sub_columns: Vec<String>,
     /// Days of history needed before a snapshot (recency is tracked separately).
-    pub(crate) lookback: i32,
-    pub(crate) data_end: Option<i32>,
-    pub(crate) labels: bool,
-    pub(crate) needs_active: bool,
+    pub lookback: i32,
+    pub data_end: Option<i32>,
+    pub labels: bool,
+    pub needs_active: bool,
     /// Some feature needs whole histories (purchase cycle, BG/NBD).
-    pub(crate) needs_history: bool,
+    pub needs_history: bool,
     /// Inactivity labels: the channels counted as activity (empty: every row).
-    pub(crate) label_chans: Vec<u32>,
+    pub label_chans: Vec<u32>,
 }
 
 impl Plan {
-    pub(crate) fn any(&self) -> Chan {
+    pub fn any(&self) -> Chan {
         self.type_ids.len()
     }
-    pub(crate) fn n_channels(&self) -> usize {
+    pub fn n_channels(&self) -> usize {
         self.type_ids.len() + 1
     }
 }
@@ -163,7 +175,7 @@ impl Plan {
 
 impl FeatureSpec {
     /// Validates the spec and expands it into a plan.
-    pub(crate) fn plan(&self) -> Result<Plan, FeatureError> {
+    pub fn plan(&self) -> Result<Plan, FeatureError> {
         let data_end = checks::check_tables(self)?;
         let labels = self.mode == Mode::Training;
         let events = Events::new(&self.activity.event_types)?;
@@ -236,7 +248,7 @@ impl FeatureSpec {
 #[derive(Debug, Clone)]
 pub struct FeaturePlan {
     spec: FeatureSpec,
-    pub(crate) plan: Plan,
+    pub plan: Plan,
 }
 
 impl FeaturePlan {

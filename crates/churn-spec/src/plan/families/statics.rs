@@ -5,7 +5,7 @@ use crate::plan::{invalid, Source};
 use crate::spec::{FeatureDef, FeatureSpec};
 
 /// The text columns of every static table, in order.
-pub(crate) fn expand(spec: &FeatureSpec) -> Result<Vec<(FeatureDef, Source)>, FeatureError> {
+pub fn expand(spec: &FeatureSpec) -> Result<Vec<(FeatureDef, Source)>, FeatureError> {
     let mut out = Vec::new();
     for (ti, st) in spec.statics.iter().enumerate() {
         if st.columns.is_empty() {

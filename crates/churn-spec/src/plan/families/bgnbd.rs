@@ -1,8 +1,8 @@
 //! `kind = "bgnbd"`: the BG/NBD model of repeat buying, fitted per snapshot date.
 
 use super::{ev_text, Col, Ctx};
-use crate::cycle::BgWhat;
 use crate::error::FeatureError;
+use crate::plan::BgWhat;
 use crate::plan::{invalid, Op};
 use crate::spec::EventSel;
 

@@ -1,8 +1,8 @@
 //! `kind = "purchase_cycle"`: statistics of the days with activity over the whole history.
 
 use super::{ev_text, Col, Ctx};
-use crate::cycle::CycleStat as S;
 use crate::error::FeatureError;
+use crate::plan::CycleStat as S;
 use crate::plan::{invalid, Op};
 use crate::spec::EventSel;
 

@@ -5,16 +5,16 @@ use crate::error::{closest, FeatureError};
 use crate::spec::{EventSel, EventTypeDecl};
 
 /// The declared event types: channel `i` is type `i`; channel `ids.len()` is `any`.
-pub(crate) struct Events {
+pub struct Events {
     /// The raw values in the type column.
-    pub(crate) ids: Vec<String>,
+    pub ids: Vec<String>,
     /// The names used in the spec and in feature names.
     names: Vec<String>,
 }
 
 impl Events {
     /// Checks the declarations: names usable in feature names, no type declared twice.
-    pub(crate) fn new(decls: &[EventTypeDecl]) -> Result<Events, FeatureError> {
+    pub fn new(decls: &[EventTypeDecl]) -> Result<Events, FeatureError> {
         let ids: Vec<String> = decls.iter().map(|t| t.id().to_string()).collect();
         let names: Vec<String> = decls.iter().map(|t| t.name().to_string()).collect();
         for (i, n) in names.iter().enumerate() {
@@ -32,12 +32,12 @@ impl Events {
     }
 
     /// The channel of `any` (every row whatever its type).
-    pub(crate) fn any(&self) -> Chan {
+    pub fn any(&self) -> Chan {
         self.ids.len()
     }
 
     /// The channels (and names) a selection stands for, in order; `field` names it in errors.
-    pub(crate) fn resolve(&self, field: &str, sel: &EventSel) -> Result<Vec<(Chan, String)>, FeatureError> {
+    pub fn resolve(&self, field: &str, sel: &EventSel) -> Result<Vec<(Chan, String)>, FeatureError> {
         let any = self.any();
         let type_names = &self.names;
         let names: Vec<&str> = match sel {
