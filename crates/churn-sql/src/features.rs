@@ -12,10 +12,11 @@ use std::fmt::Write;
 
 use churn_core::date::{civil_from_days, days_from_civil, days_in_month};
 use churn_features::{
-    add_months, ActivityFormat, AggView, Censored, CycleView, FeaturePlan, FeatureSpec, Mode, OpView, PlanView,
-    SnapshotSpec, SourceView,
+    add_months, ActivityFormat, Censored, CycleView, FeaturePlan, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec,
+    SourceView,
 };
 
+use crate::exprs::Exprs;
 use crate::{Dialect, SqlError};
 
 /// The table names the query reads; `activity`, `subscriptions`, `static_1`, `static_2`, ...
@@ -148,22 +149,20 @@ fn common_dates(spec: &FeatureSpec) -> Result<Option<Vec<i32>>, SqlError> {
     })
 }
 
-/// Collects the aggregates of the look-back join, deduplicated.
-struct Aggs {
-    exprs: Vec<String>,
-}
-
-impl Aggs {
-    fn add(&mut self, e: String) -> String {
-        let i = match self.exprs.iter().position(|x| *x == e) {
-            Some(i) => i,
-            None => {
-                self.exprs.push(e);
-                self.exprs.len() - 1
-            }
-        };
-        format!("w.z_x{i}")
+/// Days of activity before a snapshot the look-back join reads: the plan's look-back, and the
+/// windowed purchase-cycle statistics (the plan counts them as whole-history).
+fn lookback(plan: &PlanView) -> i32 {
+    let mut lookback = plan.lookback;
+    for (op, _) in &plan.ops {
+        if let OpView::Cycle { stat, .. } = op {
+            lookback = lookback.max(match *stat {
+                CycleView::ActiveDays(x) | CycleView::ValueSum(x) | CycleView::ValueMean(x) => x,
+                CycleView::ValueTrend(n, p) => n * p,
+                _ => 0,
+            });
+        }
     }
+    lookback
 }
 
 /// The snapshot rows of a spec without subscriptions (`z_snap`: account, date, label, first
@@ -550,7 +549,6 @@ pub fn features_sql_planned(
     if let Some(c) = plan.sources.iter().position(|s| *s == SourceView::Unsupported) {
         return Err(SqlError::Unsupported { what: format!("column `{}`", plan.columns[c].name), dialect });
     }
-    let int = d.int_type();
     let usage = spec.activity.format == ActivityFormat::Usage;
     let has_val = spec.activity.value.is_some();
     let nty = plan.type_ids.len();
@@ -606,197 +604,22 @@ pub fn features_sql_planned(
         "z_day AS (\n  SELECT z_a, z_d, {}\n  FROM z_act WHERE z_a IN (SELECT z_a FROM z_snap) GROUP BY z_a, z_d\n),\n",
         daily.join(", ")
     );
-    let chn = |ch: usize| if ch == nty { "any".to_string() } else { ch.to_string() };
-    let rows_of = |ch: usize| format!("dd.z_r_{}", chn(ch));
-    let metric = |ch: usize, agg: AggView| -> String {
-        match agg {
-            AggView::Count if usage => format!("dd.z_v_{}", chn(ch)),
-            AggView::Sum if has_val => format!("dd.z_v_{}", chn(ch)),
-            _ => rows_of(ch),
-        }
-    };
-    let is_float = |agg: AggView| has_val && (usage || agg == AggView::Sum);
-
-    // --- Feature expressions over the look-back join.
-    let mut aggs = Aggs { exprs: Vec::new() };
-    let range = |lo: i32, hi: i32| -> String {
-        if hi == 0 {
-            format!("dd.z_d >= s.z_t - {lo}")
-        } else {
-            format!("dd.z_d >= s.z_t - {lo} AND dd.z_d < s.z_t - {hi}")
-        }
-    };
-    let dbl = |e: String| d.to_double(&e);
-    let zero_i = format!("CAST(0 AS {int})");
-    let sum_over = |aggs: &mut Aggs, e: String, lo: i32, hi: i32, float: bool| -> String {
-        let z = if float { d.double(0.0) } else { zero_i.clone() };
-        aggs.add(format!("COALESCE(SUM(CASE WHEN {} THEN {e} END), {z})", range(lo, hi)))
-    };
-    let window = |aggs: &mut Aggs, ch: usize, agg: AggView, lo: i32, hi: i32| -> String {
-        let active =
-            |aggs: &mut Aggs| sum_over(aggs, format!("CASE WHEN {} > 0 THEN 1 ELSE 0 END", rows_of(ch)), lo, hi, false);
-        match agg {
-            AggView::ActiveDays => dbl(active(aggs)),
-            AggView::Mean => {
-                let act = active(aggs);
-                let sm = sum_over(aggs, metric(ch, AggView::Sum), lo, hi, is_float(AggView::Sum));
-                format!("CASE WHEN {act} > 0 THEN {} / {} ELSE {} END", dbl(sm), dbl(act.clone()), d.double(0.0))
-            }
-            _ => dbl(sum_over(aggs, metric(ch, agg), lo, hi, is_float(agg))),
-        }
-    };
-    let trend = |aggs: &mut Aggs, ch: usize, n: i32, p: i32, agg: AggView, normalize: bool| -> String {
-        let span = n * p;
-        let idx = d.idiv(&format!("dd.z_d - s.z_t + {span}"), &p.to_string());
-        let weight = format!("(2 * {idx} - {})", n - 1);
-        let m = metric(ch, agg);
-        let num = sum_over(aggs, format!("{weight} * {m}"), span, 0, is_float(agg));
-        let denom = (n as i64) * ((n as i64) * (n as i64) - 1);
-        // slope = sum (i - mean i) y_i / sum (i - mean i)^2 = num / (n (n^2 - 1) / 6)
-        let slope = format!("{} * 6 / {}", dbl(num), d.double(denom as f64));
-        if normalize {
-            let tot = dbl(sum_over(aggs, m, span, 0, is_float(agg)));
-            format!("CASE WHEN {tot} <> 0 THEN ({slope}) / ({tot} / {}) ELSE {} END", d.double(n as f64), d.double(0.0))
-        } else {
-            slope
-        }
-    };
-    let mut need_recency: Vec<usize> = Vec::new();
-    // Whole-history purchase-cycle statistics (running aggregates) and gap medians, per channel.
-    let mut need_cycle: Vec<usize> = Vec::new();
-    let mut need_median: Vec<usize> = Vec::new();
-    // Look-back of the windowed purchase-cycle statistics (the plan counts them as whole-history).
-    let mut lookback = plan.lookback;
-    for (op, _) in &plan.ops {
-        if let OpView::Cycle { stat, .. } = op {
-            lookback = lookback.max(match *stat {
-                CycleView::ActiveDays(x) | CycleView::ValueSum(x) | CycleView::ValueMean(x) => x,
-                CycleView::ValueTrend(n, p) => n * p,
-                _ => 0,
-            });
-        }
-    }
-    let mut exprs: Vec<String> = Vec::new();
+    let mut ex = Exprs::new(d, usage, has_val, nty);
     for (op, log1p) in &plan.ops {
-        let e = match op {
-            OpView::Window { ch, w: win, agg } => window(&mut aggs, *ch, *agg, *win, 0),
-            OpView::Velocity { ch, w: win, agg, bounded, zero } => {
-                let x = window(&mut aggs, *ch, *agg, *win, 0);
-                let y = window(&mut aggs, *ch, *agg, 2 * win, *win);
-                if *bounded {
-                    format!(
-                        "CASE WHEN ({x}) + ({y}) <> 0 THEN (({x}) - ({y})) / (({x}) + ({y})) ELSE {} END",
-                        d.double(0.0)
-                    )
-                } else {
-                    format!(
-                        "CASE WHEN ({y}) <> 0 THEN (({x}) - ({y})) / ({y}) WHEN ({x}) = 0 THEN {} ELSE {} END",
-                        d.double(0.0),
-                        d.double(*zero)
-                    )
-                }
-            }
-            OpView::Trend { ch, n, p, agg, normalize } => trend(&mut aggs, *ch, *n, *p, *agg, *normalize),
-            OpView::Cycle { ch, stat } => {
-                let c = chn(*ch);
-                let rc = |x: &str| format!("r.z_{x}_{c}");
-                let hist = |need: &mut Vec<usize>| {
-                    if !need.contains(ch) {
-                        need.push(*ch);
-                    }
-                };
-                let gap_mean = format!(
-                    "{} / {}",
-                    dbl(format!("{} - {}", rc("last"), rc("first"))),
-                    dbl(format!("{} - 1", rc("n")))
-                );
-                match stat {
-                    CycleView::ActiveDays(wd) => window(&mut aggs, *ch, AggView::ActiveDays, *wd, 0),
-                    CycleView::ValueSum(wd) => window(&mut aggs, *ch, AggView::Sum, *wd, 0),
-                    CycleView::ValueMean(wd) => {
-                        let r = sum_over(&mut aggs, rows_of(*ch), *wd, 0, false);
-                        let v = sum_over(&mut aggs, format!("dd.z_v_{c}"), *wd, 0, true);
-                        format!("CASE WHEN {r} > 0 THEN {} / {} END", dbl(v), dbl(r.clone()))
-                    }
-                    CycleView::ValueTrend(n, p) => trend(&mut aggs, *ch, *n, *p, AggView::Sum, true),
-                    CycleView::GapMedian => {
-                        hist(&mut need_median);
-                        format!("md_{c}.z_med")
-                    }
-                    CycleView::Days => {
-                        hist(&mut need_cycle);
-                        dbl(rc("n"))
-                    }
-                    CycleView::GapMean => {
-                        hist(&mut need_cycle);
-                        format!("CASE WHEN {} >= 2 THEN {gap_mean} END", rc("n"))
-                    }
-                    CycleView::GapLast => {
-                        hist(&mut need_cycle);
-                        format!(
-                            "CASE WHEN {} >= 2 THEN {} END",
-                            rc("n"),
-                            dbl(format!("{} - {}", rc("last"), rc("prev")))
-                        )
-                    }
-                    CycleView::Overdue => {
-                        hist(&mut need_cycle);
-                        format!(
-                            "CASE WHEN {} >= 2 THEN {} / ({gap_mean}) END",
-                            rc("n"),
-                            dbl(format!("s.z_t - {}", rc("last")))
-                        )
-                    }
-                    CycleView::ValueMeanAll => {
-                        hist(&mut need_cycle);
-                        format!("CASE WHEN {} > 0 THEN {} / {} END", rc("rr"), rc("vv"), dbl(rc("rr")))
-                    }
-                }
-            }
-            OpView::Recency { ch, never } => {
-                if !need_recency.contains(ch) {
-                    need_recency.push(*ch);
-                }
-                let fallback = match never {
-                    Some(v) => d.double(*v),
-                    None => dbl("s.z_t - s.z_fs".into()),
-                };
-                let c = chn(*ch);
-                format!(
-                    "CASE WHEN r.z_last_{c} IS NULL THEN {fallback} ELSE {} END",
-                    dbl(format!("s.z_t - r.z_last_{c}"))
-                )
-            }
-            OpView::Tenure => dbl("s.z_t - s.z_fs".into()),
-            OpView::Ratio { num, den, zero } => {
-                let (x, y) = (&exprs[*num], &exprs[*den]);
-                format!("CASE WHEN ({y}) <> 0 THEN ({x}) / ({y}) ELSE {} END", d.double(*zero))
-            }
-            OpView::Stickiness { ch, short, long } => {
-                let l = window(&mut aggs, *ch, AggView::ActiveDays, *long, 0);
-                let sh = window(&mut aggs, *ch, AggView::ActiveDays, *short, 0);
-                format!("CASE WHEN {l} > 0 THEN {sh} / {l} ELSE {} END", d.double(0.0))
-            }
-            OpView::Unsupported { .. } => return Err(SqlError::Internal("unsupported op".into())),
-        };
-        let e = if *log1p {
-            format!("CASE WHEN ({e}) < 0 THEN -{} ELSE {} END", d.ln1p(&format!("(-({e}))")), d.ln1p(&format!("({e})")))
-        } else {
-            e
-        };
-        exprs.push(e);
+        ex.push(op, *log1p)?;
     }
-    let has_w = !aggs.exprs.is_empty();
+    let chn = |ch: usize| ex.chn(ch);
+    let has_w = !ex.aggs.is_empty();
     if has_w {
-        let cols: String = aggs.exprs.iter().enumerate().map(|(i, e)| format!(",\n    {e} AS z_x{i}")).collect();
+        let cols: String = ex.aggs.iter().enumerate().map(|(i, e)| format!(",\n    {e} AS z_x{i}")).collect();
         let _ = write!(
             w,
             "z_win AS (\n  SELECT s.z_a, s.z_t{cols}\n  FROM z_snap s LEFT JOIN z_day dd ON dd.z_a = s.z_a AND dd.z_d >= s.z_t - {} AND dd.z_d < s.z_t\n  GROUP BY s.z_a, s.z_t\n),\n",
-            lookback
+            lookback(&plan)
         );
     }
-    let need_recency = recency_ctes(&mut w, d, need_recency, &need_cycle, has_val, &chn);
-    for &ch in &need_median {
+    let need_recency = recency_ctes(&mut w, d, ex.recency.clone(), &ex.cycle, has_val, &chn);
+    for &ch in &ex.median {
         let c = chn(ch);
         let _ = write!(
             w,
@@ -836,6 +659,6 @@ pub fn features_sql_planned(
     w.push('\n');
 
     // --- The output.
-    final_select(&mut w, spec, &plan, d, &exprs, has_w, &need_recency, &need_median, &chn)?;
+    final_select(&mut w, spec, &plan, d, &ex.exprs, has_w, &need_recency, &ex.median, &chn)?;
     Ok(w)
 }

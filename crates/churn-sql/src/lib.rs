@@ -12,6 +12,7 @@
 //! generator does not know) is an error naming it and the dialect.
 
 mod dialect;
+mod exprs;
 mod features;
 mod model;
 
