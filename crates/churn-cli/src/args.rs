@@ -2,7 +2,13 @@
 
 use std::path::PathBuf;
 
+use churn_core::tiers::TierScheme;
+use churn_score::Format;
+use churn_sql::{Dialect, DIALECTS};
+use churn_train::{ClassWeight, SelectBy};
 use clap::{Args, Parser, Subcommand};
+
+use crate::values::{one_of, CvFolds, ModelChoice, SimKind};
 
 /// Churn prediction for customer-success teams: train, evaluate and score churn models.
 #[derive(Debug, Parser)]
@@ -11,6 +17,23 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Rules across the parsed values, checked before any file is read; a broken one is a usage
+    /// error (exit 2) as a bad value is.
+    pub fn validate(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        if let Command::Train(a) = &self.command {
+            if a.models.len() > 1 && a.models.contains(&ModelChoice::Auto) {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--models: `auto` (every family) cannot be listed with other families",
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Subcommands.
@@ -84,13 +107,13 @@ pub struct FeaturesArgs {
     /// Instead of computing the features: write the spec compiled to one SQL query.
     #[arg(long, requires = "dialect")]
     pub emit_sql: bool,
-    /// SQL dialect for --emit-sql: duckdb, spark, bigquery or snowflake.
-    #[arg(long, value_name = "DIALECT", requires = "emit_sql")]
-    pub dialect: Option<String>,
+    /// SQL dialect for --emit-sql.
+    #[arg(long, value_name = "DIALECT", requires = "emit_sql", ignore_case = true, value_parser = one_of::<Dialect>(DIALECTS))]
+    pub dialect: Option<Dialect>,
     /// Table names for --emit-sql, e.g. `activity=db.events` (tables: activity,
     /// subscriptions, static_1, ...); repeatable.
-    #[arg(long = "table", value_name = "NAME=TABLE", requires = "emit_sql")]
-    pub tables: Vec<String>,
+    #[arg(long = "table", value_name = "NAME=TABLE", requires = "emit_sql", value_parser = crate::values::table_rename)]
+    pub tables: Vec<(String, String)>,
 }
 
 /// `churn train`.
@@ -119,20 +142,20 @@ pub struct TrainArgs {
     pub config: Option<PathBuf>,
     /// Risk tiers: absolute (fixed probability bands) or percentile (cut points at quantiles of
     /// the test split's scores, stored in the model: top 5%, next 10%, 15%, 30%, bottom 40%).
-    #[arg(long, default_value = "absolute", value_name = "SCHEME")]
-    pub tier_scheme: String,
+    #[arg(long, default_value = "absolute", value_name = "SCHEME", value_parser = one_of::<TierScheme>(TierScheme::ALL.map(TierScheme::name)))]
+    pub tier_scheme: TierScheme,
     /// Seed of the split and every random choice: same seed, same model file.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Class weights: none (default: unweighted, the best calibrated), balanced, or CHURNED:RETAINED.
-    #[arg(long, default_value = "none", value_name = "W")]
-    pub class_weight: String,
+    #[arg(long, default_value = "none", value_name = "W", value_parser = clap::value_parser!(ClassWeight))]
+    pub class_weight: ClassWeight,
     /// Learners to try: auto (all), or a list such as gbdt,logistic.
-    #[arg(long, default_value = "auto", value_name = "LIST")]
-    pub models: String,
-    /// Validation metric that picks the winner: auc, pr_auc or log_loss.
-    #[arg(long, default_value = "auc", value_name = "METRIC")]
-    pub select: String,
+    #[arg(long, default_value = "auto", value_name = "LIST", value_delimiter = ',', value_parser = crate::values::model_choice())]
+    pub models: Vec<ModelChoice>,
+    /// Validation metric that picks the winner.
+    #[arg(long, default_value = "auc", value_name = "METRIC", value_parser = one_of::<SelectBy>(SelectBy::ALL.map(SelectBy::name)))]
+    pub select: SelectBy,
     /// Do not refit the winner on train + validation rows.
     #[arg(long)]
     pub no_refit: bool,
@@ -142,8 +165,8 @@ pub struct TrainArgs {
     /// Rank and calibrate candidates by K-fold cross-validation on train + validation rows:
     /// auto (5 folds unless train + validation hold more than 5 million rows × model inputs),
     /// off (the validation split), or K.
-    #[arg(long, default_value = "auto", value_name = "K")]
-    pub cv_folds: String,
+    #[arg(long, default_value = "auto", value_name = "K", value_parser = clap::value_parser!(CvFolds))]
+    pub cv_folds: CvFolds,
     /// Model name stored in the file (default: the data file's name).
     #[arg(long)]
     pub name: Option<String>,
@@ -185,7 +208,7 @@ pub struct ScoreArgs {
     pub data: Option<PathBuf>,
     /// Instead of --data: recompute the model's features from raw activity at this snapshot
     /// date (YYYY-MM-DD), with the feature spec stored in the model.
-    #[arg(long, value_name = "DATE", requires = "activity_dir", conflicts_with = "data")]
+    #[arg(long, value_name = "DATE", requires = "activity_dir", conflicts_with = "data", value_parser = crate::values::date)]
     pub as_of: Option<String>,
     /// Folder holding the raw activity files named in the model's feature spec.
     #[arg(long, value_name = "DIR")]
@@ -199,9 +222,9 @@ pub struct ScoreArgs {
     /// Largest fraction of rejected rows before the run fails (0 = any reject fails).
     #[arg(long, default_value_t = 0.0, value_name = "R")]
     pub max_reject_rate: f64,
-    /// Output format: csv, jsonl or parquet.
-    #[arg(long, default_value = "csv")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, default_value = "csv", value_parser = one_of::<Format>(Format::ALL.map(Format::name)))]
+    pub format: Format,
     /// Risk drivers per account (0 turns them off).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub drivers: usize,
@@ -254,8 +277,8 @@ pub struct EvaluateArgs {
 pub struct SimulateArgs {
     /// What to simulate: `saas` (subscriptions and usage) or `transactions` (a shop's
     /// purchase log without subscriptions: transactions.csv).
-    #[arg(long, default_value = "saas", value_parser = ["saas", "transactions"])]
-    pub kind: String,
+    #[arg(long, default_value = "saas", value_enum)]
+    pub kind: SimKind,
     /// Number of accounts.
     #[arg(long, default_value_t = 5000)]
     pub accounts: u64,

@@ -7,9 +7,14 @@ use clap::Parser;
 mod args;
 mod cmd;
 mod help;
+mod values;
 
 fn main() -> ExitCode {
+    // Parse (every value typed by clap), validate (rules across arguments), then run.
     let cli = args::Cli::parse();
+    if let Err(e) = cli.validate() {
+        e.exit();
+    }
     remove_temps_on_signals();
     match cmd::run(cli) {
         Ok(code) => code,

@@ -212,9 +212,19 @@ fn bad_config_and_options() {
         &["--label", "churned", "--config", config.to_str().unwrap()],
         "invalid risk tiers: the bottom band `Red` must start at 0, not 0.5",
     );
-    train_fails(dir.path(), &data, &["--label", "churned", "--class-weight", "heavy"], "invalid --class-weight");
+    train_fails(
+        dir.path(),
+        &data,
+        &["--label", "churned", "--class-weight", "heavy"],
+        "invalid value 'heavy' for '--class-weight <W>'",
+    );
     train_fails(dir.path(), &data, &[], "no label column: pass --label COL");
-    train_fails(dir.path(), &data, &["--label", "churned", "--cv-folds", "many"], "invalid --cv-folds 'many'");
+    train_fails(
+        dir.path(),
+        &data,
+        &["--label", "churned", "--cv-folds", "many"],
+        "invalid value 'many' for '--cv-folds <K>'",
+    );
     train_fails(dir.path(), &data, &["--label", "churned", "--cv-folds", "1"], "must be 0 (off) or at least 2");
     train_fails(
         dir.path(),

@@ -49,7 +49,7 @@ fn emit_sql_refuses_bad_tables_and_dialects() {
         .args(["--emit-sql", "--dialect", "oracle"])
         .assert()
         .failure()
-        .stderr(contains("unknown SQL dialect 'oracle'"));
+        .stderr(contains("invalid value 'oracle' for '--dialect <DIALECT>'"));
     churn().args(["features", "--spec"]).arg(&spec).arg("--emit-sql").assert().failure();
 }
 

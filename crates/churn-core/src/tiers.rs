@@ -23,14 +23,27 @@ pub enum TierScheme {
     Percentile,
 }
 
+impl TierScheme {
+    /// Every scheme.
+    pub const ALL: [TierScheme; 2] = [TierScheme::Absolute, TierScheme::Percentile];
+
+    /// The name in `churn.toml`, the model file and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            TierScheme::Absolute => "absolute",
+            TierScheme::Percentile => "percentile",
+        }
+    }
+}
+
 impl std::str::FromStr for TierScheme {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim() {
-            "absolute" => Ok(TierScheme::Absolute),
-            "percentile" => Ok(TierScheme::Percentile),
-            other => Err(format!("unknown tier scheme '{other}': absolute or percentile")),
-        }
+        let s = s.trim();
+        TierScheme::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| format!("unknown tier scheme '{s}': absolute or percentile"))
     }
 }
 

@@ -6,15 +6,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DriftError {
-    /// A data-layer error (file, column, value).
-    #[error(transparent)]
-    Core(#[from] churn_core::CoreError),
-    /// A model-layer error (including data missing the model's columns).
+    /// A model-layer error (including data missing the model's columns), or below it a
+    /// data-layer (file, column, value) or statistics error, as `ModelError` carries them.
     #[error(transparent)]
     Model(#[from] churn_model::ModelError),
-    /// A statistics error.
-    #[error(transparent)]
-    Eval(#[from] churn_eval::EvalError),
     /// The model file carries no training profile (it predates drift checks).
     #[error("{}: the model has no training profile (it was written by an older version of churn); retrain it to enable drift checks", path.display())]
     NoProfile {
@@ -35,6 +30,18 @@ pub enum DriftError {
         /// Probabilities given.
         probabilities: usize,
     },
+}
+
+impl From<churn_core::CoreError> for DriftError {
+    fn from(e: churn_core::CoreError) -> Self {
+        DriftError::Model(e.into())
+    }
+}
+
+impl From<churn_eval::EvalError> for DriftError {
+    fn from(e: churn_eval::EvalError) -> Self {
+        DriftError::Model(e.into())
+    }
 }
 
 /// Result alias of this crate.

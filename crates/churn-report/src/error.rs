@@ -6,15 +6,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    /// A data-layer error (file, column, value).
-    #[error(transparent)]
-    Core(#[from] churn_core::CoreError),
-    /// A model error (schema mismatch, unreadable value).
+    /// A model error (schema mismatch, unreadable value), or below it a data-layer error (file,
+    /// column, value) or a metric that could not be computed, as `ModelError` carries them.
     #[error(transparent)]
     Model(#[from] churn_model::ModelError),
-    /// A metric could not be computed.
-    #[error(transparent)]
-    Eval(#[from] churn_eval::EvalError),
     /// A survival metric could not be computed.
     #[error(transparent)]
     Survival(#[from] churn_survival::SurvivalError),
@@ -98,6 +93,18 @@ pub enum ReportError {
         /// Reports given.
         found: usize,
     },
+}
+
+impl From<churn_core::CoreError> for ReportError {
+    fn from(e: churn_core::CoreError) -> Self {
+        ReportError::Model(e.into())
+    }
+}
+
+impl From<churn_eval::EvalError> for ReportError {
+    fn from(e: churn_eval::EvalError) -> Self {
+        ReportError::Model(e.into())
+    }
 }
 
 impl ReportError {

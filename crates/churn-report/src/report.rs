@@ -481,7 +481,7 @@ impl Report {
     pub fn load(path: &Path) -> Result<Report> {
         let bytes = std::fs::read(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => {
-                ReportError::Core(churn_core::CoreError::FileNotFound { path: path.into() })
+                ReportError::from(churn_core::CoreError::FileNotFound { path: path.into() })
             }
             _ => ReportError::io(path, e),
         })?;

@@ -70,15 +70,27 @@ pub enum Format {
     Parquet,
 }
 
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 3] = [Format::Csv, Format::Jsonl, Format::Parquet];
+
+    /// The name on the command line (`--format`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "csv" => Ok(Format::Csv),
-            "jsonl" => Ok(Format::Jsonl),
-            "parquet" => Ok(Format::Parquet),
-            _ => Err(format!("unknown format '{s}' (known: csv, jsonl, parquet)")),
-        }
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown format '{s}' (known: {})", known.join(", "))
+        })
     }
 }
 

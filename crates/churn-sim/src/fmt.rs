@@ -14,39 +14,26 @@ pub(crate) fn push_uint_padded(buf: &mut Vec<u8>, v: u64, width: usize) {
     buf.extend_from_slice(&tmp);
 }
 
+/// The two decimal digits of `v` (`0..100`).
+#[inline]
+fn two_digits(v: u32) -> [u8; 2] {
+    [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8]
+}
+
 /// `YYYY-MM-DD` for a day number (years 0..=9999).
 pub(crate) fn date_bytes(day: i32) -> [u8; 10] {
     let (y, m, d) = civil_from_days(day);
     let y = y.clamp(0, 9999) as u32;
-    [
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (d / 10) as u8,
-        b'0' + (d % 10) as u8,
-    ]
+    let ([y1, y2], [y3, y4], [m1, m2], [d1, d2]) =
+        (two_digits(y / 100), two_digits(y % 100), two_digits(m), two_digits(d));
+    [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2]
 }
 
 /// Appends `HH:MM:SS` for a second of the day (`0..86400`).
 #[inline]
 pub(crate) fn push_hms(buf: &mut Vec<u8>, secs: u32) {
-    let (h, rest) = (secs / 3600, secs % 3600);
-    let (m, s) = (rest / 60, rest % 60);
-    buf.extend_from_slice(&[
-        b'0' + (h / 10) as u8,
-        b'0' + (h % 10) as u8,
-        b':',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b':',
-        b'0' + (s / 10) as u8,
-        b'0' + (s % 10) as u8,
-    ]);
+    let ([h1, h2], [m1, m2], [s1, s2]) = (two_digits(secs / 3600), two_digits(secs % 3600 / 60), two_digits(secs % 60));
+    buf.extend_from_slice(&[h1, h2, b':', m1, m2, b':', s1, s2]);
 }
 
 /// Appends `x` rounded to 4 decimals (`-0.0000` is written as `0.0000`).

@@ -65,7 +65,7 @@ use importance::{native_importance, permutation_importance};
 use search::{score_candidates, Design, HeldOut};
 
 pub use candidates::{search_space, CandidateParams, ModelKind};
-pub use options::{ClassWeight, SelectBy, TrainOptions, TrainOutcome};
+pub use options::{parse_cv_folds, ClassWeight, SelectBy, TrainOptions, TrainOutcome};
 pub use select::GUARD_LEVEL;
 pub use split::{grouped_split, stratified_folds, stratified_split, Split, SplitFractions};
 

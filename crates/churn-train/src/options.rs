@@ -58,6 +58,9 @@ pub enum SelectBy {
 }
 
 impl SelectBy {
+    /// Every metric, in the order the command line lists them.
+    pub const ALL: [SelectBy; 3] = [SelectBy::Auc, SelectBy::PrAuc, SelectBy::LogLoss];
+
     /// Name as on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -98,12 +101,24 @@ impl SelectBy {
 impl std::str::FromStr for SelectBy {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auc" => Ok(SelectBy::Auc),
-            "pr_auc" => Ok(SelectBy::PrAuc),
-            "log_loss" => Ok(SelectBy::LogLoss),
-            _ => Err(format!("unknown selection metric '{s}' (known: auc, pr_auc, log_loss)")),
-        }
+        SelectBy::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| {
+            let known: Vec<&str> = SelectBy::ALL.iter().map(|m| m.name()).collect();
+            format!("unknown selection metric '{s}' (known: {})", known.join(", "))
+        })
+    }
+}
+
+/// Parses a cross-validation setting as `churn train --cv-folds` takes it: `auto` (`None`: the
+/// training default), `off` (`Some(0)`: the validation split) or a fold count of at least 2.
+pub fn parse_cv_folds(s: &str) -> Result<Option<usize>, String> {
+    match s.trim() {
+        "auto" => Ok(None),
+        "off" => Ok(Some(0)),
+        k => match k.parse::<usize>() {
+            Ok(k) if k == 0 || k >= 2 => Ok(Some(k)),
+            Ok(_) => Err(format!("'{k}': must be 0 (off) or at least 2")),
+            Err(_) => Err(format!("'{k}': auto, off or a number")),
+        },
     }
 }
 

@@ -4,7 +4,7 @@ use anyhow::Context;
 use churn_model::ModelFile;
 use std::io::Write;
 
-use churn_score::{score_file_staged, Format, ScoreOptions};
+use churn_score::{score_file_staged, ScoreOptions};
 
 use crate::args::ScoreArgs;
 
@@ -12,7 +12,6 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&a.max_reject_rate) {
         anyhow::bail!("invalid --max-reject-rate {}: must be between 0 and 1", a.max_reject_rate);
     }
-    let format: Format = a.format.parse().map_err(|e| anyhow::anyhow!("invalid --format: {e}"))?;
     churn_score::epoch::source_date_epoch().map_err(anyhow::Error::msg)?;
     let model = ModelFile::load(&a.model)?;
     let summary_path = summary_path(a);
@@ -63,7 +62,7 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
         _ => anyhow::bail!("pass --data FILE, or --as-of DATE with --activity-dir DIR"),
     };
     let mut opts = ScoreOptions::new(&data, &a.out);
-    opts.format = format;
+    opts.format = a.format;
     opts.rejects = a.rejects.clone();
     opts.max_reject_rate = a.max_reject_rate;
     opts.drivers = drivers;

@@ -12,7 +12,7 @@ pub fn run_sim(config: &SimConfig, out: &std::path::Path) -> anyhow::Result<SimS
 }
 
 pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
-    if a.kind == "transactions" {
+    if a.kind == crate::values::SimKind::Transactions {
         std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
         let config =
             TransactionConfig { customers: a.accounts, seed: a.seed, days: a.days, ..TransactionConfig::default() };

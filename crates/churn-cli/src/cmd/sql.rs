@@ -13,26 +13,15 @@ pub struct ExportSqlArgs {
     /// The model file.
     #[arg(long, value_name = "MODEL")]
     pub model: PathBuf,
-    /// SQL dialect: duckdb, spark, bigquery or snowflake.
-    #[arg(long, value_name = "DIALECT")]
-    pub dialect: String,
+    /// SQL dialect.
+    #[arg(long, value_name = "DIALECT", ignore_case = true, value_parser = crate::values::one_of::<churn_sql::Dialect>(churn_sql::DIALECTS))]
+    pub dialect: churn_sql::Dialect,
     /// The table holding the model's input columns.
     #[arg(long, value_name = "TABLE", default_value = "input")]
     pub table: String,
     /// The SQL file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-}
-
-/// Parses `NAME=TABLE` pairs.
-fn renames(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    pairs
-        .iter()
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => Ok((k.trim().to_string(), v.trim().to_string())),
-            None => anyhow::bail!("--table '{p}': expected NAME=TABLE, e.g. activity=db.events"),
-        })
-        .collect()
 }
 
 fn write_sql(sql: &str, out: Option<&Path>) -> anyhow::Result<()> {
@@ -48,15 +37,15 @@ fn write_sql(sql: &str, out: Option<&Path>) -> anyhow::Result<()> {
 }
 
 pub fn emit_features(a: &FeaturesArgs) -> anyhow::Result<()> {
-    let dialect: churn_sql::Dialect = a.dialect.as_deref().unwrap_or("").parse()?;
+    let dialect = a.dialect.ok_or_else(|| anyhow::anyhow!("--emit-sql needs --dialect"))?;
     let plan = churn_features::load_plan(&a.spec)?;
-    let tables = churn_sql::table_names(plan.spec(), &renames(&a.tables)?)?;
+    let tables = churn_sql::table_names(plan.spec(), &a.tables)?;
     let sql = churn_sql::features_sql_planned(&plan, dialect, &tables)?;
     write_sql(&sql, a.out.as_deref())
 }
 
 pub fn export(a: &ExportSqlArgs) -> anyhow::Result<()> {
-    let dialect: churn_sql::Dialect = a.dialect.parse()?;
+    let dialect = a.dialect;
     let model = churn_model::ModelFile::load(&a.model)?;
     if model.survival.is_some() {
         anyhow::bail!(

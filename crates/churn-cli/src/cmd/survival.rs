@@ -70,16 +70,7 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
         sec.horizons.iter().map(|&h| horizon_name(h)).collect::<Vec<_>>().join(","),
         horizon_name(sec.main_horizon)
     );
-    println!(
-        "  split by {}: train {} / validation {} / test {} rows; churned {:.3} / {:.3} / {:.3}",
-        t.split_by,
-        t.train.rows,
-        t.validation.rows,
-        t.test.rows,
-        t.train.churn_rate,
-        t.validation.churn_rate,
-        t.test.churn_rate
-    );
+    super::train::print_split(t, "churned");
     println!("  candidates (selected by validation integrated IPCW Brier; test figures reported only):");
     for (e, secs) in t.leaderboard.iter().zip(&outcome.candidate_seconds) {
         println!("    {:<2}{:<12} {} [{:.2} s]", if e.selected { "*" } else { "" }, e.model, e.settings, secs);

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use churn_core::Config;
-use churn_train::{ClassWeight, ModelKind, SelectBy, TrainOptions, TrainOutcome};
+use churn_train::{TrainOptions, TrainOutcome};
 
 use super::opt;
 use crate::args::TrainArgs;
@@ -29,27 +29,15 @@ pub fn options(a: &TrainArgs) -> anyhow::Result<TrainOptions> {
     o.keep = config.data.keep.iter().chain(&a.keep).cloned().collect();
     o.overrides = config.columns.clone();
     o.seed = a.seed;
-    o.class_weight =
-        a.class_weight.parse::<ClassWeight>().map_err(|e| anyhow::anyhow!("invalid --class-weight: {e}"))?;
+    o.class_weight = a.class_weight;
     o.tiers = config.tiers()?;
-    o.tier_scheme = a.tier_scheme.parse().map_err(|e| anyhow::anyhow!("invalid --tier-scheme: {e}"))?;
+    o.tier_scheme = a.tier_scheme;
     o.health_states = config.health_states()?;
-    if a.models.trim() != "auto" {
-        o.models = a
-            .models
-            .split(',')
-            .map(|m| m.parse::<ModelKind>())
-            .collect::<Result<_, _>>()
-            .map_err(|e| anyhow::anyhow!("invalid --models: {e}"))?;
-    }
-    o.select = a.select.parse::<SelectBy>().map_err(|e| anyhow::anyhow!("invalid --select: {e}"))?;
+    o.models = crate::values::model_kinds(&a.models);
+    o.select = a.select;
     o.refit = !a.no_refit;
     o.gbdt_trees = a.gbdt_trees;
-    o.cv_folds = match a.cv_folds.trim() {
-        "auto" => None,
-        "off" => Some(0),
-        k => Some(k.parse::<usize>().map_err(|_| anyhow::anyhow!("invalid --cv-folds '{k}': auto, off or a number"))?),
-    };
+    o.cv_folds = a.cv_folds.0;
     if let Some(dict) = dict {
         // A feature table knows its own id, snapshot and label columns.
         crate::cmd::survival::check_dictionary_time(&dict, a.time.as_deref())?;
@@ -117,16 +105,7 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         t.data_file,
         t.train.rows + t.validation.rows + t.test.rows
     );
-    println!(
-        "  split by {}: train {} / validation {} / test {} rows; churn rate {:.3} / {:.3} / {:.3}",
-        t.split_by,
-        t.train.rows,
-        t.validation.rows,
-        t.test.rows,
-        t.train.churn_rate,
-        t.validation.churn_rate,
-        t.test.churn_rate
-    );
+    print_split(t, "churn rate");
     if let Some(k) = t.cv_folds {
         println!(
             "  {k}-fold cross-validation on train + validation ({} rows): candidates ranked and calibrated out of fold; the model is {}; test rows never used",
@@ -211,6 +190,20 @@ pub fn print_outcome(outcome: &TrainOutcome) {
         );
     }
     println!("  search, calibration and refit: {:.3} s", outcome.fit_seconds);
+}
+
+/// The split line of the training summary: rows and `rate` (e.g. `churn rate`) per split.
+pub fn print_split(t: &churn_model::TrainingSummary, rate: &str) {
+    println!(
+        "  split by {}: train {} / validation {} / test {} rows; {rate} {:.3} / {:.3} / {:.3}",
+        t.split_by,
+        t.train.rows,
+        t.validation.rows,
+        t.test.rows,
+        t.train.churn_rate,
+        t.validation.churn_rate,
+        t.test.churn_rate
+    );
 }
 
 /// The risk tiers' cut points and the test split's accounts per tier, with the one-tier warning.
