@@ -246,12 +246,7 @@ pub(crate) fn snapshots(
             } else if spec.mode == Mode::Training {
                 let data_end = plan.data_end.unwrap_or(i32::MAX);
                 let churns = periods.iter().filter_map(|p| p.end);
-                let ws = t + lead;
-                let we = match (spec.label.horizon_months, spec.label.horizon_days) {
-                    (Some(m), _) => add_months(ws, m as i32),
-                    (None, Some(d)) => ws + d as i32,
-                    (None, None) => ws + 30,
-                };
+                let (ws, we) = spec.label.window(t);
                 if lead > 0 && churns.clone().any(|c| t <= c && c < ws) {
                     counts.churn_in_lead += 1;
                     continue;

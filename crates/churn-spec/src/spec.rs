@@ -686,6 +686,12 @@ impl FeatureSpec {
         }
     }
 
+    /// The snapshot dates shared by every account (cutoff, dates, monthly), ascending, as
+    /// `churn features` chooses them; `None` for anniversary snapshots (per account).
+    pub fn common_dates(&self) -> Result<Option<Vec<i32>>, FeatureError> {
+        common_dates(self)
+    }
+
     /// The subscriptions table, when the spec has one.
     pub fn subscriptions(&self) -> Option<&SubscriptionSpec> {
         (!self.subscriptions.is_absent()).then_some(&self.subscriptions)

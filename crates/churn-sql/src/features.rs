@@ -10,10 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use churn_core::date::{civil_from_days, days_from_civil, days_in_month};
+use churn_core::date::civil_from_days;
 use churn_features::{
-    add_months, ActivityFormat, Censored, CycleView, FeaturePlan, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec,
-    SourceView,
+    ActivityFormat, Censored, CycleView, FeaturePlan, FeatureSpec, Mode, OpView, PlanView, SnapshotSpec, SourceView,
 };
 
 use crate::exprs::Exprs;
@@ -116,39 +115,6 @@ fn day(s: &str) -> Result<i32, SqlError> {
     churn_core::date::parse_date(s).ok_or_else(|| SqlError::Internal(format!("date '{s}'")))
 }
 
-/// The snapshot dates shared by every account (`None` for anniversaries), as the engine
-/// chooses them.
-fn common_dates(spec: &FeatureSpec) -> Result<Option<Vec<i32>>, SqlError> {
-    Ok(match &spec.snapshots {
-        SnapshotSpec::Cutoff { date } => Some(vec![day(date)?]),
-        SnapshotSpec::Dates { dates } => {
-            let mut v = dates.iter().map(|d| day(d)).collect::<Result<Vec<_>, _>>()?;
-            v.sort_unstable();
-            v.dedup();
-            Some(v)
-        }
-        SnapshotSpec::Monthly { start, end, day: dom } => {
-            let (s, e) = (day(start)?, day(end)?);
-            let (y, m, _) = civil_from_days(s);
-            let first = days_from_civil(y, m, 1);
-            let mut v = Vec::new();
-            for k in 0.. {
-                let ms = add_months(first, k);
-                if ms > e {
-                    break;
-                }
-                let (yy, mm, _) = civil_from_days(ms);
-                let d = days_from_civil(yy, mm, (*dom).min(days_in_month(yy, mm)));
-                if d >= s && d <= e {
-                    v.push(d);
-                }
-            }
-            Some(v)
-        }
-        SnapshotSpec::Anniversary { .. } => None,
-    })
-}
-
 /// Days of activity before a snapshot the look-back join reads: the plan's look-back, and the
 /// windowed purchase-cycle statistics (the plan counts them as whole-history).
 fn lookback(plan: &PlanView) -> i32 {
@@ -191,7 +157,7 @@ fn inactivity_snapshots(
     };
     let _ = write!(w, "z_cnt AS (\n  SELECT z_a, z_d FROM z_act{counted} GROUP BY z_a, z_d\n),\n");
     let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_d) AS z_fs FROM z_cnt GROUP BY z_a\n),\n");
-    let dates = common_dates(spec)?.ok_or_else(|| SqlError::Internal("anniversary without subscriptions".into()))?;
+    let dates = spec.common_dates()?.ok_or_else(|| SqlError::Internal("anniversary without subscriptions".into()))?;
     let vals = if dates.is_empty() {
         format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
     } else {
@@ -436,7 +402,7 @@ fn subscription_snapshots(
     let _ = write!(w, "z_first AS (\n  SELECT z_a, MIN(z_s) AS z_fs FROM z_sub GROUP BY z_a\n),\n");
 
     // --- Candidate snapshot dates.
-    match common_dates(spec)? {
+    match spec.common_dates()? {
         Some(dates) => {
             let vals = if dates.is_empty() {
                 format!("SELECT CAST(NULL AS {int}) AS z_t FROM z_first WHERE 1 = 0")
