@@ -219,14 +219,7 @@ impl LabelSpec {
         let j = table.column_index(&self.column)?;
         let mut y = Vec::with_capacity(table.n_rows());
         for i in 0..table.n_rows() {
-            let v = table.field(i, j).trim();
-            if is_missing(v) {
-                return Err(CoreError::MissingLabel {
-                    path: table.path().into(),
-                    line: table.line(i),
-                    column: self.column.clone(),
-                });
-            }
+            let v = label_field(table, i, j, &self.column)?;
             if v == self.positive {
                 y.push(true);
             } else if self.negative.iter().any(|n| n == v) {
@@ -252,6 +245,16 @@ impl LabelSpec {
     }
 }
 
+/// The label of row `i` (column `j`, named `column`), trimmed; missing is an error naming the
+/// file and line.
+fn label_field<'t>(table: &'t Table, i: usize, j: usize, column: &str) -> Result<&'t str> {
+    let v = table.field(i, j).trim();
+    if is_missing(v) {
+        return Err(CoreError::MissingLabel { path: table.path().into(), line: table.line(i), column: column.into() });
+    }
+    Ok(v)
+}
+
 fn quote_list(v: &[String]) -> String {
     v.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" or ")
 }
@@ -270,14 +273,7 @@ pub fn resolve_label(
     let j = table.column_index(column)?;
     let mut values = BTreeSet::new();
     for i in 0..table.n_rows() {
-        let v = table.field(i, j).trim();
-        if is_missing(v) {
-            return Err(CoreError::MissingLabel {
-                path: table.path().into(),
-                line: table.line(i),
-                column: column.into(),
-            });
-        }
+        let v = label_field(table, i, j, column)?;
         if values.len() < 50 {
             values.insert(v.to_string());
         }

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use churn_core::Table;
-use churn_learn::{LogisticParams, LogisticRegression, Matrix};
+use churn_learn::{LogisticRegression, LogisticValidParams, Matrix};
 use serde::Serialize;
 
 use crate::config::HealthConfig;
@@ -216,7 +216,7 @@ pub fn validate(config: &HealthConfig, table: &Table, labels: &[bool]) -> Result
         .collect();
     let mut proposed = None;
     let fit = Matrix::from_rows(&rows).ok_or("empty design matrix".to_string()).and_then(|x| {
-        LogisticRegression::fit(&x, &y, &vec![1.0; y.len()], &LogisticParams::default()).map_err(|e| e.to_string())
+        LogisticRegression::fit(&x, &y, &vec![1.0; y.len()], &LogisticValidParams::default()).map_err(|e| e.to_string())
     });
     match fit {
         Ok(lr) => {

@@ -2,7 +2,7 @@
 //! `cargo run --release -p churn-learn --example forest_bench -- [ROWS] [COLS] [TREES]`.
 
 use churn_core::rng::Rng;
-use churn_learn::{ForestParams, Matrix, RandomForestModel};
+use churn_learn::{ForestParams, Matrix, ParamGuard, RandomForestModel};
 use std::time::Instant;
 
 fn main() {
@@ -19,7 +19,7 @@ fn main() {
         })
         .collect();
     let w = vec![1.0; n];
-    let params = ForestParams { n_trees: t, ..Default::default() };
+    let params = ForestParams::default().n_trees(t).check().expect("valid parameters");
     let t0 = Instant::now();
     let m = RandomForestModel::fit(&x, &y, &w, &params, 1).unwrap();
     let fit = t0.elapsed().as_secs_f64();

@@ -4,7 +4,7 @@
 //! prints one JSON line: fit and predict seconds and test AUC (a 4th argument writes the model
 //! JSON there). Threads: `RAYON_NUM_THREADS`; seed: `SEED` (default 1).
 
-use churn_learn::{GbdtModel, GbdtParams, Matrix};
+use churn_learn::{GbdtModel, GbdtParams, Matrix, ParamGuard};
 use std::time::Instant;
 
 fn load(dir: &str, name: &str, n: usize, p: usize) -> (Matrix, Vec<bool>) {
@@ -63,7 +63,12 @@ fn main() {
     let p = json_usize(&meta, "p");
     let (xtr, ytr) = load(dir, "train", json_usize(&meta, "n_train"), p);
     let (xte, yte) = load(dir, "test", json_usize(&meta, "n_test"), p);
-    let params = GbdtParams { n_trees, num_leaves: leaves, early_stopping_rounds: None, ..Default::default() };
+    let params = GbdtParams::default()
+        .n_trees(n_trees)
+        .num_leaves(leaves)
+        .early_stopping_rounds(None)
+        .check()
+        .expect("valid parameters");
     let w = vec![1.0; xtr.n_rows()];
     let c0 = cpu_s();
     let t0 = Instant::now();

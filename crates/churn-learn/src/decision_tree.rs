@@ -7,39 +7,32 @@ use crate::tree::{ShapCache, Tree};
 use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
+use linfa::ParamGuard;
 use serde::{Deserialize, Serialize};
 
-/// Hyperparameters of [`DecisionTreeModel::fit`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TreeParams {
-    /// Maximum depth, `None` = unlimited. Default `Some(8)`.
-    pub max_depth: Option<usize>,
-    /// Minimum rows per leaf, ≥ 1. Default 10.
-    pub min_samples_leaf: usize,
-    /// Split criterion. Default Gini.
-    pub criterion: Criterion,
-    /// Minimum gain to split, ≥ 0. Default 0.
-    pub min_gain: f64,
-    /// Maximum value bins per feature, in 2..=255. Default 255.
-    pub max_bins: usize,
-}
-
-impl Default for TreeParams {
-    fn default() -> Self {
-        TreeParams {
-            max_depth: Some(8),
-            min_samples_leaf: 10,
-            criterion: Criterion::Gini,
-            min_gain: 0.0,
-            max_bins: 255,
-        }
+crate::params::checked_params! {
+    /// Hyperparameters of [`DecisionTreeModel`], unchecked: builder methods
+    /// (`TreeParams::default().max_depth(Some(4))`), then [`linfa::ParamGuard::check`] into the
+    /// [`TreeValidParams`] that [`DecisionTreeModel::fit`] takes.
+    TreeParams =>
+    /// Checked hyperparameters of [`DecisionTreeModel`].
+    TreeValidParams {
+        /// Maximum depth, `None` = unlimited. Default `Some(8)`.
+        max_depth: Option<usize> = Some(8),
+        /// Minimum rows per leaf, ≥ 1. Default 10.
+        min_samples_leaf: usize = 10,
+        /// Split criterion. Default Gini.
+        criterion: Criterion = Criterion::Gini,
+        /// Minimum gain to split, ≥ 0. Default 0.
+        min_gain: f64 = 0.0,
+        /// Maximum value bins per feature, in 2..=255. Default 255.
+        max_bins: usize = 255,
     }
 }
 
-impl TreeParams {
-    /// Checks every parameter's range.
-    pub fn validate(&self) -> Result<(), LearnError> {
+impl TreeValidParams {
+    /// Every parameter's range ([`linfa::ParamGuard::check`] of [`TreeParams`]).
+    fn check_ranges(&self) -> Result<(), LearnError> {
         check_cart(self.max_depth, self.min_samples_leaf, self.min_gain, self.max_bins)
     }
 }
@@ -65,10 +58,9 @@ impl DecisionTreeModel {
         x: &Matrix,
         y: &[bool],
         w: &[f64],
-        params: &TreeParams,
+        params: &TreeValidParams,
         seed: u64,
     ) -> Result<DecisionTreeModel, LearnError> {
-        params.validate()?;
         fit_weighted_rows(x, y, w, |x, y, w, _| {
             let data = BinnedData::new(x, params.max_bins, seed);
             let usable = usable_features(&data);
@@ -103,9 +95,7 @@ impl DecisionTreeModel {
     /// # Panics
     /// When `x` has fewer columns than the model was fitted on.
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
-        assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
-        let p = x.n_cols();
-        predict_blocked(x, |buf, out| self.predict_raw_rows(buf, p, out))
+        predict_blocked(x, self.n_features, |rows, p, out| self.predict_raw_rows(rows, p, out))
     }
 
     /// Raw scores of `out.len()` row-major rows of `p` values each; identical to
@@ -138,16 +128,13 @@ impl crate::Family for DecisionTreeModel {
     type Params = TreeParams;
 
     fn describe(p: &TreeParams) -> String {
-        format!("depth={} min_leaf={}", crate::family::or_none(p.max_depth), p.min_samples_leaf)
+        format!("depth={} min_leaf={}", crate::family::or_none(p.0.max_depth), p.0.min_samples_leaf)
     }
 
     /// Three depths, with leaves of at least 0.5% of the rows (5 to 50).
     fn search_space(_seed: u64, n_rows: usize) -> Vec<TreeParams> {
         let leaf = (n_rows / 200).clamp(5, 50);
-        [4, 6, 8]
-            .into_iter()
-            .map(|d| TreeParams { max_depth: Some(d), min_samples_leaf: leaf, ..TreeParams::default() })
-            .collect()
+        [4, 6, 8].into_iter().map(|d| TreeParams::default().max_depth(Some(d)).min_samples_leaf(leaf)).collect()
     }
 
     fn fit(
@@ -158,7 +145,7 @@ impl crate::Family for DecisionTreeModel {
         _valid: Option<crate::EvalSet<'_>>,
         seed: u64,
     ) -> Result<Self, LearnError> {
-        DecisionTreeModel::fit(x, y, w, p, seed)
+        DecisionTreeModel::fit(x, y, w, p.check_ref()?, seed)
     }
 }
 

@@ -10,13 +10,20 @@
 
 use crate::tree::Tree;
 use crate::{EvalSet, LearnError, Matrix};
+use linfa::ParamGuard;
 
 /// A learner family, implemented by its fitted model type.
 pub trait Family: Fitted + Sized + Clone {
     /// Short name: `--models`, the model file's `kind`, the leaderboard.
     const NAME: &'static str;
-    /// Hyperparameters.
-    type Params: Clone + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned;
+    /// Hyperparameters, unchecked: linfa's [`ParamGuard`] checks them into the checked
+    /// parameters the learner's own `fit` takes ([`Family::fit`] does so first).
+    type Params: Clone
+        + PartialEq
+        + std::fmt::Debug
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + ParamGuard<Error = LearnError>;
 
     /// The settings as the leaderboard prints them.
     fn describe(params: &Self::Params) -> String;
@@ -26,8 +33,9 @@ pub trait Family: Fitted + Sized + Clone {
     /// better), then variations.
     fn search_space(seed: u64, n_rows: usize) -> Vec<Self::Params>;
 
-    /// Fits on `x`, labels `y` (`true` = churned) and sample weights `w`; `valid` drives early
-    /// stopping where the learner has it; `seed` seeds every random choice.
+    /// Checks `params` (an out-of-range one is [`LearnError::InvalidParam`], before any data is
+    /// looked at) and fits on `x`, labels `y` (`true` = churned) and sample weights `w`;
+    /// `valid` drives early stopping where the learner has it; `seed` seeds every random choice.
     fn fit(
         params: &Self::Params,
         x: &Matrix,

@@ -12,6 +12,7 @@ use crate::tree::{ShapCache, Tree};
 use crate::util::{fit_weighted_rows, logit_clipped, predict_blocked};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
+use linfa::ParamGuard;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -57,46 +58,35 @@ impl MaxFeatures {
     }
 }
 
-/// Hyperparameters of [`RandomForestModel::fit`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ForestParams {
-    /// Number of trees, ≥ 1. Default 300.
-    pub n_trees: usize,
-    /// Maximum depth, `None` = grow until leaves are pure or too small. Default `None`.
-    pub max_depth: Option<usize>,
-    /// Minimum rows (distinct in-bag rows) per leaf, ≥ 1. Default 2.
-    pub min_samples_leaf: usize,
-    /// Features tried per split. Default [`MaxFeatures::Sqrt`].
-    pub max_features: MaxFeatures,
-    /// Draw a bootstrap sample per tree (rows' weights times their multiplicity). Default true.
-    pub bootstrap: bool,
-    /// Split criterion. Default Gini.
-    pub criterion: Criterion,
-    /// Minimum gain to split, ≥ 0. Default 0.
-    pub min_gain: f64,
-    /// Maximum value bins per feature, in 2..=255. Default 255.
-    pub max_bins: usize,
-}
-
-impl Default for ForestParams {
-    fn default() -> Self {
-        ForestParams {
-            n_trees: 300,
-            max_depth: None,
-            min_samples_leaf: 2,
-            max_features: MaxFeatures::Sqrt,
-            bootstrap: true,
-            criterion: Criterion::Gini,
-            min_gain: 0.0,
-            max_bins: 255,
-        }
+crate::params::checked_params! {
+    /// Hyperparameters of [`RandomForestModel`], unchecked: builder methods
+    /// (`ForestParams::default().n_trees(100)`), then [`linfa::ParamGuard::check`] into the
+    /// [`ForestValidParams`] that [`RandomForestModel::fit`] takes.
+    ForestParams =>
+    /// Checked hyperparameters of [`RandomForestModel`].
+    ForestValidParams {
+        /// Number of trees, ≥ 1. Default 300.
+        n_trees: usize = 300,
+        /// Maximum depth, `None` = grow until leaves are pure or too small. Default `None`.
+        max_depth: Option<usize> = None,
+        /// Minimum rows (distinct in-bag rows) per leaf, ≥ 1. Default 2.
+        min_samples_leaf: usize = 2,
+        /// Features tried per split. Default [`MaxFeatures::Sqrt`].
+        max_features: MaxFeatures = MaxFeatures::Sqrt,
+        /// Draw a bootstrap sample per tree (rows' weights times their multiplicity). Default true.
+        bootstrap: bool = true,
+        /// Split criterion. Default Gini.
+        criterion: Criterion = Criterion::Gini,
+        /// Minimum gain to split, ≥ 0. Default 0.
+        min_gain: f64 = 0.0,
+        /// Maximum value bins per feature, in 2..=255. Default 255.
+        max_bins: usize = 255,
     }
 }
 
-impl ForestParams {
-    /// Checks every parameter's range.
-    pub fn validate(&self) -> Result<(), LearnError> {
+impl ForestValidParams {
+    /// Every parameter's range ([`linfa::ParamGuard::check`] of [`ForestParams`]).
+    fn check_ranges(&self) -> Result<(), LearnError> {
         if self.n_trees == 0 {
             return Err(LearnError::InvalidParam { name: "n_trees", value: "0".into(), reason: "must be >= 1" });
         }
@@ -128,10 +118,9 @@ impl RandomForestModel {
         x: &Matrix,
         y: &[bool],
         w: &[f64],
-        params: &ForestParams,
+        params: &ForestValidParams,
         seed: u64,
     ) -> Result<RandomForestModel, LearnError> {
-        params.validate()?;
         fit_weighted_rows(x, y, w, |x, y, w, _| {
             let n = x.n_rows();
             let data = BinnedData::new(x, params.max_bins, seed);
@@ -208,9 +197,7 @@ impl RandomForestModel {
     /// # Panics
     /// When `x` has fewer columns than the model was fitted on.
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
-        assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
-        let p = x.n_cols();
-        predict_blocked(x, |buf, out| self.predict_raw_rows(buf, p, out))
+        predict_blocked(x, self.n_features, |rows, p, out| self.predict_raw_rows(rows, p, out))
     }
 
     /// Raw scores of `out.len()` row-major rows of `p` values each; identical to
@@ -249,12 +236,13 @@ impl crate::Family for RandomForestModel {
     type Params = ForestParams;
 
     fn describe(p: &ForestParams) -> String {
+        let p = &p.0;
         format!("trees={} min_leaf={} depth={}", p.n_trees, p.min_samples_leaf, crate::family::or_none(p.max_depth))
     }
 
     /// One well-tested configuration: averaging many deep trees needs little tuning.
     fn search_space(_seed: u64, _n_rows: usize) -> Vec<ForestParams> {
-        vec![ForestParams { n_trees: 300, min_samples_leaf: 3, ..ForestParams::default() }]
+        vec![ForestParams::default().n_trees(300).min_samples_leaf(3)]
     }
 
     fn fit(
@@ -265,7 +253,7 @@ impl crate::Family for RandomForestModel {
         _valid: Option<crate::EvalSet<'_>>,
         seed: u64,
     ) -> Result<Self, LearnError> {
-        RandomForestModel::fit(x, y, w, p, seed)
+        RandomForestModel::fit(x, y, w, p.check_ref()?, seed)
     }
 
     /// Grows `1 / folds` of the trees (rounded up), so that the fold forests together are a
@@ -279,7 +267,9 @@ impl crate::Family for RandomForestModel {
         seed: u64,
         folds: usize,
     ) -> Result<Self, LearnError> {
-        let p = ForestParams { n_trees: p.n_trees.div_ceil(folds.max(1)), ..p.clone() };
+        // At least one tree of a checked count stays a checked count.
+        let mut p = p.check_ref()?.clone();
+        p.n_trees = p.n_trees.div_ceil(folds.max(1));
         RandomForestModel::fit(x, y, w, &p, seed)
     }
 

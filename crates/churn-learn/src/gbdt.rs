@@ -17,65 +17,51 @@ use crate::tree::{FlatCache, Node, ShapCache, Tree};
 use crate::util::{fit_weighted_rows, predict_blocked, sigmoid};
 use crate::{LearnError, Matrix};
 use churn_core::rng::Rng;
+use linfa::ParamGuard;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A validation set for early stopping: features, labels, weights.
 pub type EvalSet<'a> = (&'a Matrix, &'a [bool], &'a [f64]);
 
-/// Hyperparameters of [`GbdtModel::fit`]. Defaults follow LightGBM's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GbdtParams {
-    /// Maximum number of boosting rounds (trees). Default 100.
-    pub n_trees: usize,
-    /// Shrinkage applied to every leaf value, in (0, 1]. Default 0.1.
-    pub learning_rate: f64,
-    /// Maximum leaves per tree, ≥ 2. Default 31.
-    pub num_leaves: usize,
-    /// Maximum depth of a leaf (root = 0), `None` = unlimited. Default `None`.
-    pub max_depth: Option<usize>,
-    /// Minimum training rows in a leaf, ≥ 1. Default 20.
-    pub min_data_in_leaf: usize,
-    /// Minimum sum of hessians in a leaf, ≥ 0. Default 1e-3.
-    pub min_sum_hessian_in_leaf: f64,
-    /// L2 penalty on leaf values, ≥ 0. Default 0.
-    pub lambda_l2: f64,
-    /// Minimum loss reduction to split, ≥ 0. Default 0.
-    pub min_split_gain: f64,
-    /// Fraction of rows drawn (without replacement, per tree), in (0, 1]. Default 1.
-    pub bagging_fraction: f64,
-    /// Fraction of features drawn per tree, in (0, 1]. Default 1.
-    pub feature_fraction: f64,
-    /// Maximum value bins per feature, in 2..=255. Default 255.
-    pub max_bins: usize,
-    /// Stop when the validation log-loss has not improved for this many rounds and keep the
-    /// best iteration; ignored without a validation set. Default `Some(20)`.
-    pub early_stopping_rounds: Option<usize>,
-}
-
-impl Default for GbdtParams {
-    fn default() -> Self {
-        GbdtParams {
-            n_trees: 100,
-            learning_rate: 0.1,
-            num_leaves: 31,
-            max_depth: None,
-            min_data_in_leaf: 20,
-            min_sum_hessian_in_leaf: 1e-3,
-            lambda_l2: 0.0,
-            min_split_gain: 0.0,
-            bagging_fraction: 1.0,
-            feature_fraction: 1.0,
-            max_bins: 255,
-            early_stopping_rounds: Some(20),
-        }
+crate::params::checked_params! {
+    /// Hyperparameters of [`GbdtModel`], unchecked: builder methods
+    /// (`GbdtParams::default().n_trees(50).num_leaves(15)`), then [`linfa::ParamGuard::check`]
+    /// into the [`GbdtValidParams`] that [`GbdtModel::fit`] takes. Defaults follow LightGBM's.
+    GbdtParams =>
+    /// Checked hyperparameters of [`GbdtModel`].
+    GbdtValidParams {
+        /// Maximum number of boosting rounds (trees). Default 100.
+        n_trees: usize = 100,
+        /// Shrinkage applied to every leaf value, in (0, 1]. Default 0.1.
+        learning_rate: f64 = 0.1,
+        /// Maximum leaves per tree, ≥ 2. Default 31.
+        num_leaves: usize = 31,
+        /// Maximum depth of a leaf (root = 0), `None` = unlimited. Default `None`.
+        max_depth: Option<usize> = None,
+        /// Minimum training rows in a leaf, ≥ 1. Default 20.
+        min_data_in_leaf: usize = 20,
+        /// Minimum sum of hessians in a leaf, ≥ 0. Default 1e-3.
+        min_sum_hessian_in_leaf: f64 = 1e-3,
+        /// L2 penalty on leaf values, ≥ 0. Default 0.
+        lambda_l2: f64 = 0.0,
+        /// Minimum loss reduction to split, ≥ 0. Default 0.
+        min_split_gain: f64 = 0.0,
+        /// Fraction of rows drawn (without replacement, per tree), in (0, 1]. Default 1.
+        bagging_fraction: f64 = 1.0,
+        /// Fraction of features drawn per tree, in (0, 1]. Default 1.
+        feature_fraction: f64 = 1.0,
+        /// Maximum value bins per feature, in 2..=255. Default 255.
+        max_bins: usize = 255,
+        /// Stop when the validation log-loss has not improved for this many rounds and keep the
+        /// best iteration; ignored without a validation set. Default `Some(20)`.
+        early_stopping_rounds: Option<usize> = Some(20),
     }
 }
 
-impl GbdtParams {
-    /// Checks every parameter's range.
-    pub fn validate(&self) -> Result<(), LearnError> {
+impl GbdtValidParams {
+    /// Every parameter's range ([`linfa::ParamGuard::check`] of [`GbdtParams`]).
+    fn check_ranges(&self) -> Result<(), LearnError> {
         if self.n_trees == 0 {
             return Err(invalid("n_trees", self.n_trees, "must be >= 1"));
         }
@@ -151,7 +137,7 @@ struct Leaf {
 struct Booster<'a> {
     data: &'a BinnedData,
     w: &'a [f64],
-    p: &'a GbdtParams,
+    p: &'a GbdtValidParams,
     gh: Vec<[f32; 2]>,
     idx: Vec<u32>,
     scratch: Vec<u32>,
@@ -448,11 +434,10 @@ impl GbdtModel {
         x: &Matrix,
         y: &[bool],
         w: &[f64],
-        params: &GbdtParams,
+        params: &GbdtValidParams,
         seed: u64,
         valid: Option<EvalSet<'_>>,
     ) -> Result<GbdtModel, LearnError> {
-        params.validate()?;
         fit_weighted_rows(x, y, w, |x, y, w, base_rate| {
             if let Some(v) = &valid {
                 check_eval_set(x, v)?;
@@ -469,11 +454,10 @@ impl GbdtModel {
         x: &Matrix,
         y: &[bool],
         w: &[f64],
-        params: &GbdtParams,
+        params: &GbdtValidParams,
         seed: u64,
         valid: EvalSet<'_>,
     ) -> Result<GbdtModel, LearnError> {
-        params.validate()?;
         let mut model = fit_weighted_rows(x, y, w, |x, y, w, base_rate| {
             check_eval_set(x, &valid)?;
             fit_inner(x, y, w, Some(valid), params, seed, base_rate, false)
@@ -534,9 +518,7 @@ impl GbdtModel {
     /// # Panics
     /// When `x` has fewer columns than the model was fitted on (see [`Self::check_features`]).
     pub fn predict_raw(&self, x: &Matrix) -> Vec<f64> {
-        assert!(x.n_cols() >= self.n_features, "matrix has too few columns for this model");
-        let p = x.n_cols();
-        predict_blocked(x, |buf, out| self.predict_raw_rows(buf, p, out))
+        predict_blocked(x, self.n_features, |rows, p, out| self.predict_raw_rows(rows, p, out))
     }
 
     /// Raw scores of `out.len()` row-major rows of `p` values each (`p >= n_features`), tree
@@ -605,6 +587,7 @@ impl crate::Family for GbdtModel {
     type Params = GbdtParams;
 
     fn describe(p: &GbdtParams) -> String {
+        let p = &p.0;
         format!(
             "leaves={} lr={} min_leaf={} l2={} cols={} rows={}",
             p.num_leaves, p.learning_rate, p.min_data_in_leaf, p.lambda_l2, p.feature_fraction, p.bagging_fraction
@@ -615,7 +598,7 @@ impl crate::Family for GbdtModel {
     /// least 0.5% of the training rows (5 to 20, LightGBM's default). The rounds are chosen
     /// by early stopping.
     fn search_space(seed: u64, n_rows: usize) -> Vec<GbdtParams> {
-        let base = GbdtParams {
+        let base = GbdtValidParams {
             n_trees: 1000,
             learning_rate: 0.05,
             num_leaves: 15,
@@ -624,14 +607,14 @@ impl crate::Family for GbdtModel {
             feature_fraction: 0.8,
             bagging_fraction: 1.0,
             early_stopping_rounds: Some(30),
-            ..GbdtParams::default()
+            ..GbdtValidParams::default()
         };
-        let mut out = vec![base.clone()];
+        let mut out = vec![GbdtParams(base.clone())];
         let mut rng = Rng::derive(seed, 0x6bd7);
         let pick = |rng: &mut Rng, v: &[f64]| v[rng.below(v.len() as u64) as usize];
         let max_leaf = (n_rows / 50).clamp(10, 100) as f64;
         while out.len() < 6 {
-            let p = GbdtParams {
+            let p = GbdtParams(GbdtValidParams {
                 num_leaves: pick(&mut rng, &[7.0, 15.0, 31.0, 63.0]) as usize,
                 min_data_in_leaf: pick(&mut rng, &[5.0, 10.0, 20.0, 40.0, max_leaf]) as usize,
                 lambda_l2: pick(&mut rng, &[0.0, 1.0, 5.0]),
@@ -639,7 +622,7 @@ impl crate::Family for GbdtModel {
                 bagging_fraction: pick(&mut rng, &[0.7, 1.0]),
                 learning_rate: pick(&mut rng, &[0.03, 0.05, 0.1]),
                 ..base.clone()
-            };
+            });
             if !out.contains(&p) {
                 out.push(p);
             }
@@ -655,7 +638,7 @@ impl crate::Family for GbdtModel {
         valid: Option<EvalSet<'_>>,
         seed: u64,
     ) -> Result<Self, LearnError> {
-        GbdtModel::fit(x, y, w, p, seed, valid)
+        GbdtModel::fit(x, y, w, p.check_ref()?, seed, valid)
     }
 
     /// With early stopping, keeps every round grown (see [`GbdtModel::fit_path`]), so that
@@ -669,6 +652,7 @@ impl crate::Family for GbdtModel {
         seed: u64,
         _folds: usize,
     ) -> Result<Self, LearnError> {
+        let p = p.check_ref()?;
         match p.early_stopping_rounds {
             Some(_) => GbdtModel::fit_path(x, y, w, p, seed, valid),
             None => GbdtModel::fit(x, y, w, p, seed, Some(valid)),
@@ -677,14 +661,14 @@ impl crate::Family for GbdtModel {
 
     /// With early stopping, the round count with the least mean held-out loss over the folds.
     fn cross_validated(p: &GbdtParams, folds: &[&Self]) -> Option<(Vec<Self>, GbdtParams)> {
-        p.early_stopping_rounds?;
+        p.0.early_stopping_rounds?;
         let rounds = common_rounds(folds);
         let cut = folds.iter().map(|m| m.truncated(rounds)).collect();
-        Some((cut, GbdtParams { n_trees: rounds, early_stopping_rounds: None, ..p.clone() }))
+        Some((cut, GbdtParams(GbdtValidParams { n_trees: rounds, early_stopping_rounds: None, ..p.0.clone() })))
     }
 
     fn refit_params(p: &GbdtParams, fitted: &Self) -> GbdtParams {
-        GbdtParams { n_trees: fitted.trees.len().max(1), early_stopping_rounds: None, ..p.clone() }
+        GbdtParams(GbdtValidParams { n_trees: fitted.trees.len().max(1), early_stopping_rounds: None, ..p.0.clone() })
     }
 
     fn average(models: &[Self]) -> Option<Self> {
@@ -700,7 +684,7 @@ fn fit_inner(
     y: &[bool],
     w: &[f64],
     valid: Option<EvalSet<'_>>,
-    params: &GbdtParams,
+    params: &GbdtValidParams,
     seed: u64,
     base_rate: f64,
     truncate: bool,

@@ -6,15 +6,29 @@
 //!
 //! # Example
 //!
+//! Hyperparameters go the way of linfa's: unchecked parameters (builder methods on
+//! `XParams`), checked by [`ParamGuard::check`] into the `XValidParams` that the learner's
+//! `fit` takes (an out-of-range value is a [`LearnError::InvalidParam`] naming it), then a
+//! fitted model that predicts.
+//!
 //! ```
-//! use churn_learn::{LogisticParams, LogisticRegression, Matrix};
+//! use churn_learn::{LearnError, LogisticParams, LogisticRegression, Matrix, ParamGuard};
 //!
 //! let x = Matrix::from_rows(&[vec![0.0], vec![1.0], vec![2.0], vec![3.0], vec![4.0], vec![5.0]]).unwrap();
 //! let churned = [false, false, true, false, true, true];
 //! let weights = [1.0; 6];
-//! let model = LogisticRegression::fit(&x, &churned, &weights, &LogisticParams::default())?;
+//!
+//! // Parameters -> checked parameters -> fitted model -> log-odds.
+//! let params = LogisticParams::default().c(10.0).check()?;
+//! let model = LogisticRegression::fit(&x, &churned, &weights, &params)?;
+//! let raw = model.predict_raw(&x);
 //! assert!(model.coef[0] > 0.0); // more of x, more churn
-//! # Ok::<(), churn_learn::LearnError>(())
+//! assert!(raw[5] > raw[0]);
+//!
+//! // An out-of-range value never reaches a fit.
+//! let bad = LogisticParams::default().c(-1.0).check();
+//! assert!(matches!(bad, Err(LearnError::InvalidParam { name: "c", .. })));
+//! # Ok::<(), LearnError>(())
 //! ```
 //!
 //! The same learners implement linfa's `Fit` and `PredictInplace` over ndarray data sets:
@@ -44,14 +58,15 @@ pub mod validate;
 
 pub use error::LearnError;
 pub use family::{Family, Fitted};
-pub use logistic::{LogisticParams, LogisticRegression};
+pub use logistic::{LogisticParams, LogisticRegression, LogisticValidParams};
 pub use matrix::Matrix;
 pub use platt::Platt;
 
 pub use cart::Criterion;
-pub use decision_tree::{DecisionTreeModel, TreeParams};
-pub use forest::{ForestParams, MaxFeatures, RandomForestModel};
-pub use gbdt::{EvalSet, GbdtModel, GbdtParams};
+pub use decision_tree::{DecisionTreeModel, TreeParams, TreeValidParams};
+pub use forest::{ForestParams, ForestValidParams, MaxFeatures, RandomForestModel};
+pub use gbdt::{EvalSet, GbdtModel, GbdtParams, GbdtValidParams};
+pub use linfa::ParamGuard;
 pub use linfa_api::Seeded;
 pub use tree::{FlatCache, FlatTrees, FromTrees, Node, ShapCache, ShapTrees, Tree, TreeCache};
 pub use util::{logit_clipped, sigmoid, PROB_EPS};

@@ -25,16 +25,19 @@
 //! ```
 //!
 //! Trees, forests and boosting take a seed: `ForestParams::default().seeded(7).fit(&data)`.
-//! Parameters are checked when `fit` is called (the `validate` of each struct), and bad data
-//! (shape mismatches, one class, negative weights) comes back as a [`LearnError`].
+//! The parameters are linfa's [`ParamGuard`]s: `Fit` is implemented for the checked
+//! parameters (`LogisticValidParams`, `Seeded<ForestValidParams>`, ...), and unchecked ones
+//! are checked when `fit` is called (a range error is a [`LearnError::InvalidParam`]); bad data
+//! (shape mismatches, one class, negative weights) comes back as a [`LearnError`] too.
 
 use crate::util::sigmoid;
 use crate::{
-    DecisionTreeModel, Fitted, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression,
-    Matrix, RandomForestModel, TreeParams,
+    DecisionTreeModel, Fitted, ForestParams, ForestValidParams, GbdtModel, GbdtParams, GbdtValidParams, LearnError,
+    LogisticRegression, LogisticValidParams, Matrix, RandomForestModel, TreeParams, TreeValidParams,
 };
 use linfa::dataset::{AsSingleTargets, DatasetBase};
 use linfa::traits::{Fit, PredictInplace};
+use linfa::ParamGuard;
 use ndarray::{Array1, ArrayBase, Data, Ix2};
 
 impl From<linfa::Error> for LearnError {
@@ -43,7 +46,9 @@ impl From<linfa::Error> for LearnError {
     }
 }
 
-/// Hyperparameters together with the seed of a randomised learner, for linfa's [`Fit`].
+/// Hyperparameters together with the seed of a randomised learner, for linfa's [`Fit`]:
+/// `Seeded<XValidParams>` fits; `Seeded<XParams>` checks its parameters first, as linfa's
+/// blanket `Fit` of a [`ParamGuard`] does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Seeded<P> {
     /// The learner's hyperparameters.
@@ -62,7 +67,7 @@ macro_rules! seeded {
         }
     )*};
 }
-seeded!(TreeParams, ForestParams, GbdtParams);
+seeded!(TreeParams, ForestParams, GbdtParams, TreeValidParams, ForestValidParams, GbdtValidParams);
 
 /// The records as a column-major [`Matrix`], the targets and the weights (1 where unset).
 fn parts<D, T>(data: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<(Matrix, Vec<bool>, Vec<f64>), LearnError>
@@ -87,7 +92,9 @@ where
     Ok((x, y, w))
 }
 
-impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for LogisticParams
+/// linfa's `Fit` of checked parameters; the unchecked [`crate::LogisticParams`] get theirs from
+/// linfa's blanket impl for a [`ParamGuard`] (check, then this).
+impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for LogisticValidParams
 where
     D: Data<Elem = f64>,
     T: AsSingleTargets<Elem = bool>,
@@ -100,45 +107,43 @@ where
     }
 }
 
-impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for Seeded<TreeParams>
-where
-    D: Data<Elem = f64>,
-    T: AsSingleTargets<Elem = bool>,
-{
-    type Object = DecisionTreeModel;
+/// linfa's `Fit` of a seeded learner: for checked parameters the fit, for unchecked ones the
+/// check first (what linfa's blanket impl of a [`ParamGuard`] does).
+macro_rules! fit_seeded {
+    ($params:ty => $valid:ty, $model:ty, |$x:ident, $y:ident, $w:ident, $p:ident, $seed:ident| $fit:expr) => {
+        impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for Seeded<$valid>
+        where
+            D: Data<Elem = f64>,
+            T: AsSingleTargets<Elem = bool>,
+        {
+            type Object = $model;
 
-    fn fit(&self, data: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<DecisionTreeModel, LearnError> {
-        let (x, y, w) = parts(data)?;
-        DecisionTreeModel::fit(&x, &y, &w, &self.params, self.seed)
-    }
+            fn fit(&self, data: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<$model, LearnError> {
+                let ($x, $y, $w) = parts(data)?;
+                let ($p, $seed) = (&self.params, self.seed);
+                $fit
+            }
+        }
+
+        impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for Seeded<$params>
+        where
+            D: Data<Elem = f64>,
+            T: AsSingleTargets<Elem = bool>,
+        {
+            type Object = $model;
+
+            fn fit(&self, data: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<$model, LearnError> {
+                let checked = Seeded { params: self.params.check_ref()?.clone(), seed: self.seed };
+                checked.fit(data)
+            }
+        }
+    };
 }
 
-impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for Seeded<ForestParams>
-where
-    D: Data<Elem = f64>,
-    T: AsSingleTargets<Elem = bool>,
-{
-    type Object = RandomForestModel;
-
-    fn fit(&self, data: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<RandomForestModel, LearnError> {
-        let (x, y, w) = parts(data)?;
-        RandomForestModel::fit(&x, &y, &w, &self.params, self.seed)
-    }
-}
-
-impl<D, T> Fit<ArrayBase<D, Ix2>, T, LearnError> for Seeded<GbdtParams>
-where
-    D: Data<Elem = f64>,
-    T: AsSingleTargets<Elem = bool>,
-{
-    type Object = GbdtModel;
-
-    /// Boosts `n_trees` rounds (linfa's `Fit` has no validation set, so no early stopping).
-    fn fit(&self, data: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<GbdtModel, LearnError> {
-        let (x, y, w) = parts(data)?;
-        GbdtModel::fit(&x, &y, &w, &self.params, self.seed, None)
-    }
-}
+fit_seeded!(TreeParams => TreeValidParams, DecisionTreeModel, |x, y, w, p, seed| DecisionTreeModel::fit(&x, &y, &w, p, seed));
+fit_seeded!(ForestParams => ForestValidParams, RandomForestModel, |x, y, w, p, seed| RandomForestModel::fit(&x, &y, &w, p, seed));
+// Boosts `n_trees` rounds (linfa's `Fit` has no validation set, so no early stopping).
+fit_seeded!(GbdtParams => GbdtValidParams, GbdtModel, |x, y, w, p, seed| GbdtModel::fit(&x, &y, &w, p, seed, None));
 
 /// Writes `prob(row)` of every row of `x` into `out`.
 ///

@@ -10,33 +10,34 @@
 //! Cholesky; each iteration is one pass over the data, parallel over fixed row blocks whose
 //! partial sums are merged in a fixed order, so results do not depend on the thread count.
 
+use linfa::ParamGuard;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::LearnError;
 use crate::matrix::Matrix;
 
-/// Hyperparameters of [`LogisticRegression`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LogisticParams {
-    /// Inverse L2 strength, as scikit-learn's `C` (default 1.0).
-    pub c: f64,
-    /// Newton iterations at most (default 100).
-    pub max_iter: usize,
-    /// Stop when the largest coefficient change is below this (default 1e-10).
-    pub tol: f64,
-}
-
-impl Default for LogisticParams {
-    fn default() -> Self {
-        LogisticParams { c: 1.0, max_iter: 100, tol: 1e-10 }
+crate::params::checked_params! {
+    /// Hyperparameters of [`LogisticRegression`], unchecked: set them with the builder methods
+    /// (`LogisticParams::default().c(0.3)`), then [`linfa::ParamGuard::check`] them into the
+    /// [`LogisticValidParams`] that [`LogisticRegression::fit`] takes (linfa's `Fit` and the
+    /// `Family` trait check them on the way).
+    LogisticParams =>
+    /// Checked hyperparameters of [`LogisticRegression`]: `c` finite and positive, `max_iter` at
+    /// least 1.
+    LogisticValidParams {
+        /// Inverse L2 strength, as scikit-learn's `C` (default 1.0).
+        c: f64 = 1.0,
+        /// Newton iterations at most (default 100).
+        max_iter: usize = 100,
+        /// Stop when the largest coefficient change is below this (default 1e-10).
+        tol: f64 = 1e-10,
     }
 }
 
-impl LogisticParams {
-    /// Checks the ranges.
-    pub fn validate(&self) -> Result<(), LearnError> {
+impl LogisticValidParams {
+    /// The ranges ([`linfa::ParamGuard::check`] of [`LogisticParams`]).
+    fn check_ranges(&self) -> Result<(), LearnError> {
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(LearnError::InvalidParam {
                 name: "c",
@@ -254,9 +255,9 @@ pub(crate) fn newton_fit(
 }
 
 impl LogisticRegression {
-    /// Fits on `x` with labels `y` (true = churned) and sample weights `w`.
-    pub fn fit(x: &Matrix, y: &[bool], w: &[f64], params: &LogisticParams) -> Result<Self, LearnError> {
-        params.validate()?;
+    /// Fits on `x` with labels `y` (true = churned) and sample weights `w`, with checked
+    /// hyperparameters (`LogisticParams::default().check()?`).
+    pub fn fit(x: &Matrix, y: &[bool], w: &[f64], params: &LogisticValidParams) -> Result<Self, LearnError> {
         check_inputs(x, y, w)?;
         let t: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
         let (intercept, coef, iterations) = newton_fit(x, &t, w, 1.0 / params.c, params.max_iter, params.tol)?;
@@ -311,12 +312,12 @@ impl crate::Family for LogisticRegression {
     type Params = LogisticParams;
 
     fn describe(p: &LogisticParams) -> String {
-        format!("C={}", p.c)
+        format!("C={}", p.0.c)
     }
 
     /// A small grid of `C`, the most regularised first.
     fn search_space(_seed: u64, _n_rows: usize) -> Vec<LogisticParams> {
-        [0.03, 0.3, 1.0, 3.0].into_iter().map(|c| LogisticParams { c, ..LogisticParams::default() }).collect()
+        [0.03, 0.3, 1.0, 3.0].into_iter().map(|c| LogisticParams::default().c(c)).collect()
     }
 
     fn fit(
@@ -327,7 +328,7 @@ impl crate::Family for LogisticRegression {
         _valid: Option<crate::EvalSet<'_>>,
         _seed: u64,
     ) -> Result<Self, LearnError> {
-        LogisticRegression::fit(x, y, w, p)
+        LogisticRegression::fit(x, y, w, p.check_ref()?)
     }
 
     fn average(models: &[Self]) -> Option<Self> {
@@ -404,7 +405,7 @@ mod tests {
         let w = vec![1.0; 2000];
         let fits: Vec<LogisticRegression> = [0.1, 1.0, 10.0]
             .iter()
-            .map(|&c| LogisticRegression::fit(&x, &y, &w, &LogisticParams { c, ..Default::default() }).unwrap())
+            .map(|&c| LogisticRegression::fit(&x, &y, &w, &LogisticParams::default().c(c).check().unwrap()).unwrap())
             .collect();
         let mean = LogisticRegression::average(&fits).unwrap();
         let raws: Vec<Vec<f64>> = fits.iter().map(|m| m.predict_raw(&x)).collect();
@@ -419,7 +420,7 @@ mod tests {
     fn recovers_true_coefficients_and_satisfies_optimality() {
         let (x, y) = synthetic(20_000, 1);
         let w = vec![1.0; y.len()];
-        let m = LogisticRegression::fit(&x, &y, &w, &LogisticParams::default()).unwrap();
+        let m = LogisticRegression::fit(&x, &y, &w, &LogisticValidParams::default()).unwrap();
         let truth = [1.5, -2.0, 0.5, 0.0];
         for (c, t) in m.coef.iter().zip(truth) {
             assert!((c - t).abs() < 0.08, "{:?}", m.coef);
@@ -437,18 +438,23 @@ mod tests {
         let n = y.len() as f64;
         // scikit-learn's "balanced": n / (2 * class count)
         let w: Vec<f64> = y.iter().map(|&b| if b { n / (2.0 * n_pos) } else { n / (2.0 * (n - n_pos)) }).collect();
-        let plain = LogisticRegression::fit(&x, &y, &vec![1.0; y.len()], &LogisticParams::default()).unwrap();
-        let weighted = LogisticRegression::fit(&x, &y, &w, &LogisticParams::default()).unwrap();
+        let plain = LogisticRegression::fit(&x, &y, &vec![1.0; y.len()], &LogisticValidParams::default()).unwrap();
+        let weighted = LogisticRegression::fit(&x, &y, &w, &LogisticValidParams::default()).unwrap();
         assert!(weighted.intercept > plain.intercept + 0.3, "{} vs {}", weighted.intercept, plain.intercept);
         let g = naive_gradient(&weighted, &x, &y, &w, 1.0);
         assert!(g.iter().all(|v| v.abs() < 1e-6), "{g:?}");
         // Zero-weight rows are ignored: fitting without them gives the same model.
         let keep: Vec<usize> = (0..y.len()).filter(|i| i % 3 != 0).collect();
         let w0: Vec<f64> = (0..y.len()).map(|i| if i % 3 != 0 { 1.0 } else { 0.0 }).collect();
-        let a = LogisticRegression::fit(&x, &y, &w0, &LogisticParams::default()).unwrap();
+        let a = LogisticRegression::fit(&x, &y, &w0, &LogisticValidParams::default()).unwrap();
         let ys: Vec<bool> = keep.iter().map(|&i| y[i]).collect();
-        let b = LogisticRegression::fit(&x.select_rows(&keep), &ys, &vec![1.0; keep.len()], &LogisticParams::default())
-            .unwrap();
+        let b = LogisticRegression::fit(
+            &x.select_rows(&keep),
+            &ys,
+            &vec![1.0; keep.len()],
+            &LogisticValidParams::default(),
+        )
+        .unwrap();
         for (p, q) in a.coef.iter().zip(&b.coef) {
             assert!((p - q).abs() < 1e-9);
         }
@@ -458,7 +464,7 @@ mod tests {
     fn agrees_with_linfa_logistic_when_unweighted() {
         use linfa::prelude::*;
         let (x, y) = synthetic(3_000, 3);
-        let m = LogisticRegression::fit(&x, &y, &vec![1.0; y.len()], &LogisticParams::default()).unwrap();
+        let m = LogisticRegression::fit(&x, &y, &vec![1.0; y.len()], &LogisticValidParams::default()).unwrap();
         let arr = ndarray::Array2::from_shape_fn((x.n_rows(), x.n_cols()), |(i, j)| x.get(i, j));
         let targets = ndarray::Array1::from_iter(y.iter().map(|&b| if b { "churn" } else { "stay" }));
         let ds = linfa::Dataset::new(arr, targets);
@@ -480,7 +486,7 @@ mod tests {
     #[test]
     fn bad_inputs_are_errors() {
         let (x, y) = synthetic(10, 4);
-        let p = LogisticParams::default();
+        let p = LogisticValidParams::default();
         assert!(matches!(LogisticRegression::fit(&x, &y[..5], &[1.0; 10], &p), Err(LearnError::Shape { .. })));
         assert!(matches!(
             LogisticRegression::fit(&x, &[true; 10], &[1.0; 10], &p),
@@ -500,10 +506,6 @@ mod tests {
             LogisticRegression::fit(&nan, &y, &[1.0; 10], &p),
             Err(LearnError::NonFinite { what: "features" })
         ));
-        let bad = LogisticParams { c: 0.0, ..p };
-        assert!(matches!(
-            LogisticRegression::fit(&x, &y, &[1.0; 10], &bad),
-            Err(LearnError::InvalidParam { name: "c", .. })
-        ));
+        assert!(matches!(LogisticParams::default().c(0.0).check(), Err(LearnError::InvalidParam { name: "c", .. })));
     }
 }

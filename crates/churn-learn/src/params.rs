@@ -42,3 +42,74 @@ pub(crate) fn check_cart(
     }
     Ok(())
 }
+
+/// Defines a learner's hyperparameters in linfa's shape (`XParams(XValidParams)`, as
+/// linfa-logistic and linfa-trees): the checked struct `$valid` with the fields, their
+/// defaults and a getter per field; the unchecked `$params` wrapping it, with a builder
+/// setter per field, serialised exactly as the checked struct (`serde(transparent)`); and
+/// `linfa::ParamGuard` for `$params`, whose `check_ref`/`check` run `$valid::check_ranges`
+/// (O(1)). Only this crate builds a `$valid` other than through `check` (or its `Default`,
+/// whose values pass the checks), so a fit that takes `&$valid` never sees unchecked values.
+macro_rules! checked_params {
+    (
+        $(#[$params_doc:meta])*
+        $params:ident => $(#[$valid_doc:meta])* $valid:ident {
+            $( $(#[doc = $doc:expr])* $field:ident: $ty:ty = $default:expr, )*
+        }
+    ) => {
+        $(#[$valid_doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $valid {
+            $( $(#[doc = $doc])* pub(crate) $field: $ty, )*
+        }
+
+        impl Default for $valid {
+            fn default() -> Self {
+                $valid { $( $field: $default, )* }
+            }
+        }
+
+        impl $valid {
+            $( $(#[doc = $doc])* pub fn $field(&self) -> $ty { self.$field } )*
+        }
+
+        $(#[$params_doc])*
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $params(pub(crate) $valid);
+
+        impl $params {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "`:")]
+                $(#[doc = $doc])*
+                pub fn $field(mut self, value: $ty) -> Self {
+                    self.0.$field = value;
+                    self
+                }
+            )*
+        }
+
+        impl linfa::ParamGuard for $params {
+            type Checked = $valid;
+            type Error = $crate::LearnError;
+
+            fn check_ref(&self) -> Result<&$valid, $crate::LearnError> {
+                self.0.check_ranges()?;
+                Ok(&self.0)
+            }
+
+            fn check(self) -> Result<$valid, $crate::LearnError> {
+                self.0.check_ranges()?;
+                Ok(self.0)
+            }
+        }
+
+        impl From<$valid> for $params {
+            fn from(valid: $valid) -> Self {
+                $params(valid)
+            }
+        }
+    };
+}
+pub(crate) use checked_params;

@@ -92,12 +92,17 @@ pub(crate) fn drop_zero_weight(x: &Matrix, y: &[bool], w: &[f64]) -> Option<(Mat
 /// Rows per block when scoring a matrix: the block is transposed to row-major once.
 const PREDICT_BLOCK: usize = 512;
 
-/// Scores every row of `x` with `score_block(rows_row_major, n_rows_in_block, out)`, in
-/// parallel over fixed blocks of rows (results do not depend on the thread count).
-pub(crate) fn predict_blocked<F>(x: &Matrix, score_block: F) -> Vec<f64>
+/// Scores every row of `x` with `score_block(rows_row_major, p, out)` (`p` values per row,
+/// `out.len()` rows), in parallel over fixed blocks of rows (results do not depend on the
+/// thread count): the `predict_raw` of a model fitted on `n_features` inputs.
+///
+/// # Panics
+/// When `x` has fewer than `n_features` columns.
+pub(crate) fn predict_blocked<F>(x: &Matrix, n_features: usize, score_block: F) -> Vec<f64>
 where
-    F: Fn(&[f64], &mut [f64]) + Sync,
+    F: Fn(&[f64], usize, &mut [f64]) + Sync,
 {
+    assert!(x.n_cols() >= n_features, "matrix has too few columns for this model");
     let n = x.n_rows();
     let p = x.n_cols();
     let mut out = vec![0.0; n];
@@ -112,7 +117,7 @@ where
                 buf[i * p + j] = v;
             }
         }
-        score_block(buf, chunk);
+        score_block(buf, p, chunk);
     });
     out
 }

@@ -1,12 +1,13 @@
-//! The learner families: every out-of-range hyperparameter is an `Err` naming it (through the
-//! learner's own `fit` and through `Family::fit`, before any data is looked at), and fitting
-//! through the `Family` trait gives exactly the model of the learner's own entry point.
+//! The learner families: every out-of-range hyperparameter is an `Err` naming it from the
+//! parameters' `check` (linfa's `ParamGuard`), and `Family::fit` of unchecked parameters
+//! returns that error before any data is looked at; fitting through the `Family` trait gives
+//! exactly the model of the learner's own entry point on the checked parameters.
 
 mod common;
 
 use churn_learn::{
     DecisionTreeModel, Family, Fitted, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams,
-    LogisticRegression, MaxFeatures, RandomForestModel, TreeParams,
+    LogisticRegression, MaxFeatures, ParamGuard, RandomForestModel, TreeParams,
 };
 
 /// `(parameter name, rendered value)` of an `InvalidParam` error, or a panic.
@@ -17,12 +18,19 @@ fn rejected<T: std::fmt::Debug>(r: Result<T, LearnError>) -> (&'static str, Stri
     }
 }
 
-/// Checks that each `(params, name, value)` is rejected by `F::fit` naming `name` and `value`.
-fn check_rejections<F: Family + std::fmt::Debug>(cases: Vec<(F::Params, &str, &str)>) {
+/// Checks that each `(params, name, value)` is rejected by `check` (and `check_ref`) naming
+/// `name` and `value`, and that `F::fit` of the unchecked parameters returns the same error.
+fn check_rejections<F: Family + std::fmt::Debug>(cases: Vec<(F::Params, &str, &str)>)
+where
+    <F::Params as ParamGuard>::Checked: std::fmt::Debug,
+{
     let (x, y) = common::churn_like(200, 4, 3);
     let w = vec![1.0; y.len()];
     for (p, name, value) in cases {
-        assert_eq!(rejected(F::fit(&p, &x, &y, &w, None, 1)), (name, value.to_string()), "{} {p:?}", F::NAME);
+        let want = (name, value.to_string());
+        assert_eq!(rejected(p.check_ref()), want, "{} {p:?}", F::NAME);
+        assert_eq!(rejected(F::fit(&p, &x, &y, &w, None, 1)), want, "{} {p:?}", F::NAME);
+        assert_eq!(rejected(p.clone().check()), want, "{} {p:?}", F::NAME);
     }
 }
 
@@ -30,11 +38,11 @@ fn check_rejections<F: Family + std::fmt::Debug>(cases: Vec<(F::Params, &str, &s
 fn logistic_rejections_are_named() {
     let d = LogisticParams::default;
     check_rejections::<LogisticRegression>(vec![
-        (LogisticParams { c: 0.0, ..d() }, "c", "0"),
-        (LogisticParams { c: -1.0, ..d() }, "c", "-1"),
-        (LogisticParams { c: f64::NAN, ..d() }, "c", "NaN"),
-        (LogisticParams { c: f64::INFINITY, ..d() }, "c", "inf"),
-        (LogisticParams { max_iter: 0, ..d() }, "max_iter", "0"),
+        (d().c(0.0), "c", "0"),
+        (d().c(-1.0), "c", "-1"),
+        (d().c(f64::NAN), "c", "NaN"),
+        (d().c(f64::INFINITY), "c", "inf"),
+        (d().max_iter(0), "max_iter", "0"),
     ]);
 }
 
@@ -42,20 +50,20 @@ fn logistic_rejections_are_named() {
 fn gbdt_rejections_are_named() {
     let d = GbdtParams::default;
     check_rejections::<GbdtModel>(vec![
-        (GbdtParams { n_trees: 0, ..d() }, "n_trees", "0"),
-        (GbdtParams { learning_rate: 0.0, ..d() }, "learning_rate", "0"),
-        (GbdtParams { learning_rate: 1.5, ..d() }, "learning_rate", "1.5"),
-        (GbdtParams { num_leaves: 1, ..d() }, "num_leaves", "1"),
-        (GbdtParams { max_depth: Some(0), ..d() }, "max_depth", "0"),
-        (GbdtParams { min_data_in_leaf: 0, ..d() }, "min_data_in_leaf", "0"),
-        (GbdtParams { min_sum_hessian_in_leaf: -1.0, ..d() }, "min_sum_hessian_in_leaf", "-1"),
-        (GbdtParams { lambda_l2: f64::NAN, ..d() }, "lambda_l2", "NaN"),
-        (GbdtParams { min_split_gain: -0.5, ..d() }, "min_split_gain", "-0.5"),
-        (GbdtParams { bagging_fraction: 0.0, ..d() }, "bagging_fraction", "0"),
-        (GbdtParams { feature_fraction: 2.0, ..d() }, "feature_fraction", "2"),
-        (GbdtParams { max_bins: 1, ..d() }, "max_bins", "1"),
-        (GbdtParams { max_bins: 256, ..d() }, "max_bins", "256"),
-        (GbdtParams { early_stopping_rounds: Some(0), ..d() }, "early_stopping_rounds", "0"),
+        (d().n_trees(0), "n_trees", "0"),
+        (d().learning_rate(0.0), "learning_rate", "0"),
+        (d().learning_rate(1.5), "learning_rate", "1.5"),
+        (d().num_leaves(1), "num_leaves", "1"),
+        (d().max_depth(Some(0)), "max_depth", "0"),
+        (d().min_data_in_leaf(0), "min_data_in_leaf", "0"),
+        (d().min_sum_hessian_in_leaf(-1.0), "min_sum_hessian_in_leaf", "-1"),
+        (d().lambda_l2(f64::NAN), "lambda_l2", "NaN"),
+        (d().min_split_gain(-0.5), "min_split_gain", "-0.5"),
+        (d().bagging_fraction(0.0), "bagging_fraction", "0"),
+        (d().feature_fraction(2.0), "feature_fraction", "2"),
+        (d().max_bins(1), "max_bins", "1"),
+        (d().max_bins(256), "max_bins", "256"),
+        (d().early_stopping_rounds(Some(0)), "early_stopping_rounds", "0"),
     ]);
 }
 
@@ -63,13 +71,13 @@ fn gbdt_rejections_are_named() {
 fn forest_rejections_are_named() {
     let d = ForestParams::default;
     check_rejections::<RandomForestModel>(vec![
-        (ForestParams { n_trees: 0, ..d() }, "n_trees", "0"),
-        (ForestParams { max_features: MaxFeatures::Fraction(0.0), ..d() }, "max_features", "0"),
-        (ForestParams { max_features: MaxFeatures::Count(0), ..d() }, "max_features", "0"),
-        (ForestParams { max_depth: Some(0), ..d() }, "max_depth", "0"),
-        (ForestParams { min_samples_leaf: 0, ..d() }, "min_samples_leaf", "0"),
-        (ForestParams { min_gain: -1.0, ..d() }, "min_gain", "-1"),
-        (ForestParams { max_bins: 300, ..d() }, "max_bins", "300"),
+        (d().n_trees(0), "n_trees", "0"),
+        (d().max_features(MaxFeatures::Fraction(0.0)), "max_features", "0"),
+        (d().max_features(MaxFeatures::Count(0)), "max_features", "0"),
+        (d().max_depth(Some(0)), "max_depth", "0"),
+        (d().min_samples_leaf(0), "min_samples_leaf", "0"),
+        (d().min_gain(-1.0), "min_gain", "-1"),
+        (d().max_bins(300), "max_bins", "300"),
     ]);
 }
 
@@ -77,10 +85,10 @@ fn forest_rejections_are_named() {
 fn tree_rejections_are_named() {
     let d = TreeParams::default;
     check_rejections::<DecisionTreeModel>(vec![
-        (TreeParams { max_depth: Some(0), ..d() }, "max_depth", "0"),
-        (TreeParams { min_samples_leaf: 0, ..d() }, "min_samples_leaf", "0"),
-        (TreeParams { min_gain: f64::INFINITY, ..d() }, "min_gain", "inf"),
-        (TreeParams { max_bins: 0, ..d() }, "max_bins", "0"),
+        (d().max_depth(Some(0)), "max_depth", "0"),
+        (d().min_samples_leaf(0), "min_samples_leaf", "0"),
+        (d().min_gain(f64::INFINITY), "min_gain", "inf"),
+        (d().max_bins(0), "max_bins", "0"),
     ]);
 }
 
@@ -95,19 +103,19 @@ fn the_family_trait_fits_what_the_learners_fit() {
     let p = &LogisticRegression::search_space(seed, 400)[0];
     assert_eq!(
         <LogisticRegression as Family>::fit(p, &x, &y, &w, None, seed).unwrap(),
-        LogisticRegression::fit(&x, &y, &w, p).unwrap()
+        LogisticRegression::fit(&x, &y, &w, &p.clone().check().unwrap()).unwrap()
     );
     let p = &GbdtModel::search_space(seed, 400)[0];
     let g = <GbdtModel as Family>::fit(p, &x, &y, &w, None, seed).unwrap();
-    assert_eq!(g, GbdtModel::fit(&x, &y, &w, p, seed, None).unwrap());
+    assert_eq!(g, GbdtModel::fit(&x, &y, &w, p.check_ref().unwrap(), seed, None).unwrap());
     let p = &RandomForestModel::search_space(seed, 400)[0];
     assert_eq!(
         <RandomForestModel as Family>::fit(p, &x, &y, &w, None, seed).unwrap(),
-        RandomForestModel::fit(&x, &y, &w, p, seed).unwrap()
+        RandomForestModel::fit(&x, &y, &w, p.check_ref().unwrap(), seed).unwrap()
     );
     let p = &DecisionTreeModel::search_space(seed, 400)[0];
     let t = <DecisionTreeModel as Family>::fit(p, &x, &y, &w, None, seed).unwrap();
-    assert_eq!(t, DecisionTreeModel::fit(&x, &y, &w, p, seed).unwrap());
+    assert_eq!(t, DecisionTreeModel::fit(&x, &y, &w, p.check_ref().unwrap(), seed).unwrap());
     // The trait's predictions and importances are the learner's own.
     let row: Vec<f64> = (0..5).map(|j| x.col(j)[0]).collect();
     assert_eq!(Fitted::predict_raw_row(&g, &row), g.predict_raw_row(&row));
@@ -123,7 +131,7 @@ fn the_family_trait_fits_what_the_learners_fit() {
 fn boosting_folds_are_cut_at_the_best_common_round() {
     let (x, y) = common::churn_like(600, 4, 5);
     let w = vec![1.0; y.len()];
-    let p = GbdtParams { n_trees: 80, early_stopping_rounds: Some(5), ..GbdtParams::default() };
+    let p = GbdtParams::default().n_trees(80).early_stopping_rounds(Some(5));
     let (fit, out): (Vec<usize>, Vec<usize>) = (0..600).partition(|i| i % 3 != 0);
     let sub = |rows: &[usize]| (x.select_rows(rows), rows.iter().map(|&i| y[i]).collect::<Vec<bool>>());
     let (xf, yf) = sub(&fit);
@@ -143,7 +151,8 @@ fn boosting_folds_are_cut_at_the_best_common_round() {
         })
         .unwrap()
         + 1;
-    assert_eq!(final_params.n_trees, best);
-    assert_eq!(final_params.early_stopping_rounds, None);
+    let final_params = final_params.check().unwrap();
+    assert_eq!(final_params.n_trees(), best);
+    assert_eq!(final_params.early_stopping_rounds(), None);
     assert!(cut.iter().all(|m| m.trees.len() == best));
 }

@@ -3,12 +3,13 @@
 mod common;
 
 use churn_learn::{
-    Criterion, DecisionTreeModel, ForestParams, LearnError, Matrix, MaxFeatures, RandomForestModel, TreeParams,
+    Criterion, DecisionTreeModel, Family, ForestParams, ForestValidParams, LearnError, Matrix, MaxFeatures, ParamGuard,
+    RandomForestModel, TreeParams, TreeValidParams,
 };
 use common::*;
 
-fn small_forest() -> ForestParams {
-    ForestParams { n_trees: 60, ..Default::default() }
+fn small_forest() -> ForestValidParams {
+    ForestParams::default().n_trees(60).check().unwrap()
 }
 
 #[test]
@@ -29,8 +30,8 @@ fn forest_probabilities_are_in_unit_interval_and_raw_is_their_logit() {
 fn forest_beats_a_single_tree_on_noisy_data() {
     let (x, y) = churn_like(4000, 10, 2);
     let (xt, yt) = churn_like(4000, 10, 3);
-    let f = RandomForestModel::fit(&x, &y, &ones(4000), &ForestParams::default(), 1).unwrap();
-    let t = DecisionTreeModel::fit(&x, &y, &ones(4000), &TreeParams::default(), 1).unwrap();
+    let f = RandomForestModel::fit(&x, &y, &ones(4000), &ForestValidParams::default(), 1).unwrap();
+    let t = DecisionTreeModel::fit(&x, &y, &ones(4000), &TreeValidParams::default(), 1).unwrap();
     let (af, at) = (auc(&f.predict_raw(&xt), &yt), auc(&t.predict_raw(&xt), &yt));
     assert!(af > at + 0.03, "forest {af} vs tree {at}");
     assert!(af > 0.75, "forest AUC {af}");
@@ -80,7 +81,7 @@ fn forest_zero_weight_rows_are_ignored_and_weights_matter() {
     // positive fractions: about 0.25 -> 0.4 at the base rate).
     let (xt, _) = churn_like(2000, 6, 70);
     let w2: Vec<f64> = y.iter().map(|&l| if l { 2.0 } else { 1.0 }).collect();
-    let p = ForestParams { min_samples_leaf: 20, ..small_forest() };
+    let p = ForestParams::from(small_forest()).min_samples_leaf(20).check().unwrap();
     let c = RandomForestModel::fit(&x, &y, &ones(2000), &p, 5).unwrap();
     let d = RandomForestModel::fit(&x, &y, &w2, &p, 5).unwrap();
     let (pc, pd) = (mean_prob(&c.predict_raw(&xt)), mean_prob(&d.predict_raw(&xt)));
@@ -90,7 +91,7 @@ fn forest_zero_weight_rows_are_ignored_and_weights_matter() {
 #[test]
 fn forest_shap_matches_brute_force_rescaled_to_log_odds() {
     let (x, y) = churn_like(600, 4, 8);
-    let p = ForestParams { n_trees: 5, max_depth: Some(5), ..Default::default() };
+    let p = ForestParams::default().n_trees(5).max_depth(Some(5)).check().unwrap();
     let m = RandomForestModel::fit(&x, &y, &ones(600), &p, 2).unwrap();
     let trees: Vec<(&churn_learn::Tree, f64)> = m.trees.iter().map(|t| (t, 0.2)).collect();
     for r in rows(&x).iter().take(20) {
@@ -112,7 +113,7 @@ fn forest_shap_matches_brute_force_rescaled_to_log_odds() {
 #[test]
 fn tree_shap_sums_to_the_prediction() {
     let (x, y) = churn_like(2000, 6, 9);
-    let t = DecisionTreeModel::fit(&x, &y, &ones(2000), &TreeParams::default(), 0).unwrap();
+    let t = DecisionTreeModel::fit(&x, &y, &ones(2000), &TreeValidParams::default(), 0).unwrap();
     for r in rows(&x).iter().take(50) {
         let (base, phi) = t.shap_values(r);
         assert!((base + phi.iter().sum::<f64>() - t.predict_raw_row(r)).abs() < 1e-9);
@@ -146,7 +147,7 @@ fn decision_tree_root_split_is_the_brute_force_best_weighted_gini_split() {
         let x = Matrix::from_rows(&rows_).unwrap();
         let mut r = churn_core::rng::Rng::new(seed);
         let w: Vec<f64> = (0..300).map(|_| 0.5 + r.next_f64()).collect();
-        let p = TreeParams { max_depth: Some(1), min_samples_leaf: 1, ..Default::default() };
+        let p = TreeParams::default().max_depth(Some(1)).min_samples_leaf(1).check().unwrap();
         let m = DecisionTreeModel::fit(&x, &y, &w, &p, 0).unwrap();
         let root = m.tree.nodes[0];
         // Brute force over every feature and every midpoint between distinct values.
@@ -186,7 +187,7 @@ fn decision_tree_root_split_is_the_brute_force_best_weighted_gini_split() {
 fn decision_tree_depth_leaf_size_and_entropy() {
     let (x, y) = churn_like(3000, 6, 11);
     let p =
-        TreeParams { max_depth: Some(4), min_samples_leaf: 50, criterion: Criterion::Entropy, ..Default::default() };
+        TreeParams::default().max_depth(Some(4)).min_samples_leaf(50).criterion(Criterion::Entropy).check().unwrap();
     let t = DecisionTreeModel::fit(&x, &y, &ones(3000), &p, 0).unwrap();
     assert!(t.tree.depth() <= 4 && t.tree.n_leaves() > 4);
     // Every leaf holds at least 50 rows: count them.
@@ -200,11 +201,11 @@ fn decision_tree_depth_leaf_size_and_entropy() {
 #[test]
 fn forest_params_validation() {
     let (x, y) = churn_like(100, 4, 12);
-    let bad = ForestParams { max_features: MaxFeatures::Fraction(1.5), ..Default::default() };
-    let e = RandomForestModel::fit(&x, &y, &ones(100), &bad, 0).unwrap_err();
+    let bad = ForestParams::default().max_features(MaxFeatures::Fraction(1.5));
+    let e = <RandomForestModel as Family>::fit(&bad, &x, &y, &ones(100), None, 0).unwrap_err();
     assert!(matches!(e, LearnError::InvalidParam { name: "max_features", .. }));
-    let bad = ForestParams { min_samples_leaf: 0, ..Default::default() };
-    assert!(bad.validate().is_err());
+    let bad = ForestParams::default().min_samples_leaf(0);
+    assert!(matches!(bad.check(), Err(LearnError::InvalidParam { name: "min_samples_leaf", .. })));
     assert_eq!(MaxFeatures::Sqrt.resolve(40), 6);
     assert_eq!(MaxFeatures::Count(100).resolve(40), 40);
 }
@@ -212,7 +213,7 @@ fn forest_params_validation() {
 #[test]
 fn merged_forests_average_their_probabilities() {
     let (x, y) = churn_like(1500, 5, 31);
-    let p = ForestParams { n_trees: 20, ..ForestParams::default() };
+    let p = ForestParams::default().n_trees(20).check().unwrap();
     let a = RandomForestModel::fit(&x, &y, &ones(1500), &p, 1).unwrap();
     let b = RandomForestModel::fit(&x, &y, &ones(1500), &p, 2).unwrap();
     let m = RandomForestModel::merge(&[a.clone(), b.clone()]).unwrap();

@@ -2,11 +2,11 @@
 
 mod common;
 
-use churn_learn::{GbdtModel, GbdtParams, LearnError, Matrix};
+use churn_learn::{GbdtModel, GbdtParams, GbdtValidParams, LearnError, Matrix, ParamGuard};
 use common::*;
 
 fn fit(x: &Matrix, y: &[bool], w: &[f64], p: &GbdtParams) -> GbdtModel {
-    GbdtModel::fit(x, y, w, p, 7, None).unwrap()
+    GbdtModel::fit(x, y, w, &p.clone().check().unwrap(), 7, None).unwrap()
 }
 
 #[test]
@@ -30,7 +30,7 @@ fn learns_xor_interaction_a_linear_model_cannot() {
 fn init_score_is_weighted_log_odds_of_base_rate() {
     let (x, y) = churn_like(500, 4, 3);
     let w: Vec<f64> = y.iter().map(|&l| if l { 3.0 } else { 1.0 }).collect();
-    let m = fit(&x, &y, &w, &GbdtParams { n_trees: 1, ..Default::default() });
+    let m = fit(&x, &y, &w, &GbdtParams::default().n_trees(1));
     let pos: f64 = y.iter().zip(&w).filter(|(l, _)| **l).map(|(_, w)| w).sum();
     let tot: f64 = w.iter().sum();
     let p = pos / tot;
@@ -42,7 +42,7 @@ fn upweighting_positives_raises_mean_probability() {
     let (x, y) = churn_like(3000, 5, 4);
     let w1 = ones(3000);
     let w2: Vec<f64> = y.iter().map(|&l| if l { 2.0 } else { 1.0 }).collect();
-    let p = GbdtParams { n_trees: 50, ..Default::default() };
+    let p = GbdtParams::default().n_trees(50);
     let m1 = fit(&x, &y, &w1, &p);
     let m2 = fit(&x, &y, &w2, &p);
     let (a, b) = (mean_prob(&m1.predict_raw(&x)), mean_prob(&m2.predict_raw(&x)));
@@ -57,7 +57,7 @@ fn zero_weight_rows_are_ignored() {
     for i in (0..2000).step_by(3) {
         w[i] = 0.0;
     }
-    let p = GbdtParams { n_trees: 30, bagging_fraction: 0.7, feature_fraction: 0.8, ..Default::default() };
+    let p = GbdtParams::default().n_trees(30).bagging_fraction(0.7).feature_fraction(0.8);
     let with_zero = fit(&x, &y, &w, &p);
     let xs = x.select_rows(&keep);
     let ys: Vec<bool> = keep.iter().map(|&i| y[i]).collect();
@@ -68,7 +68,7 @@ fn zero_weight_rows_are_ignored() {
 fn fit_json(k: usize, x: &Matrix, y: &[bool], valid: Option<churn_learn::EvalSet<'_>>) -> String {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(k).build().unwrap();
     let p =
-        GbdtParams { n_trees: 40, bagging_fraction: 0.8, feature_fraction: 0.7, lambda_l2: 1.0, ..Default::default() };
+        GbdtParams::default().n_trees(40).bagging_fraction(0.8).feature_fraction(0.7).lambda_l2(1.0).check().unwrap();
     let m = pool.install(|| GbdtModel::fit(x, y, &ones(x.n_rows()), &p, 11, valid).unwrap());
     serde_json::to_string(&m).unwrap()
 }
@@ -87,7 +87,7 @@ fn same_seed_same_bytes_for_any_thread_count() {
     // And a different seed gives a different model (bagging is live).
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let p =
-        GbdtParams { n_trees: 40, bagging_fraction: 0.8, feature_fraction: 0.7, lambda_l2: 1.0, ..Default::default() };
+        GbdtParams::default().n_trees(40).bagging_fraction(0.8).feature_fraction(0.7).lambda_l2(1.0).check().unwrap();
     let m = pool.install(|| GbdtModel::fit(&x, &y, &ones(30_000), &p, 12, v).unwrap());
     assert_ne!(serde_json::to_string(&m).unwrap(), a);
 }
@@ -101,7 +101,7 @@ fn early_stopping_stops_and_keeps_the_best_iteration() {
     let (vx, _) = churn_like(2000, 8, 9);
     let vy: Vec<bool> = (0..2000).map(|_| r.next_f64() < 0.3).collect();
     let vw = ones(2000);
-    let p = GbdtParams { n_trees: 500, min_data_in_leaf: 5, early_stopping_rounds: Some(20), ..Default::default() };
+    let p = GbdtParams::default().n_trees(500).min_data_in_leaf(5).early_stopping_rounds(Some(20)).check().unwrap();
     let m = GbdtModel::fit(&x, &y, &ones(2000), &p, 1, Some((&vx, &vy, &vw))).unwrap();
     let best = m.best_iteration.unwrap();
     assert_eq!(m.trees.len(), best);
@@ -137,7 +137,7 @@ fn missing_values_route_to_the_learned_side() {
         y.push(if miss { r.next_f64() < 0.8 } else { r.next_f64() < 0.1 });
     }
     let x = Matrix::from_rows(&rows).unwrap();
-    let p = GbdtParams { n_trees: 100, num_leaves: 4, min_data_in_leaf: 200, ..Default::default() };
+    let p = GbdtParams::default().n_trees(100).num_leaves(4).min_data_in_leaf(200);
     let m = fit(&x, &y, &ones(n), &p);
     let p_miss = churn_learn::sigmoid(m.predict_raw_row(&[f64::NAN, 0.5]));
     let p_low = churn_learn::sigmoid(m.predict_raw_row(&[0.01, 0.5]));
@@ -162,7 +162,7 @@ fn missing_values_route_to_the_learned_side() {
 #[test]
 fn serde_round_trip_predicts_identically() {
     let (x, y) = churn_like(3000, 6, 10);
-    let m = fit(&x, &y, &ones(3000), &GbdtParams { n_trees: 20, ..Default::default() });
+    let m = fit(&x, &y, &ones(3000), &GbdtParams::default().n_trees(20));
     let json = serde_json::to_string(&m).unwrap();
     let back: GbdtModel = serde_json::from_str(&json).unwrap();
     assert_eq!(back, m);
@@ -178,7 +178,7 @@ fn serde_round_trip_predicts_identically() {
 #[test]
 fn shap_matches_brute_force_and_sums_to_the_prediction() {
     let (x, y) = churn_like(1500, 5, 12);
-    let p = GbdtParams { n_trees: 8, num_leaves: 12, min_data_in_leaf: 5, ..Default::default() };
+    let p = GbdtParams::default().n_trees(8).num_leaves(12).min_data_in_leaf(5);
     let m = fit(&x, &y, &ones(1500), &p);
     assert!(m.trees.iter().any(|t| t.depth() >= 4));
     let trees: Vec<(&churn_learn::Tree, f64)> = m.trees.iter().map(|t| (t, 1.0)).collect();
@@ -206,9 +206,9 @@ fn shap_additivity_on_a_full_size_model() {
 #[test]
 fn max_depth_and_num_leaves_are_honoured() {
     let (x, y) = churn_like(5000, 6, 14);
-    let m = fit(&x, &y, &ones(5000), &GbdtParams { max_depth: Some(3), n_trees: 10, ..Default::default() });
+    let m = fit(&x, &y, &ones(5000), &GbdtParams::default().max_depth(Some(3)).n_trees(10));
     assert!(m.trees.iter().all(|t| t.depth() <= 3 && t.n_leaves() <= 8));
-    let m = fit(&x, &y, &ones(5000), &GbdtParams { num_leaves: 5, n_trees: 10, ..Default::default() });
+    let m = fit(&x, &y, &ones(5000), &GbdtParams::default().num_leaves(5).n_trees(10));
     assert!(m.trees.iter().all(|t| t.n_leaves() <= 5));
     assert!(m.trees.iter().any(|t| t.n_leaves() == 5));
 }
@@ -217,26 +217,25 @@ fn max_depth_and_num_leaves_are_honoured() {
 fn invalid_inputs_are_typed_errors() {
     let (x, y) = churn_like(100, 4, 15);
     let w = ones(100);
-    let e = GbdtModel::fit(&x, &y[..99], &w, &GbdtParams::default(), 0, None).unwrap_err();
+    let e = GbdtModel::fit(&x, &y[..99], &w, &GbdtValidParams::default(), 0, None).unwrap_err();
     assert_eq!(e, LearnError::Shape { rows: 100, labels: 99, what: "labels" });
-    let e = GbdtModel::fit(&x, &[true; 100], &w, &GbdtParams::default(), 0, None).unwrap_err();
+    let e = GbdtModel::fit(&x, &[true; 100], &w, &GbdtValidParams::default(), 0, None).unwrap_err();
     assert_eq!(e, LearnError::SingleClass { positive: true });
-    let p = GbdtParams { learning_rate: 0.0, ..Default::default() };
-    let e = GbdtModel::fit(&x, &y, &w, &p, 0, None).unwrap_err();
+    let e = GbdtParams::default().learning_rate(0.0).check().unwrap_err();
     assert_eq!(e.to_string(), "invalid parameter learning_rate = 0: must be in (0, 1]");
     let mut wn = w.clone();
     wn[3] = f64::NAN;
-    let e = GbdtModel::fit(&x, &y, &wn, &GbdtParams::default(), 0, None).unwrap_err();
+    let e = GbdtModel::fit(&x, &y, &wn, &GbdtValidParams::default(), 0, None).unwrap_err();
     assert_eq!(e, LearnError::NonFinite { what: "sample weights" });
     wn[3] = -1.0;
-    let e = GbdtModel::fit(&x, &y, &wn, &GbdtParams::default(), 0, None).unwrap_err();
+    let e = GbdtModel::fit(&x, &y, &wn, &GbdtValidParams::default(), 0, None).unwrap_err();
     assert_eq!(e.to_string(), "negative sample weight -1 at row 3");
 }
 
 #[test]
 fn params_deserialize_with_defaults_and_reject_unknown_fields() {
     let p: GbdtParams = serde_json::from_str(r#"{"num_leaves": 15}"#).unwrap();
-    assert_eq!(p, GbdtParams { num_leaves: 15, ..Default::default() });
+    assert_eq!(p, GbdtParams::default().num_leaves(15));
     assert!(serde_json::from_str::<GbdtParams>(r#"{"num_leaf": 15}"#).is_err());
 }
 
@@ -245,7 +244,7 @@ fn fit_path_keeps_every_round_and_truncation_matches_early_stopping() {
     let (x, y) = churn_like(3000, 6, 21);
     let (vx, vy) = churn_like(1500, 6, 22);
     let (w, vw) = (ones(3000), ones(1500));
-    let p = GbdtParams { n_trees: 400, early_stopping_rounds: Some(15), lambda_l2: 1.0, ..Default::default() };
+    let p = GbdtParams::default().n_trees(400).early_stopping_rounds(Some(15)).lambda_l2(1.0).check().unwrap();
     let stopped = GbdtModel::fit(&x, &y, &w, &p, 3, Some((&vx, &vy, &vw))).unwrap();
     let path = GbdtModel::fit_path(&x, &y, &w, &p, 3, (&vx, &vy, &vw)).unwrap();
     let best = stopped.best_iteration.unwrap();
@@ -258,7 +257,7 @@ fn fit_path_keeps_every_round_and_truncation_matches_early_stopping() {
 #[test]
 fn average_scores_the_mean_of_its_models_with_exact_attributions() {
     let (x, y) = churn_like(2000, 5, 23);
-    let p = GbdtParams { n_trees: 30, feature_fraction: 0.8, ..Default::default() };
+    let p = GbdtParams::default().n_trees(30).feature_fraction(0.8).check().unwrap();
     let models: Vec<GbdtModel> = (0..3).map(|s| GbdtModel::fit(&x, &y, &ones(2000), &p, s, None).unwrap()).collect();
     let mean = GbdtModel::average(&models).unwrap();
     assert_eq!(mean.trees.len(), 90);

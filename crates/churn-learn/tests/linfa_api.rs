@@ -5,7 +5,7 @@ mod common;
 
 use churn_learn::{
     DecisionTreeModel, ForestParams, GbdtModel, GbdtParams, LearnError, LogisticParams, LogisticRegression, Matrix,
-    RandomForestModel, TreeParams,
+    ParamGuard, RandomForestModel, TreeParams,
 };
 use linfa::prelude::*;
 use ndarray::{Array1, Array2, Ix1};
@@ -37,18 +37,28 @@ fn fit_through_linfa_gives_the_toolkits_own_models() {
     let w: Vec<f64> = w.iter().map(|&v| f64::from(v as f32)).collect();
     let ds = dataset(&x, &y, &w);
 
+    // Unchecked parameters (linfa's blanket `Fit` of a `ParamGuard`, or `Seeded`'s check),
+    // checked ones, and the learner's own `fit` of the checked ones: one model.
     let lr: LogisticRegression = LogisticParams::default().fit(&ds).unwrap();
-    assert_eq!(lr, LogisticRegression::fit(&x, &y, &w, &LogisticParams::default()).unwrap());
+    let lp = LogisticParams::default().check().unwrap();
+    assert_eq!(lr, lp.fit(&ds).unwrap());
+    assert_eq!(lr, LogisticRegression::fit(&x, &y, &w, &lp).unwrap());
 
     let tree: DecisionTreeModel = TreeParams::default().seeded(5).fit(&ds).unwrap();
-    assert_eq!(tree, DecisionTreeModel::fit(&x, &y, &w, &TreeParams::default(), 5).unwrap());
+    let tp = TreeParams::default().check().unwrap();
+    assert_eq!(tree, tp.clone().seeded(5).fit(&ds).unwrap());
+    assert_eq!(tree, DecisionTreeModel::fit(&x, &y, &w, &tp, 5).unwrap());
 
-    let fp = ForestParams { n_trees: 12, ..ForestParams::default() };
+    let fp = ForestParams::default().n_trees(12);
     let forest: RandomForestModel = fp.clone().seeded(9).fit(&ds).unwrap();
+    let fp = fp.check().unwrap();
+    assert_eq!(forest, fp.clone().seeded(9).fit(&ds).unwrap());
     assert_eq!(forest, RandomForestModel::fit(&x, &y, &w, &fp, 9).unwrap());
 
-    let gp = GbdtParams { n_trees: 20, ..GbdtParams::default() };
+    let gp = GbdtParams::default().n_trees(20);
     let gbdt: GbdtModel = gp.clone().seeded(1).fit(&ds).unwrap();
+    let gp = gp.check().unwrap();
+    assert_eq!(gbdt, gp.clone().seeded(1).fit(&ds).unwrap());
     assert_eq!(gbdt, GbdtModel::fit(&x, &y, &w, &gp, 1, None).unwrap());
 
     // Predictions are the learners' probabilities, row by row.
@@ -70,7 +80,8 @@ fn unset_weights_count_every_row_once() {
     let (x, y, _) = data(400, 8);
     let ds = Dataset::new(to_array(&x), Array1::from(y.clone()));
     let lr: LogisticRegression = LogisticParams::default().fit(&ds).unwrap();
-    assert_eq!(lr, LogisticRegression::fit(&x, &y, &vec![1.0; x.n_rows()], &LogisticParams::default()).unwrap());
+    let checked = LogisticParams::default().check().unwrap();
+    assert_eq!(lr, LogisticRegression::fit(&x, &y, &vec![1.0; x.n_rows()], &checked).unwrap());
 }
 
 #[test]
@@ -84,9 +95,17 @@ fn bad_data_and_parameters_are_typed_errors() {
     let e: Result<LogisticRegression, LearnError> = LogisticParams::default().fit(&short);
     assert_eq!(e.unwrap_err(), LearnError::Shape { rows: 100, labels: 10, what: "weights" });
 
-    let bad = LogisticParams { c: -1.0, ..LogisticParams::default() };
+    let bad = LogisticParams::default().c(-1.0);
     let e: Result<LogisticRegression, LearnError> = bad.fit(&dataset(&x, &y, &w));
     assert!(matches!(e.unwrap_err(), LearnError::InvalidParam { name: "c", .. }));
+    let e: Result<GbdtModel, LearnError> = GbdtParams::default().n_trees(0).seeded(1).fit(&dataset(&x, &y, &w));
+    assert!(matches!(e.unwrap_err(), LearnError::InvalidParam { name: "n_trees", .. }));
+    let e: Result<RandomForestModel, LearnError> =
+        ForestParams::default().max_bins(1).seeded(1).fit(&dataset(&x, &y, &w));
+    assert!(matches!(e.unwrap_err(), LearnError::InvalidParam { name: "max_bins", .. }));
+    let e: Result<DecisionTreeModel, LearnError> =
+        TreeParams::default().min_samples_leaf(0).seeded(1).fit(&dataset(&x, &y, &w));
+    assert!(matches!(e.unwrap_err(), LearnError::InvalidParam { name: "min_samples_leaf", .. }));
 }
 
 #[test]
@@ -97,7 +116,7 @@ fn linfa_cross_validation_runs_the_learners() {
     let churn_rate = y.iter().filter(|&&v| v).count() as f64 / y.len() as f64;
     let base = churn_rate.max(1.0 - churn_rate);
     let mut ds = Dataset::new(to_array(&x), Array1::from(y.clone()));
-    let params = [LogisticParams::default(), LogisticParams { c: 0.01, ..LogisticParams::default() }];
+    let params = [LogisticParams::default(), LogisticParams::default().c(0.01)];
     let acc = ds
         .cross_validate_single(3, &params, |pred: &Array1<bool>, truth| {
             let hits = pred.iter().zip(truth.iter()).filter(|(a, b)| a == b).count();
@@ -174,7 +193,7 @@ fn cart_tree_agrees_with_linfa_trees_on_unweighted_data() {
             &x,
             &y,
             &vec![1.0; x.n_rows()],
-            &TreeParams { max_depth: Some(depth), min_samples_leaf: leaf, ..TreeParams::default() },
+            &TreeParams::default().max_depth(Some(depth)).min_samples_leaf(leaf).check().unwrap(),
             0,
         )
         .unwrap();

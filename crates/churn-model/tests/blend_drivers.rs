@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use churn_learn::{GbdtModel, GbdtParams, Matrix};
+use churn_learn::{GbdtModel, GbdtParams, Matrix, ParamGuard};
 use churn_model::{Blend, Learner, ModelFile};
 
 fn golden() -> ModelFile {
@@ -17,7 +17,7 @@ fn gbdt(n_inputs: usize) -> GbdtModel {
     let y: Vec<bool> =
         rows.iter().map(|r| rng.next_f64() < 1.0 / (1.0 + (-2.0 * r[0] + r[1 % n_inputs]).exp())).collect();
     let x = Matrix::from_rows(&rows).unwrap();
-    let params = GbdtParams { n_trees: 20, ..GbdtParams::default() };
+    let params = GbdtParams::default().n_trees(20).check().unwrap();
     GbdtModel::fit(&x, &y, &vec![1.0; rows.len()], &params, 7, None).unwrap()
 }
 

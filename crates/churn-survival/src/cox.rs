@@ -7,25 +7,96 @@
 //! The penalty is on the unnormalised log-likelihood, as scikit-survival's
 //! `CoxPHSurvivalAnalysis(alpha, ties="breslow")`.
 
-use churn_learn::Matrix;
+use churn_learn::{Matrix, ParamGuard};
 use serde::{Deserialize, Serialize};
 
 use crate::{check, SurvivalError};
 
-/// Settings of [`CoxModel::fit`].
+/// Settings of [`CoxModel`], unchecked, in linfa's shape (as churn-learn's learners): builder
+/// setters, then [`ParamGuard::check`] into the [`CoxValidParams`] that [`CoxModel::fit`] takes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CoxParams(CoxValidParams);
+
+/// Checked settings of [`CoxModel::fit`]: `alpha` finite and ≥ 0, `max_iter` ≥ 1, `tol`
+/// finite and ≥ 0.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CoxParams {
-    /// L2 penalty `α` (≥ 0).
-    pub alpha: f64,
-    /// Newton iterations at most.
-    pub max_iter: usize,
-    /// Stop when the objective improves by less than this, relatively.
-    pub tol: f64,
+pub struct CoxValidParams {
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
 }
 
-impl Default for CoxParams {
+impl Default for CoxValidParams {
     fn default() -> Self {
-        CoxParams { alpha: 0.1, max_iter: 100, tol: 1e-9 }
+        CoxValidParams { alpha: 0.1, max_iter: 100, tol: 1e-9 }
+    }
+}
+
+impl CoxValidParams {
+    /// L2 penalty `α` (≥ 0; default 0.1).
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Newton iterations at most (≥ 1; default 100).
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
+    }
+
+    /// Stop when the objective improves by less than this, relatively (≥ 0; default 1e-9).
+    pub fn tol(&self) -> f64 {
+        self.tol
+    }
+
+    fn check_ranges(&self) -> Result<(), SurvivalError> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(SurvivalError::Invalid { what: "alpha", reason: format!("{} is not >= 0", self.alpha) });
+        }
+        if self.max_iter == 0 {
+            return Err(SurvivalError::Invalid { what: "max_iter", reason: "0 is not >= 1".into() });
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(SurvivalError::Invalid {
+                what: "tol",
+                reason: format!("{} is not a finite number >= 0", self.tol),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl CoxParams {
+    /// Sets the L2 penalty `α`.
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.0.alpha = alpha;
+        self
+    }
+
+    /// Sets the most Newton iterations.
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.0.max_iter = max_iter;
+        self
+    }
+
+    /// Sets the relative tolerance of the objective's improvement.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.0.tol = tol;
+        self
+    }
+}
+
+impl ParamGuard for CoxParams {
+    type Checked = CoxValidParams;
+    type Error = SurvivalError;
+
+    fn check_ref(&self) -> Result<&CoxValidParams, SurvivalError> {
+        self.0.check_ranges()?;
+        Ok(&self.0)
+    }
+
+    fn check(self) -> Result<CoxValidParams, SurvivalError> {
+        self.0.check_ranges()?;
+        Ok(self.0)
     }
 }
 
@@ -187,14 +258,11 @@ fn solve_spd(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 impl CoxModel {
-    /// Fits on `x` (rows = accounts), times and churn indicators.
-    pub fn fit(x: &Matrix, time: &[f64], event: &[bool], params: &CoxParams) -> Result<CoxModel, SurvivalError> {
+    /// Fits on `x` (rows = accounts), times and churn indicators, with checked settings.
+    pub fn fit(x: &Matrix, time: &[f64], event: &[bool], params: &CoxValidParams) -> Result<CoxModel, SurvivalError> {
         check(time, event)?;
         if x.n_rows() != time.len() {
             return Err(SurvivalError::Shape { times: time.len(), events: x.n_rows() });
-        }
-        if !(params.alpha.is_finite() && params.alpha >= 0.0) {
-            return Err(SurvivalError::Invalid { what: "alpha", reason: format!("{} is not >= 0", params.alpha) });
         }
         if x.as_slice().iter().any(|v| !v.is_finite()) {
             return Err(SurvivalError::Invalid { what: "features", reason: "not all finite".into() });

@@ -24,7 +24,7 @@ pub mod km;
 pub mod metrics;
 pub mod section;
 
-pub use cox::{CoxModel, CoxParams};
+pub use cox::{CoxModel, CoxParams, CoxValidParams};
 pub use error::SurvivalError;
 pub use km::KaplanMeier;
 pub use section::{Baseline, SurvivalSection};

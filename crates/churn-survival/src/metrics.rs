@@ -158,12 +158,7 @@ pub fn cumulative_dynamic_auc(
     risk: &[Vec<f64>],
     times: &[f64],
 ) -> Result<(Vec<f64>, f64), SurvivalError> {
-    check(train_time, train_event)?;
-    check(time, event)?;
-    if risk.len() != times.len() {
-        return Err(SurvivalError::Invalid { what: "scores", reason: "one score vector per time is needed".into() });
-    }
-    let g = KaplanMeier::fit_censoring(train_time, train_event)?;
+    let g = censoring_curve((train_time, train_event), (time, event), risk.len() == times.len(), "scores", "score ")?;
     // Weights only of the churns a time counts as cases: a churn after the last time needs none
     // (the censoring curve may be zero there, at the end of the training follow-up).
     let last = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -221,6 +216,23 @@ pub fn cumulative_dynamic_auc(
     Ok((aucs, mean))
 }
 
+/// What the IPCW metrics share: both samples checked, `one_per_time` (one `kind` vector per
+/// time, else an error on `what`), then the censoring curve `G` of the training sample.
+fn censoring_curve(
+    (train_time, train_event): (&[f64], &[bool]),
+    (time, event): (&[f64], &[bool]),
+    one_per_time: bool,
+    what: &'static str,
+    kind: &str,
+) -> Result<KaplanMeier, SurvivalError> {
+    check(train_time, train_event)?;
+    check(time, event)?;
+    if !one_per_time {
+        return Err(SurvivalError::Invalid { what, reason: format!("one {kind}vector per time is needed") });
+    }
+    KaplanMeier::fit_censoring(train_time, train_event)
+}
+
 /// IPCW (Graf) Brier score at each of `times` (`brier_score`): `surv[k]` holds the predicted
 /// `S(times[k] | x)` of every row.
 pub fn brier(
@@ -245,12 +257,7 @@ pub fn brier_rows(
     surv: &[Vec<f64>],
     times: &[f64],
 ) -> Result<Vec<Vec<f64>>, SurvivalError> {
-    check(train_time, train_event)?;
-    check(time, event)?;
-    if surv.len() != times.len() {
-        return Err(SurvivalError::Invalid { what: "survival", reason: "one vector per time is needed".into() });
-    }
-    let g = KaplanMeier::fit_censoring(train_time, train_event)?;
+    let g = censoring_curve((train_time, train_event), (time, event), surv.len() == times.len(), "survival", "")?;
     let inv = |v: f64| if v == 0.0 { 0.0 } else { 1.0 / v };
     let g_y: Vec<f64> = time.iter().map(|&t| g.at(t).map(inv)).collect::<Result<_, _>>()?;
     let mut out = Vec::with_capacity(times.len());

@@ -1,9 +1,9 @@
 //! Metrics, Kaplan-Meier and the Cox fit against scikit-survival 0.28 on fixtures its code
 //! generated (`fixtures/generate.py`), to 1e-6.
 
-use churn_learn::Matrix;
+use churn_learn::{Matrix, ParamGuard};
 use churn_survival::discrete::PeriodGrid;
-use churn_survival::{metrics, CoxModel, CoxParams, KaplanMeier};
+use churn_survival::{metrics, CoxModel, CoxParams, CoxValidParams, KaplanMeier, SurvivalError};
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
@@ -105,7 +105,8 @@ fn time_dependent_auc_and_brier() {
 fn cox_matches_scikit_survival() {
     for k in load() {
         let x = Matrix::from_rows(&rows(&k.c["train_x"])).unwrap();
-        let params = CoxParams { alpha: k.c["cox_alpha"].as_f64().unwrap(), max_iter: 100, tol: 1e-14 };
+        let params =
+            CoxParams::default().alpha(k.c["cox_alpha"].as_f64().unwrap()).max_iter(100).tol(1e-14).check().unwrap();
         let m = CoxModel::fit(&x, &k.tt, &k.te, &params).unwrap();
         for (a, b) in m.coef.iter().zip(f64s(&k.c["cox_coef"])) {
             close("Cox coefficient", *a, b);
@@ -216,4 +217,26 @@ fn a_time_before_any_churn_has_no_auc_and_the_mean_skips_it() {
     let (rest, rest_mean) = metrics::cumulative_dynamic_auc(&tt, &te, &t, &e, &risk[1..], &times[1..]).unwrap();
     assert_eq!(&all[1..], &rest[..]);
     assert!((mean - rest_mean).abs() < 1e-12, "{mean} vs {rest_mean}");
+}
+
+/// Every out-of-range Cox setting is an error naming it from `check` (and `check_ref`); the
+/// defaults pass and are the checked defaults `churn train` fits with.
+#[test]
+fn cox_settings_out_of_range_are_named_errors() {
+    let d = CoxParams::default;
+    let cases = [
+        (d().alpha(-0.1), "alpha", "-0.1 is not >= 0"),
+        (d().alpha(f64::NAN), "alpha", "NaN is not >= 0"),
+        (d().max_iter(0), "max_iter", "0 is not >= 1"),
+        (d().tol(-1.0), "tol", "-1 is not a finite number >= 0"),
+        (d().tol(f64::INFINITY), "tol", "inf is not a finite number >= 0"),
+    ];
+    for (p, name, why) in cases {
+        let want = SurvivalError::Invalid { what: name, reason: why.into() };
+        assert_eq!(p.check_ref().unwrap_err(), want, "{p:?}");
+        assert_eq!(p.check().unwrap_err(), want);
+    }
+    let checked = d().check().unwrap();
+    assert_eq!(checked, CoxValidParams::default());
+    assert_eq!((checked.alpha(), checked.max_iter(), checked.tol()), (0.1, 100, 1e-9));
 }

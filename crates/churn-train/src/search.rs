@@ -39,8 +39,7 @@ pub(crate) fn candidates(opts: &TrainOptions, n_rows: usize) -> Result<Vec<Candi
         }
         for c in &mut candidates {
             if let CandidateParams::Gbdt(p) = c {
-                p.n_trees = n;
-                p.early_stopping_rounds = None;
+                *p = p.clone().n_trees(n).early_stopping_rounds(None);
             }
         }
     }

@@ -11,11 +11,11 @@ use std::time::Instant;
 
 use churn_core::schema::resolve_label;
 use churn_core::Table;
-use churn_learn::{GbdtModel, GbdtParams, LogisticParams, LogisticRegression, Matrix, Platt};
+use churn_learn::{GbdtModel, GbdtParams, LogisticRegression, LogisticValidParams, Matrix, ParamGuard, Platt};
 use churn_model::{LeaderboardEntry, Learner, ModelFile, Schema, SplitMetrics, TrainingSummary};
 use churn_survival::discrete::PeriodGrid;
 use churn_survival::metrics;
-use churn_survival::{Baseline, CoxModel, CoxParams, SurvivalSection};
+use churn_survival::{Baseline, CoxModel, CoxValidParams, SurvivalSection};
 
 use crate::{prepare, split_info, subset, Prepared, TrainError, TrainOptions, TrainOutcome};
 
@@ -142,7 +142,7 @@ fn fit_candidate(
 ) -> Result<(Fitted, Option<usize>), TrainError> {
     match c {
         Candidate::Cox => {
-            let m = CoxModel::fit(x, time, event, &CoxParams::default())
+            let m = CoxModel::fit(x, time, event, &CoxValidParams::default())
                 .map_err(|e| invalid("--time", format!("the Cox model could not be fitted: {e}")))?;
             let learner = Learner::Logistic(LogisticRegression { intercept: 0.0, coef: m.coef.clone(), iterations: 0 });
             Ok((
@@ -156,19 +156,14 @@ fn fit_candidate(
             let (xp, yp) = person_period(&grid, x, time, event)?;
             let w = vec![1.0; yp.len()];
             let learner = if c == Candidate::DiscreteLogistic {
-                Learner::Logistic(LogisticRegression::fit(&xp, &yp, &w, &LogisticParams::default())?)
+                Learner::Logistic(LogisticRegression::fit(&xp, &yp, &w, &LogisticValidParams::default())?)
             } else {
-                let mut params = GbdtParams {
-                    n_trees: 1000,
-                    learning_rate: 0.05,
-                    num_leaves: 15,
-                    min_data_in_leaf: 100,
-                    ..Default::default()
-                };
+                let mut params =
+                    GbdtParams::default().n_trees(1000).learning_rate(0.05).num_leaves(15).min_data_in_leaf(100);
                 if let Some(n) = gbdt_rounds {
-                    params.n_trees = n;
-                    params.early_stopping_rounds = None;
+                    params = params.n_trees(n).early_stopping_rounds(None);
                 }
+                let params = params.check()?;
                 let v = match valid {
                     Some((xv, tv, ev)) if gbdt_rounds.is_none() => Some(person_period(&grid, xv, tv, ev)?),
                     _ => None,
