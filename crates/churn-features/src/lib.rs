@@ -146,6 +146,7 @@ mod plan;
 mod spec;
 mod subs;
 mod survival;
+mod table_rows;
 mod view;
 pub mod words;
 
