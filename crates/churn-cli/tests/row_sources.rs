@@ -72,6 +72,12 @@ fn as_of_matches_the_csv(d: &Path, model: &Path, date: &str) {
             format,
         );
         assert_eq!(from_csv, in_memory, "{format}: --as-of differs from scoring the features CSV");
+        // The per-tier sums too: the in-memory blocks end where the CSV's do.
+        let summary = |f: &str| -> serde_json::Value {
+            let text = std::fs::read(d.join(format!("{f}.{format}.summary.json"))).unwrap();
+            serde_json::from_slice::<serde_json::Value>(&text).unwrap()["summary"].clone()
+        };
+        assert_eq!(summary("a"), summary("b"), "{format}: summaries differ");
     }
 }
 
