@@ -1,9 +1,10 @@
-//! Reading Parquet files as CSV text.
+//! Reading Parquet files as text: column by column, or as CSV text.
 //!
-//! [`ParquetSource`] reads a Parquet file as blocks of CSV text, so that Parquet rows go
-//! through exactly the same parsing, validation and reject logic as CSV rows: the scorer streams
-//! them, and [`Table::read`](crate::Table::read) (training, evaluation, reports, drift, health,
-//! explain) reads them whole. Every command thus reads CSV, gzipped CSV and Parquet through one
+//! [`ParquetSource`] decodes a Parquet file column by column into the text of each value. The
+//! scorer takes those columns as they are ([`ParquetSource::next_columns`], a [`ColumnBlock`]),
+//! and [`Table::read`](crate::Table::read) (training, evaluation, reports, drift, health,
+//! explain) reads them as blocks of CSV text ([`ParquetSource::next_block`]), so that Parquet
+//! rows go through the same parsing, validation and reject logic as CSV rows. Every command thus reads CSV, gzipped CSV and Parquet through one
 //! reader, chosen by the file's first bytes (`PAR1`, gzip's `1f 8b`, else CSV).
 //!
 //! Only flat files are read: every top-level column must be a primitive, non-repeated column
@@ -254,7 +255,7 @@ fn nested_kind(field: &Type) -> Option<&'static str> {
 }
 
 /// The text of one column of a run of rows: cell `i` is `text[ends[i - 1]..ends[i]]`.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Cells {
     text: Vec<u8>,
     ends: Vec<usize>,
@@ -325,7 +326,7 @@ impl From<ParquetError> for DecodeError {
     }
 }
 
-/// Reads `n` rows of one column and appends their text to `cells`, through `push`.
+/// Reads `n` rows of one column and appends their text (unquoted) to `cells`, through `push`.
 fn decode<T: DataType>(
     reader: &mut ColumnReaderImpl<T>,
     n: usize,
@@ -348,7 +349,6 @@ fn decode<T: DataType>(
     if (max_def > 0 && defs.len() != n) || (max_def == 0 && values.len() != n) {
         return Err(DecodeError::Short);
     }
-    cells.clear();
     cells.ends.reserve(n.min(1 << 16));
     if max_def == 0 {
         for (i, v) in values.iter().enumerate() {
@@ -477,10 +477,10 @@ impl ParquetSource {
         Ok(false)
     }
 
-    /// Decodes the next `n` rows of column `j` (all in the current row group) into its cells.
-    fn decode_column(&mut self, j: usize, n: usize) -> Result<(), String> {
+    /// Decodes the next `n` rows of column `j` (all in the current row group), appending them
+    /// to `cells`.
+    fn decode_column(&mut self, j: usize, n: usize, cells: &mut Cells) -> Result<(), String> {
         let max_def = self.max_def[j];
-        let cells = &mut self.cells[j];
         let defs = &mut self.defs;
         let result = match (&mut self.columns[j], self.kinds[j]) {
             (ColumnReader::BoolColumnReader(r), Kind::Bool) => decode(r, n, max_def, defs, cells, |v, out| {
@@ -546,13 +546,44 @@ impl ParquetSource {
     /// that has no text form, is an `Err` naming the column and row; every later call then
     /// fails too, and `out` is left as it was.
     pub fn next_block(&mut self, max_rows: usize, out: &mut Vec<u8>) -> Result<usize, CoreError> {
+        let len = out.len();
+        let mut cells = std::mem::take(&mut self.cells);
+        cells.iter_mut().for_each(Cells::clear);
+        let result = self.guarded(|src| src.fill(max_rows, &mut cells, |cells, n| push_csv_rows(cells, n, out)));
+        self.cells = cells;
+        result.inspect_err(|_| out.truncate(len))
+    }
+
+    /// Appends up to `max_rows` following rows to `out`, column by column: each value's own text
+    /// as [`Self::next_block`] writes it, but unquoted, without CSV records to split again. Returns
+    /// the number of rows appended; 0 at the end. Errors as for [`Self::next_block`] (`out` is
+    /// then cleared).
+    pub fn next_columns(&mut self, max_rows: usize, out: &mut ColumnBlock) -> Result<usize, CoreError> {
+        if out.cells.len() != self.headers.len() {
+            out.cells = (0..self.headers.len()).map(|_| Cells::default()).collect();
+            out.rows = 0;
+        }
+        let result = self.guarded(|src| src.fill(max_rows, &mut out.cells, |_, _| {}));
+        match result {
+            Ok(n) => {
+                out.rows += n;
+                Ok(n)
+            }
+            Err(e) => {
+                out.clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `read` with the decoder's panics caught: the parquet crate's decoders can panic on
+    /// some corrupt pages, which is an error about the file, not a crash. After an error the
+    /// source is not used again: every later call fails the same way.
+    fn guarded(&mut self, read: impl FnOnce(&mut Self) -> Result<usize, String>) -> Result<usize, CoreError> {
         if let Some(m) = &self.failed {
             return Err(parquet_error(&self.path, m.clone()));
         }
-        let len = out.len();
-        // The parquet crate's decoders can panic on some corrupt pages: that is an error about
-        // the file, not a crash. The source is not used again after one.
-        let result = catch_unwind(AssertUnwindSafe(|| self.fill(max_rows, out))).unwrap_or_else(|panic| {
+        let result = catch_unwind(AssertUnwindSafe(|| read(self))).unwrap_or_else(|panic| {
             Err(format!(
                 "near row {}: cannot decode the data (corrupt file?): {}",
                 self.rows_done + 1,
@@ -560,13 +591,19 @@ impl ParquetSource {
             ))
         });
         result.map_err(|m| {
-            out.truncate(len);
             self.failed = Some(m.clone());
             parquet_error(&self.path, m)
         })
     }
 
-    fn fill(&mut self, max_rows: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+    /// Decodes up to `max_rows` rows, appending them to `cells` (one per column); `chunk` is
+    /// called after each run of `n` rows decoded from one row group.
+    fn fill(
+        &mut self,
+        max_rows: usize,
+        cells: &mut [Cells],
+        mut chunk: impl FnMut(&mut [Cells], usize),
+    ) -> Result<usize, String> {
         let mut total = 0;
         while total < max_rows {
             if self.group_left == 0 {
@@ -576,24 +613,10 @@ impl ParquetSource {
                 break;
             }
             let n = (max_rows - total).min(self.group_left);
-            for j in 0..self.headers.len() {
-                self.decode_column(j, n)?;
+            for (j, c) in cells.iter_mut().enumerate() {
+                self.decode_column(j, n, c)?;
             }
-            let single = self.cells.len() == 1;
-            for i in 0..n {
-                for (j, cells) in self.cells.iter().enumerate() {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    let cell = cells.cell(i);
-                    if single && cell.is_empty() {
-                        out.extend_from_slice(b"\"\"");
-                    } else {
-                        out.extend_from_slice(cell);
-                    }
-                }
-                out.push(b'\n');
-            }
+            chunk(cells, n);
             self.group_left -= n;
             self.rows_done += n as u64;
             total += n;
@@ -605,6 +628,52 @@ impl ParquetSource {
             ));
         }
         Ok(total)
+    }
+}
+
+/// Writes the `n` rows decoded in `cells` as CSV records to `out`, then empties `cells`.
+fn push_csv_rows(cells: &mut [Cells], n: usize, out: &mut Vec<u8>) {
+    let single = cells.len() == 1;
+    for i in 0..n {
+        for (j, c) in cells.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            let cell = c.cell(i);
+            if single && cell.is_empty() {
+                out.extend_from_slice(b"\"\"");
+            } else {
+                push_text(out, cell);
+            }
+        }
+        out.push(b'\n');
+    }
+    cells.iter_mut().for_each(Cells::clear);
+}
+
+/// Rows of a Parquet file decoded column by column ([`ParquetSource::next_columns`]): the text
+/// of each value, unquoted; a null (and a NaN) is an empty cell.
+#[derive(Debug, Default)]
+pub struct ColumnBlock {
+    cells: Vec<Cells>,
+    rows: usize,
+}
+
+impl ColumnBlock {
+    /// Number of rows held.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The bytes of row `row` (0-based within the block) of column `col`.
+    pub fn cell(&self, col: usize, row: usize) -> &[u8] {
+        self.cells[col].cell(row)
+    }
+
+    /// Empties the block, keeping its allocations.
+    pub fn clear(&mut self) {
+        self.cells.iter_mut().for_each(Cells::clear);
+        self.rows = 0;
     }
 }
 
@@ -688,7 +757,8 @@ fn push_bytes(out: &mut Vec<u8>, b: &[u8], kind: BytesKind) -> Result<(), String
     match kind {
         // Bytes that are not UTF-8 are passed on as they are: the row parser rejects that row
         // ("not valid UTF-8", naming the column), as it does for a CSV row, and the file goes on.
-        BytesKind::Text => push_text(out, b),
+        // CSV quoting is added when rows are written as CSV text (`push_csv_rows`).
+        BytesKind::Text => out.extend_from_slice(b),
         BytesKind::Decimal { scale } => {
             let v = be_i128(b).ok_or("a decimal too large to read (more than 38 digits)")?;
             push_decimal(out, v, scale);

@@ -146,6 +146,7 @@ mod plan;
 mod spec;
 mod subs;
 mod survival;
+mod table_rows;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,11 @@
 //! Streaming batch scoring: a model file and a data file in, one output row per input row out.
 //!
+//! Rows come from a row source: a CSV or gzipped CSV file (blocks of raw records, split in
+//! place), a Parquet file (decoded column by column, no CSV text in between) or a feature table
+//! in memory ([`score_table_staged`], what `churn score --as-of` uses: no temporary file). The
+//! same rows give the same output bytes from every source; a reject names the CSV line, or the
+//! Parquet row number.
+//!
 //! The input is read once, in chunks, on its own thread, while the chunks already read are
 //! scored in parallel; output rows keep the input order. Every row read is either scored or
 //! rejected with its line, column, value and reason: `rows read = rows scored + rows rejected`.
@@ -33,6 +39,7 @@ pub mod parquet;
 mod pipeline;
 mod rows;
 pub mod schema;
+mod source;
 mod summary;
 pub mod survival;
 mod survival_parquet;
@@ -42,7 +49,7 @@ mod writers;
 
 pub use cells::csv_cell;
 pub use options::{now_rfc3339, sibling, Format, Reject, ScoreError, ScoreOptions, ScoreSummary};
-pub use pipeline::{score_file, score_file_staged};
+pub use pipeline::{score_file, score_file_staged, score_table_staged};
 pub use schema::{output_columns, ColumnType, OutputColumn, OutputSchema};
 pub use summary::{Summary, SummaryRow};
 

@@ -1,8 +1,8 @@
 //! Parquet output for scoring, and the Parquet input every command shares.
 //!
-//! [`ParquetSource`] (re-exported from `churn_core::parquet`) reads a Parquet file as blocks of
-//! CSV text, so that Parquet rows go through exactly the same parsing, validation and reject
-//! logic as CSV rows. [`ParquetSink`] writes scored rows to a Parquet file atomically
+//! [`ParquetSource`] (re-exported from `churn_core::parquet`) reads a Parquet file column by
+//! column; the scorer's row source takes each row's fields from those columns, and they go
+//! through the same validation and reject logic as CSV rows. [`ParquetSink`] writes scored rows to a Parquet file atomically
 //! (snappy-compressed).
 
 use std::fmt;

@@ -1,27 +1,21 @@
-//! The scoring run: the input's header and blocks, churn-core's ordered block pipeline, the
-//! output sink, the rejects and the summary.
+//! The scoring run: the row source's header and blocks ([`crate::source`]), churn-core's ordered
+//! block pipeline, the output sink, the rejects and the summary.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use churn_core::blocks::BlockReader;
 use churn_core::output::AtomicFile;
 use churn_core::publish::Publication;
 use churn_core::table::open_maybe_gz;
 use churn_core::CoreError;
+use churn_features::FeatureTable;
 use churn_model::ModelFile;
 
 use crate::rows::{Bound, Scratch};
+use crate::source::{Block, Opened, Source};
 use crate::writers::write_rejects;
 use crate::{csv_cell, parquet, Format, Reject, ScoreError, ScoreOptions, ScoreSummary, Summary};
-
-/// A block travelling through the pipeline: raw CSV records in, what they became out.
-#[derive(Default)]
-pub(crate) struct Block {
-    pub(crate) data: Vec<u8>,
-    pub(crate) out: Option<BlockOut>,
-}
 
 /// What one block became.
 pub(crate) struct BlockOut {
@@ -38,20 +32,11 @@ pub(crate) struct BlockOut {
     pub(crate) drivers: f64,
 }
 
-/// Where input blocks come from.
-pub(crate) enum Source {
-    Csv(BlockReader<Box<dyn std::io::Read + Send>>),
-    Parquet(parquet::ParquetSource),
-}
-
 /// Where output goes: both kinds are renamed into place only when the run succeeds.
 pub(crate) enum Sink {
     Text(AtomicFile),
     Parquet(Box<parquet::ParquetSink>),
 }
-
-/// Parquet rows per block (converted to CSV text, then parsed like CSV rows).
-const PARQUET_BLOCK_ROWS: usize = 4096;
 
 /// Bytes read per block: enough rows to keep both cores busy between hand-overs.
 pub(crate) const BLOCK_BYTES: usize = 1 << 19;
@@ -73,16 +58,34 @@ pub fn score_file(model: &ModelFile, opts: &ScoreOptions) -> Result<ScoreSummary
 /// rejected, the rejects file (named in the error) is published and the scores are not.
 pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(ScoreSummary, Publication), ScoreError> {
     let started = Instant::now();
+    let opened = Source::open(&opts.input, opts.block_bytes)?;
+    score_source(model, opts, opened, started)
+}
+
+/// Scores the rows of a feature table in memory (`churn score --as-of`), as [`score_file_staged`]
+/// would score the CSV [`FeatureTable::write_csv`] writes, with no file in between: the same
+/// output bytes, and rejects naming the line they would have in that CSV. `opts.input` names
+/// the table in errors; it is not read.
+pub fn score_table_staged(
+    model: &ModelFile,
+    table: &FeatureTable,
+    opts: &ScoreOptions,
+) -> Result<(ScoreSummary, Publication), ScoreError> {
+    let started = Instant::now();
+    let opened = Source::table(&opts.input, table, opts.block_bytes)?;
+    score_source(model, opts, opened, started)
+}
+
+/// Scores the rows of an opened source (see [`crate::source`]).
+fn score_source(
+    model: &ModelFile,
+    opts: &ScoreOptions,
+    opened: Opened<'_>,
+    started: Instant,
+) -> Result<(ScoreSummary, Publication), ScoreError> {
     let path = opts.input.clone();
-    let rows_as_lines = parquet::is_parquet(&path)?;
-    let (headers, header_lines, mut source) = if rows_as_lines {
-        let src = parquet::ParquetSource::open(&path)?;
-        (src.headers().to_vec(), 0, Source::Parquet(src))
-    } else {
-        let (headers, rest, header_lines, reader) = read_header(&path)?;
-        (headers, header_lines, Source::Csv(BlockReader::new(reader, rest, opts.block_bytes.max(1))))
-    };
-    let bound = Bound::new(model, opts, &path, headers, rows_as_lines)?;
+    let Opened { headers, header_lines, mut source } = opened;
+    let bound = Bound::new(model, opts, &path, headers, source.layout())?;
     let mut out = match opts.format {
         Format::Parquet => Sink::Parquet(Box::new(parquet::ParquetSink::create(
             &opts.output,
@@ -112,17 +115,9 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
     // thread writes their outputs in input order while the next blocks are being scored.
     churn_core::blocks::run_ordered(
         churn_core::blocks::threads(),
-        |block: &mut Block| -> Result<bool, ScoreError> {
-            Ok(match &mut source {
-                Source::Csv(blocks) => blocks.next_block(&mut block.data).map_err(|e| CoreError::io(&path, e))?,
-                Source::Parquet(src) => {
-                    block.data.clear();
-                    src.next_block(PARQUET_BLOCK_ROWS, &mut block.data)? > 0
-                }
-            })
-        },
+        |block: &mut Block| -> Result<bool, ScoreError> { source.fill(&path, block) },
         Scratch::new,
-        |scratch, block| block.out = Some(bound.score_block(&block.data, scratch)),
+        |scratch, block| block.out = Some(bound.score_block(block, scratch)),
         |block| {
             let part = block.out.take().expect("a worker scored the block");
             match (&mut out, &part.cols) {
@@ -194,7 +189,9 @@ pub fn score_file_staged(model: &ModelFile, opts: &ScoreOptions) -> Result<(Scor
 /// read past the header, the number of lines the header took and the reader, positioned after
 /// those bytes.
 #[allow(clippy::type_complexity)]
-fn read_header(path: &Path) -> Result<(Vec<String>, Vec<u8>, u64, Box<dyn std::io::Read + Send>), CoreError> {
+pub(crate) fn read_header(
+    path: &Path,
+) -> Result<(Vec<String>, Vec<u8>, u64, Box<dyn std::io::Read + Send>), CoreError> {
     let mut reader = open_maybe_gz(path)?;
     let mut buf: Vec<u8> = Vec::new();
     let mut csv = csv_core::Reader::new();

@@ -9,6 +9,7 @@ use churn_model::{ModelError, ModelFile};
 
 use crate::pipeline::BlockOut;
 use crate::schema::OutputSchema;
+use crate::source::{Block, Layout};
 use crate::writers::Row;
 use crate::{csv_cell, parquet, unseen, Format, Reject, ScoreError, ScoreOptions, Summary};
 
@@ -16,6 +17,9 @@ use crate::{csv_cell, parquet, unseen, Format, Reject, ScoreError, ScoreOptions,
 pub(crate) struct Scratch {
     pub(crate) records: RecordReader,
     pub(crate) batch: Batch,
+    /// The fields of one row gathered from Parquet columns or a feature table, and their ends.
+    row: Vec<u8>,
+    row_ends: Vec<usize>,
 }
 
 /// Rows parsed and preprocessed, waiting to be scored together.
@@ -44,7 +48,7 @@ impl Batch {
 
 impl Scratch {
     pub(crate) fn new() -> Scratch {
-        Scratch { records: RecordReader::new(), batch: Batch::default() }
+        Scratch { records: RecordReader::new(), batch: Batch::default(), row: Vec::new(), row_ends: Vec::new() }
     }
 }
 
@@ -68,6 +72,8 @@ pub(crate) struct Bound<'a> {
     pub(crate) health: Option<churn_health::HealthScorer>,
     pub(crate) width: usize,
     pub(crate) headers: Vec<String>,
+    /// How the source's blocks hold their rows.
+    pub(crate) layout: Layout<'a>,
     /// Parquet input: a reject's `line` is the 1-based row number.
     pub(crate) rows_as_lines: bool,
     pub(crate) opts: &'a ScoreOptions,
@@ -91,7 +97,7 @@ impl<'a> Bound<'a> {
         opts: &'a ScoreOptions,
         path: &Path,
         headers: Vec<String>,
-        rows_as_lines: bool,
+        layout: Layout<'a>,
     ) -> Result<Bound<'a>, ScoreError> {
         let cols = model.bind_columns(path, &headers)?;
         let id = match &model.schema.id {
@@ -133,7 +139,8 @@ impl<'a> Bound<'a> {
             health,
             width: headers.len(),
             headers,
-            rows_as_lines,
+            layout,
+            rows_as_lines: matches!(layout, Layout::Columns),
             opts,
             tier_text,
             tail_text,
@@ -147,13 +154,18 @@ impl<'a> Bound<'a> {
 }
 
 impl Bound<'_> {
-    /// Parses, scores and formats one block of whole records.
-    pub(crate) fn score_block(&self, data: &[u8], s: &mut Scratch) -> BlockOut {
+    /// Parses, scores and formats one block of rows.
+    pub(crate) fn score_block(&self, block: &Block, s: &mut Scratch) -> BlockOut {
         let began = Instant::now();
         let model = self.model;
         let parquet_out = self.opts.format == Format::Parquet;
+        let capacity = match self.layout {
+            Layout::Csv => block.data.len() + block.data.len() / 4,
+            Layout::Columns => block.columns.rows() * 128,
+            Layout::Table(_) => block.rows.len() * 128,
+        };
         let mut out = BlockOut {
-            bytes: Vec::with_capacity(if parquet_out { 0 } else { data.len() + data.len() / 4 }),
+            bytes: Vec::with_capacity(if parquet_out { 0 } else { capacity }),
             cols: parquet_out.then(|| parquet::ScoredColumns::new(self.opts.drivers)),
             rejects: Vec::new(),
             summary: Summary::new(model, self.revenue.is_some()),
@@ -165,11 +177,38 @@ impl Bound<'_> {
         s.batch.clear();
         let w = model.preprocessing.width();
         s.batch.x.resize(BATCH_ROWS * w, 0.0);
-        let mut input = data;
-        // The line the next byte is on, counted from 1 at the block's start.
+        // The line the block's next row is on, counted from 1 at the block's start.
         let mut line = 1u64;
-        while let Some(rec) = s.records.next_record(&mut input, &mut line) {
-            self.take_record(rec.fields, rec.ends, rec.line, &mut out, &mut s.batch);
+        match self.layout {
+            Layout::Csv => {
+                let mut input = &block.data[..];
+                while let Some(rec) = s.records.next_record(&mut input, &mut line) {
+                    self.take_record(rec.fields, rec.ends, rec.line, &mut out, &mut s.batch);
+                }
+            }
+            Layout::Columns => {
+                for i in 0..block.columns.rows() {
+                    s.row.clear();
+                    s.row_ends.clear();
+                    for j in 0..self.width {
+                        s.row.extend_from_slice(block.columns.cell(j, i));
+                        s.row_ends.push(s.row.len());
+                    }
+                    // Numbered by row (`rows_as_lines`), not by line.
+                    self.take_record(&s.row, &s.row_ends, 0, &mut out, &mut s.batch);
+                }
+            }
+            Layout::Table(table) => {
+                for r in block.rows.clone() {
+                    s.row.clear();
+                    s.row_ends.clear();
+                    table.row_fields(r, &mut s.row, &mut s.row_ends);
+                    let at = line;
+                    // A text value with line breaks would span lines in the CSV.
+                    line += 1 + memchr::memchr_iter(b'\n', &s.row).count() as u64;
+                    self.take_record(&s.row, &s.row_ends, at, &mut out, &mut s.batch);
+                }
+            }
         }
         self.finish_batch(&mut s.batch, &mut out);
         out.newlines = if self.rows_as_lines { out.records } else { line - 1 };

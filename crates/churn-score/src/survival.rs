@@ -67,13 +67,44 @@ pub fn score_survival(
     model: &ModelFile,
     opts: &ScoreOptions,
 ) -> Result<(ScoreSummary, Vec<HorizonRevenue>), ScoreError> {
+    let table = Table::read(&opts.input)?;
+    score_survival_table(model, opts, &table)
+}
+
+/// A feature table in memory (`churn score --as-of`) as the [`Table`] its CSV would read as:
+/// the same header and fields, row `i` on line `i + 2`; `path` names it in errors.
+pub fn features_as_table(path: &std::path::Path, features: &churn_features::FeatureTable) -> Table {
+    let (mut buf, mut ends) = (Vec::new(), Vec::new());
+    let rows: Vec<Vec<String>> = (0..features.len())
+        .map(|r| {
+            buf.clear();
+            ends.clear();
+            features.row_fields(r, &mut buf, &mut ends);
+            let mut start = 0;
+            ends.iter()
+                .map(|&e| {
+                    let f = String::from_utf8_lossy(&buf[start..e]).into_owned();
+                    start = e;
+                    f
+                })
+                .collect()
+        })
+        .collect();
+    Table::from_rows(path, features.headers(), &rows)
+}
+
+/// [`score_survival`] of a table already read (`opts.input` is not read).
+pub fn score_survival_table(
+    model: &ModelFile,
+    opts: &ScoreOptions,
+    table: &Table,
+) -> Result<(ScoreSummary, Vec<HorizonRevenue>), ScoreError> {
     let started = Instant::now();
     let sec = model.survival.as_ref().ok_or_else(|| {
         ScoreError::Model(ModelError::Corrupt { path: opts.input.clone(), reason: "not a survival model".into() })
     })?;
     let jsonl = opts.format == Format::Jsonl;
     let parquet = opts.format == Format::Parquet;
-    let table = Table::read(&opts.input)?;
     let path = table.path().to_path_buf();
     let cols = model.bind_columns(&path, table.headers())?;
     let time_col = find_column(&path, table.headers(), &sec.time)?;

@@ -937,3 +937,50 @@ fn arrow_duration_columns_read_as_seconds() {
         ["account_id", "wait_ms", "session_us", "gap_s", "count"]
     );
 }
+
+/// The CSV records of `next_block`'s text, parsed by the csv crate: the fields every row
+/// source must give the row binder.
+fn csv_rows(text: &str) -> Vec<Vec<Vec<u8>>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    r.byte_records().map(|rec| rec.unwrap().iter().map(<[u8]>::to_vec).collect()).collect()
+}
+
+#[test]
+fn source_columns_hold_the_fields_of_the_csv_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, expected) = types_file(dir.path());
+    let want = csv_rows(&expected.concat());
+    assert_eq!(want.len(), 7);
+    for max_rows in [1, 2, 3, 4, 7, 100] {
+        let mut src = ParquetSource::open(&path).unwrap();
+        let mut block = churn_core::parquet::ColumnBlock::default();
+        let mut got: Vec<Vec<Vec<u8>>> = Vec::new();
+        loop {
+            block.clear();
+            let n = src.next_columns(max_rows, &mut block).unwrap();
+            if n == 0 {
+                break;
+            }
+            assert!(n <= max_rows);
+            assert_eq!(block.rows(), n);
+            for i in 0..n {
+                got.push((0..9).map(|j| block.cell(j, i).to_vec()).collect());
+            }
+        }
+        assert_eq!(got, want, "max_rows {max_rows}");
+    }
+}
+
+#[test]
+fn source_columns_pass_non_utf8_text_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.parquet");
+    let rows = vec![vec![Col::Bytes(vec![Some(b"ok".to_vec()), Some(vec![0xff, b'x'])])]];
+    write_parquet(&path, "message m { required binary s (UTF8); }", &rows, props());
+    let mut src = ParquetSource::open(&path).unwrap();
+    let mut block = churn_core::parquet::ColumnBlock::default();
+    assert_eq!(src.next_columns(10, &mut block).unwrap(), 2);
+    assert_eq!(block.cell(0, 1), &[0xff, b'x']);
+    block.clear();
+    assert_eq!(src.next_columns(10, &mut block).unwrap(), 0);
+}

@@ -4,7 +4,7 @@ use anyhow::Context;
 use churn_model::ModelFile;
 use std::io::Write;
 
-use churn_score::{score_file_staged, ScoreOptions};
+use churn_score::{score_file_staged, score_table_staged, ScoreOptions};
 
 use crate::args::ScoreArgs;
 
@@ -27,9 +27,9 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     churn_core::publish::check_distinct(&paths)?;
     // At most one driver per feature column: a larger --drivers (even 2^64 - 1) means "all".
     let drivers = a.drivers.min(model.schema.features.len());
-    // Raw activity: recompute the model's own features at the snapshot date into a temporary
-    // table beside the output, scored and then removed.
-    let mut features_tmp = None;
+    // Raw activity: recompute the model's own features at the snapshot date and score that
+    // table in memory (`data` then only names it in messages).
+    let mut features = None;
     let data = match (&a.data, &a.as_of, &a.activity_dir) {
         (Some(d), _, _) => d.clone(),
         (None, Some(date), Some(dir)) => {
@@ -50,14 +50,8 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
             if !a.quiet {
                 eprintln!("{summary}");
             }
-            // A temporary file (random name, removed when dropped or on a signal), never published.
-            let tmp = churn_score::sibling(&a.out, ".features.csv");
-            let mut f = churn_core::output::AtomicFile::create(&tmp)?;
-            table.write_csv(&mut f).with_context(|| format!("writing the features for {}", a.out.display()))?;
-            let staged = f.finish()?;
-            let path = staged.path().to_path_buf();
-            features_tmp = Some(staged);
-            path
+            features = Some(table);
+            std::path::PathBuf::from(format!("{} (features as of {date})", dir.display()))
         }
         _ => anyhow::bail!("pass --data FILE, or --as-of DATE with --activity-dir DIR"),
     };
@@ -91,11 +85,13 @@ pub fn run(a: &ScoreArgs) -> anyhow::Result<()> {
     opts.progress = !a.quiet;
     opts.raw_csv = a.raw_csv;
     if model.survival.is_some() {
-        return crate::cmd::survival::score(a, &model, &opts, &data);
+        return crate::cmd::survival::score(a, &model, &opts, &data, features.as_ref());
     }
     // Scores, rejects and summary are published together, once all are complete.
-    let (s, mut outputs) = score_file_staged(&model, &opts)?;
-    drop(features_tmp);
+    let (s, mut outputs) = match &features {
+        Some(table) => score_table_staged(&model, table, &opts)?,
+        None => score_file_staged(&model, &opts)?,
+    };
     let json = s.to_json(&model, &input_record(a, &data), &a.out, None);
     let mut f = churn_core::output::AtomicFile::create(&summary_path)?;
     f.write_all((serde_json::to_string_pretty(&json)? + "\n").as_bytes())
@@ -141,7 +137,7 @@ pub fn summary_path(a: &ScoreArgs) -> std::path::PathBuf {
 }
 
 /// What the summary records as the input: the data file, or with `--as-of` the activity folder
-/// and the date (the features were scored from a temporary file that no longer exists).
+/// and the date (the features were computed and scored in memory).
 pub fn input_record(a: &ScoreArgs, data: &std::path::Path) -> serde_json::Value {
     match (&a.data, &a.activity_dir, &a.as_of) {
         (None, Some(dir), Some(date)) => serde_json::json!({ "activity_dir": dir, "as_of": date }),

@@ -6,7 +6,7 @@ use anyhow::Context;
 use churn_core::Table;
 use churn_model::ModelFile;
 use churn_report::survival::{build_survival, evaluate_model};
-use churn_score::survival::{horizon_name, score_survival};
+use churn_score::survival::{horizon_name, score_survival, score_survival_table};
 use churn_score::ScoreOptions;
 use churn_survival::evaluation::{Evaluation, Interval};
 use churn_train::survival::{train_survival, SurvivalOptions};
@@ -84,8 +84,17 @@ pub fn train(a: &TrainArgs, opts: &TrainOptions, table: &Table, time: &str) -> a
 }
 
 /// `churn score` with a survival model.
-pub fn score(a: &ScoreArgs, model: &ModelFile, opts: &ScoreOptions, data: &Path) -> anyhow::Result<()> {
-    let (s, horizons) = score_survival(model, opts)?;
+pub fn score(
+    a: &ScoreArgs,
+    model: &ModelFile,
+    opts: &ScoreOptions,
+    data: &Path,
+    features: Option<&churn_features::FeatureTable>,
+) -> anyhow::Result<()> {
+    let (s, horizons) = match features {
+        Some(t) => score_survival_table(model, opts, &churn_score::survival::features_as_table(data, t))?,
+        None => score_survival(model, opts)?,
+    };
     let summary_path = crate::cmd::score::summary_path(a);
     let json = s.to_json(model, &crate::cmd::score::input_record(a, data), &a.out, Some(&horizons));
     churn_core::output::write_atomic(&summary_path, (serde_json::to_string_pretty(&json)? + "\n").as_bytes())
