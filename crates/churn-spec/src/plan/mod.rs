@@ -243,7 +243,7 @@ impl FeatureSpec {
 }
 
 /// A spec validated and expanded once: the spec with its columns and their computations. The
-/// engine ([`crate::build_planned`]), the dictionary ([`FeaturePlan::dictionary`]) and code
+/// engine (`churn_features::build_planned`), the dictionary ([`FeaturePlan::dictionary`]) and code
 /// generators ([`FeaturePlan::view`]) all read this one plan.
 #[derive(Debug, Clone)]
 pub struct FeaturePlan {
